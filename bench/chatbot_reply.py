@@ -1,0 +1,90 @@
+"""Time `conversation.reply` in process on SQLite with the demo data.
+
+    python bench/chatbot_reply.py [--rounds N]
+
+Replays typical conversations (questions, finding free slots, picking one,
+giving the address, the summary) as a logged-in customer and as a visitor,
+each message timed on its own with the state the previous reply left.  The
+final "yes" is left out so every round sees the same free slots.  Prints
+p50 / p95 / max in milliseconds; the target is p95 < 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from grihaseva.auth.accounts import User  # noqa: E402
+from grihaseva.chatbot import conversation  # noqa: E402
+from grihaseva.config import DatabaseUrl, Settings  # noqa: E402
+from grihaseva.db import open_database  # noqa: E402
+from grihaseva.migrate import migrate  # noqa: E402
+from grihaseva.seed import seed_demo  # noqa: E402
+
+NOW = datetime(2026, 11, 23, 2, 30, tzinfo=timezone.utc)  # Monday 08:00 in Kolkata
+TARGET_MS = 50.0
+
+CONVERSATIONS = [
+    ["hi", "how do I book?", "how much is AC service", "what about tomorrow evening?", "1",
+     "Flat 4B, Lake View Apartments, Koramangala"],
+    ["I need a plumber tomorrow evening", "what about Sunday?", "2", "12 MG Road, Indiranagar, Bengaluru"],
+    ["kal shaam plumber chahiye", "drain unblocking", "the first one", "no"],
+    ["facial this saturday at 10", "my bookings", "can I cancel for free?", "talk to a person"],
+    ["is my data safe?", "forgot password", "bijli ka kaam", "tomorrow at 6 pm", "zxqv blorp", "thanks"],
+]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+async def run(rounds: int) -> list[float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(database=DatabaseUrl(dialect="sqlite", path=f"{tmp}/bench.db"),
+                            secret_key="bench-" + "x" * 40, env="development", bcrypt_rounds=4, var_dir=Path(tmp))
+        db = open_database(settings.database)
+        await db.connect()
+        try:
+            await migrate(db)
+            await seed_demo(db, settings)
+            customer = User.from_row(await db.fetch_one("select_user_by_email", {"email": "customer@example.com"}))
+            samples: list[float] = []
+            for round_number in range(rounds + 1):  # round 0 warms up (imports, dateparser, matcher)
+                for user in (customer, None):
+                    for messages in CONVERSATIONS:
+                        state: dict = {}
+                        for text in messages:
+                            started = time.perf_counter()
+                            _, state = await conversation.reply(db, state, user, text, NOW)
+                            if round_number:
+                                samples.append((time.perf_counter() - started) * 1000)
+            return samples
+        finally:
+            await db.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args(argv)
+    samples = asyncio.run(run(args.rounds))
+    p50, p95 = percentile(samples, 0.5), percentile(samples, 0.95)
+    print(f"conversation.reply over {len(samples)} messages (SQLite, demo data)")
+    print(f"p50 {p50:.1f} ms  p95 {p95:.1f} ms  max {max(samples):.1f} ms  (target p95 < {TARGET_MS:.0f} ms)")
+    return 0 if p95 < TARGET_MS else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

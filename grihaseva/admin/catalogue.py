@@ -1,0 +1,182 @@
+"""Running the catalogue: categories and services, each change audited.
+
+A deactivated service keeps its row (and so its bookings' history); the booking
+domain already refuses services that are not active.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Mapping
+
+from ..auth.accounts import ValidationError
+from ..db import IntegrityError
+from ..money import rupees
+from . import audit
+
+MAX_PRICE_PAISE = 10_00_000 * 100  # ₹10,00,000: far above any home service, catches a slipped key
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class NotFoundInCatalogue(Exception):
+    pass
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80]
+
+
+def parse_rupees(text: str) -> int:
+    """"499", "1,499" or "499.50" rupees -> paise; ValueError with a message otherwise."""
+    cleaned = text.replace(",", "").replace("₹", "").strip()
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError("Enter the price in rupees, like 499 or 499.50.") from None
+    if not amount.is_finite() or amount < 0:
+        raise ValueError("Enter the price in rupees, like 499 or 499.50.")
+    if amount > Decimal(MAX_PRICE_PAISE) / 100:  # checked before `* 100`, which overflows for 1e999999
+        raise ValueError(f"Prices are at most {rupees(MAX_PRICE_PAISE)}.")
+    paise = amount * 100
+    if paise != paise.to_integral_value():
+        raise ValueError("Prices have at most two decimal places (paise).")
+    return int(paise)
+
+
+def _text(form: Mapping[str, str], name: str) -> str:
+    return " ".join((form.get(name) or "").split())
+
+
+def _checkbox(form: Mapping[str, str], name: str) -> int:
+    return 1 if form.get(name) in ("1", "on", "yes", "true") else 0
+
+
+def clean_category(form: Mapping[str, str]) -> dict:
+    errors = {}
+    name = _text(form, "name")
+    description = _text(form, "description")
+    if not 2 <= len(name) <= 100:
+        errors["name"] = "Give the category a name of 2 to 100 characters."
+    if len(description) > 500:
+        errors["description"] = "Use at most 500 characters for the description."
+    if errors:
+        raise ValidationError(errors)
+    return {"name": name, "description": description, "women_only": _checkbox(form, "women_only")}
+
+
+def clean_service(form: Mapping[str, str], category_ids: set[int]) -> dict:
+    errors = {}
+    name = _text(form, "name")
+    summary, included = _text(form, "summary"), _text(form, "included")
+    if not 2 <= len(name) <= 120:
+        errors["name"] = "Give the service a name of 2 to 120 characters."
+    if len(summary) > 300:
+        errors["summary"] = "Use at most 300 characters for the summary."
+    if len(included) > 500:
+        errors["included"] = "Use at most 500 characters for what is included."
+    category = form.get("category_id") or ""
+    if not category.isdecimal() or len(category) > 12 or int(category) not in category_ids:
+        errors["category_id"] = "Choose a category from the list."
+    duration = (form.get("duration_min") or "").strip()
+    if not duration.isdecimal() or len(duration) > 3 or not 5 <= int(duration) <= 720:
+        errors["duration_min"] = "Enter the duration in minutes, from 5 to 720."
+    price = 0
+    try:
+        price = parse_rupees(form.get("price_rupees") or "")
+    except ValueError as error:
+        errors["price_rupees"] = str(error)
+    if errors:
+        raise ValidationError(errors)
+    return {"name": name, "summary": summary, "included": included, "category_id": int(category),
+            "duration_min": int(duration), "price_paise": price, "women_only": _checkbox(form, "women_only")}
+
+
+# ---------------------------------------------------------------- categories
+
+
+async def create_category(db, admin_id: int, form: Mapping[str, str], now: datetime) -> int:
+    clean = clean_category(form)
+    slug = slugify(form.get("slug") or clean["name"])
+    if not slug or not _SLUG.match(slug) or len(slug) > 60:
+        raise ValidationError({"slug": "Use lower-case letters, digits and dashes for the address name."})
+    try:
+        async with db.transaction() as tx:
+            position = await tx.fetch_value("admin_next_category_position")
+            result = await tx.execute("insert_category", {**clean, "slug": slug, "position": position})
+            await audit.record(tx, admin_id, "category.create", "category", result.lastrowid,
+                               f"Created category {clean['name']} ({slug})", now)
+    except IntegrityError:
+        raise ValidationError({"slug": f"A category with the address name {slug!r} already exists."}) from None
+    return int(result.lastrowid)
+
+
+async def update_category(db, admin_id: int, category_id: int, form: Mapping[str, str], now: datetime) -> None:
+    clean = clean_category(form)
+    async with db.transaction() as tx:
+        before = await tx.fetch_one("admin_select_category", {"id": category_id})
+        if before is None:
+            raise NotFoundInCatalogue()
+        await tx.execute("admin_update_category", {**clean, "id": category_id})
+        await audit.record(tx, admin_id, "category.update", "category", category_id,
+                           _changes(before, clean) or "No changes", now)
+
+
+# ---------------------------------------------------------------- services
+
+
+async def category_ids(db) -> set[int]:
+    return {row["id"] for row in await db.fetch_all("select_categories")}
+
+
+async def create_service(db, admin_id: int, form: Mapping[str, str], now: datetime) -> int:
+    clean = clean_service(form, await category_ids(db))
+    slug = slugify(form.get("slug") or clean["name"])
+    if not slug or not _SLUG.match(slug):
+        raise ValidationError({"slug": "Use lower-case letters, digits and dashes for the address name."})
+    try:
+        async with db.transaction() as tx:
+            result = await tx.execute("insert_service", {**clean, "slug": slug, "now": now})
+            await audit.record(tx, admin_id, "service.create", "service", result.lastrowid,
+                               f"Created service {clean['name']} ({slug}) at {rupees(clean['price_paise'])}, "
+                               f"{clean['duration_min']} min{', women only' if clean['women_only'] else ''}", now)
+    except IntegrityError:
+        raise ValidationError({"slug": f"A service with the address name {slug!r} already exists."}) from None
+    return int(result.lastrowid)
+
+
+async def update_service(db, admin_id: int, service_id: int, form: Mapping[str, str], now: datetime) -> None:
+    clean = clean_service(form, await category_ids(db))
+    async with db.transaction() as tx:
+        before = await tx.fetch_one("admin_select_service", {"id": service_id})
+        if before is None:
+            raise NotFoundInCatalogue()
+        await tx.execute("admin_update_service", {**clean, "id": service_id})
+        await audit.record(tx, admin_id, "service.update", "service", service_id,
+                           f"{before['name']}: " + (_changes(before, clean) or "no changes"), now)
+
+
+async def set_service_active(db, admin_id: int, service_id: int, active: bool, now: datetime) -> None:
+    async with db.transaction() as tx:
+        service = await tx.fetch_one("select_service_by_id", {"id": service_id})
+        if service is None:
+            raise NotFoundInCatalogue()
+        await tx.execute("admin_set_service_active", {"id": service_id, "is_active": 1 if active else 0})
+        action = "service.reactivate" if active else "service.deactivate"
+        await audit.record(tx, admin_id, action, "service", service_id,
+                           f"{'Reactivated' if active else 'Deactivated'} {service['name']}", now)
+
+
+def _changes(before: Mapping, after: Mapping) -> str:
+    """"price_paise: ₹499 -> ₹549; duration_min: 60 -> 90" for the fields that changed."""
+    parts = []
+    for key, new in after.items():
+        old = before.get(key)
+        if key in ("women_only", "is_active"):
+            old, new = bool(old), bool(new)
+        if old != new:
+            if key == "price_paise":
+                old, new = rupees(old), rupees(new)
+            parts.append(f"{key}: {old} -> {new}")
+    return "; ".join(parts)

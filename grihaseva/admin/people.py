@@ -1,0 +1,128 @@
+"""Vetting providers and handling abusive customer accounts; every change audited.
+
+A suspended provider has verified = 0 (so the catalogue, the slot grids and the
+booking checks, which all require a verified provider, leave them out) and
+suspended_at set.  Suspending publishes `slots:<provider>` in the same
+transaction, so every open grid that shows the provider re-renders without them.
+Their future bookings stay as they are until the admin cancels each one with
+notice to the customer (`cancel_booking_as_admin`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..auth.accounts import end_all_sessions
+from ..booking import slots
+from ..booking.domain import _announce
+from ..provider.booking_mail import mail_booking_change
+from ..events import publish
+from . import audit
+
+
+class AdminRefused(Exception):
+    def __init__(self, message: str, status: int = 422):
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+def provider_state(row) -> str:
+    if row["suspended_at"] is not None:
+        return "suspended"
+    return "verified" if row["verified"] else "awaiting verification"
+
+
+# ---------------------------------------------------------------- providers
+
+
+async def _provider(tx, provider_id: int) -> dict:
+    row = await tx.fetch_one("admin_select_provider", {"id": provider_id})
+    if row is None:
+        raise AdminRefused("There is no such provider.", 404)
+    return row
+
+
+async def verify_provider(db, admin_id: int, provider_id: int, now: datetime) -> None:
+    """Verify a new provider, or reinstate a suspended one: they appear in the catalogue and grids."""
+    async with db.transaction() as tx:
+        await tx.fetch_one("lock_provider", {"provider_id": provider_id})
+        provider = await _provider(tx, provider_id)
+        if provider["verified"]:
+            raise AdminRefused(f"{provider['name']} is already verified.", 409)
+        await tx.execute("admin_set_provider_state", {"id": provider_id, "verified": 1, "suspended_at": None})
+        await publish(tx, f"slots:{provider_id}", "provider_verified", {"provider_id": provider_id}, now)
+        action = "provider.reinstate" if provider["suspended_at"] is not None else "provider.verify"
+        await audit.record(tx, admin_id, action, "provider", provider_id,
+                           f"{'Reinstated' if action == 'provider.reinstate' else 'Verified'} {provider['name']} ({provider['email']})", now)
+
+
+async def suspend_provider(db, admin_id: int, provider_id: int, reason: str, now: datetime) -> None:
+    """Take a provider out of the catalogue and the live grids at once."""
+    reason = " ".join(reason.split())
+    if len(reason) < 3:
+        raise AdminRefused("Say briefly why the provider is suspended (it goes into the audit log).")
+    if len(reason) > 300:
+        raise AdminRefused("Use at most 300 characters for the reason.")
+    async with db.transaction() as tx:
+        # The provider lock orders this after any booking of theirs in flight.
+        await tx.fetch_one("lock_provider", {"provider_id": provider_id})
+        provider = await _provider(tx, provider_id)
+        if provider["suspended_at"] is not None:
+            raise AdminRefused(f"{provider['name']} is already suspended.", 409)
+        await tx.execute("admin_set_provider_state", {"id": provider_id, "verified": 0, "suspended_at": now})
+        await publish(tx, f"slots:{provider_id}", "provider_suspended", {"provider_id": provider_id}, now)
+        await audit.record(tx, admin_id, "provider.suspend", "provider", provider_id,
+                           f"Suspended {provider['name']} ({provider['email']}): {reason}", now)
+
+
+async def future_bookings(db, provider_id: int, now: datetime) -> list[dict]:
+    return await db.fetch_all("admin_select_future_bookings", {"provider_id": provider_id, "now": now})
+
+
+async def cancel_booking_as_admin(db, admin_id: int, booking_id: int, reason: str, now: datetime) -> dict:
+    """Cancel a confirmed booking (cancelled_by 'admin'), tell the provider and the customer, audit it."""
+    reason = " ".join(reason.split())[:300] or "The professional is no longer available."
+    async with db.transaction() as tx:
+        row = await tx.fetch_one("select_booking", {"id": booking_id})
+        if row is None:
+            raise AdminRefused("There is no such booking.", 404)
+        if row["status"] != "confirmed":
+            raise AdminRefused(f"Booking #{booking_id} is already {row['status']}.", 409)
+        await tx.fetch_one("lock_provider", {"provider_id": row["provider_id"]})
+        cancelled = await tx.execute("cancel_booking", {"id": booking_id, "now": now, "by": "admin", "reason": reason})
+        if cancelled.rowcount != 1:  # cancelled or completed by someone else after the check above
+            raise AdminRefused(f"Booking #{booking_id} was just changed by someone else; reload to see it.", 409)
+        label = slots.local_label(row["starts_at"], row["timezone"])
+        await tx.execute("insert_notification", {
+            "user_id": row["provider_id"], "kind": "cancelled", "booking_id": booking_id, "now": now,
+            "message": f"Cancelled by GrihaSeva: {row['service_name']}, {label}"[:300]})
+        await _announce(tx, row["provider_id"], row["customer_id"], row["timezone"], "cancelled", booking_id,
+                        [row["starts_at"]], now)
+        # The same mail to both sides as any cancel, with the .ics that removes the calendar entry.
+        await tx.execute("bump_calendar_sequence", {"id": booking_id})
+        await mail_booking_change(tx, booking_id, "cancelled", now)
+        await audit.record(tx, admin_id, "booking.cancel", "booking", booking_id,
+                           f"Cancelled #{booking_id} ({row['service_name']}, {label}, {row['customer_name']}): {reason}", now)
+    return row
+
+
+# ---------------------------------------------------------------- customers
+
+
+async def set_customer_active(db, admin_id: int, customer_id: int, active: bool, reason: str, now: datetime) -> None:
+    """Deactivate an abusive customer account (its sessions end at once) or reactivate it."""
+    reason = " ".join(reason.split())[:300]
+    if not active and len(reason) < 3:
+        raise AdminRefused("Say briefly why the account is deactivated (it goes into the audit log).")
+    async with db.transaction() as tx:
+        user = await tx.fetch_one("select_user_by_id", {"id": customer_id})
+        if user is None or user["role"] != "customer":
+            raise AdminRefused("There is no such customer account.", 404)
+        if bool(user["is_active"]) == active:
+            raise AdminRefused(f"That account is already {'active' if active else 'deactivated'}.", 409)
+        await tx.execute("admin_set_user_active", {"id": customer_id, "role": "customer", "is_active": 1 if active else 0})
+        if not active:
+            await end_all_sessions(tx, customer_id)
+        action = "customer.reactivate" if active else "customer.deactivate"
+        detail = f"{'Reactivated' if active else 'Deactivated'} {user['name']} ({user['email']})"
+        await audit.record(tx, admin_id, action, "user", customer_id, detail + (f": {reason}" if reason else ""), now)

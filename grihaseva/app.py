@@ -1,0 +1,132 @@
+"""The application factory: settings, database, auth, blueprints, hooks."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from quart import Quart, g, get_flashed_messages
+from quart_auth import QuartAuth
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
+
+from . import web
+from .auth.access import load_current_user
+from .clock import utcnow
+from .config import Settings
+from .db import open_database
+from .events import Broadcaster
+from .mail import MailSender
+
+
+def _log_to_stderr() -> None:
+    """The app's own loggers (grihaseva.*) print INFO and above once; hypercorn has its own."""
+    logger = logging.getLogger("grihaseva")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` that matches only ids a BIGINT (and SQLite's INTEGER) can hold."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
+def create_app(settings: Settings | None = None) -> Quart:
+    settings = settings or Settings.from_env()
+    app = Quart(__name__)
+    app.settings = settings
+    app.secret_key = settings.secret_key
+    secure = not settings.development
+    app.config.update(
+        QUART_AUTH_COOKIE_NAME="grihaseva_auth",
+        QUART_AUTH_SALT="grihaseva auth cookie",
+        QUART_AUTH_DURATION=int(timedelta(days=14).total_seconds()),
+        QUART_AUTH_COOKIE_SECURE=secure,
+        QUART_AUTH_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="grihaseva_session",
+        SESSION_COOKIE_SECURE=secure,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        MAX_CONTENT_LENGTH=256 * 1024,
+        SEND_FILE_MAX_AGE_DEFAULT=3600,
+        TEMPLATES_AUTO_RELOAD=settings.development,
+        CSRF_EXEMPT=set(),
+    )
+    if settings.proxy_hops:
+        # Behind a reverse proxy every request comes from the proxy's address: trust its
+        # X-Forwarded-For/-Proto (exactly that many hops) so throttling sees the visitor.
+        from hypercorn.middleware import ProxyFixMiddleware
+
+        app.asgi_app = ProxyFixMiddleware(app.asgi_app, mode="legacy", trusted_hops=settings.proxy_hops)
+    app.clock = utcnow
+    app.db = open_database(settings.database)
+    # The mail outbox's sender; tests set MAIL_SENDER_AUTOSTART False and call run_once().
+    app.mail_sender = MailSender(app.db, settings, clock=lambda: app.clock())
+    app.db.commit_listeners.append(app.mail_sender.on_commit)
+    app.config["MAIL_SENDER_AUTOSTART"] = True
+    # Live updates: tails the `events` outbox and feeds SSE streams (grihaseva/events.py, sse.py).
+    app.broadcaster = Broadcaster(app.db)
+    QuartAuth(app)
+    _log_to_stderr()
+
+    @app.before_serving
+    async def open_db() -> None:
+        await app.db.connect()
+        await app.broadcaster.start()
+        if app.config["MAIL_SENDER_AUTOSTART"]:
+            app.mail_sender.start()
+
+    @app.after_serving
+    async def close_db() -> None:
+        await app.broadcaster.stop()  # ends every open SSE stream
+        await app.mail_sender.stop()
+        await app.db.close()
+
+    app.before_request(load_current_user)
+    app.before_request(web.check_csrf)
+    app.after_request(web.security_headers)
+    app.after_request(web.compress)
+    app.register_error_handler(HTTPException, web.handle_http_exception)
+    app.register_error_handler(Exception, web.handle_unexpected)
+
+    app.jinja_env.globals["csrf_token"] = web.csrf_token
+    # Before the blueprints add their rules: an <int:id> wider than a 64-bit id column is a 404, not a driver overflow.
+    app.url_map.converters["int"] = IdConverter
+
+    @app.context_processor
+    async def page_context() -> dict:
+        return {
+            "user": g.get("user"),
+            "development": settings.development,
+        }
+
+    from .admin.views import blueprint as admin_blueprint
+    from .auth.views import blueprint as auth_blueprint
+    from .blog.views import blueprint as blog_blueprint
+    from .booking.views import blueprint as booking_blueprint
+    from .chatbot.views import blueprint as chat_blueprint
+    from .pages import blueprint as pages_blueprint
+    from .provider.views import blueprint as provider_blueprint
+    from .reviews_views import blueprint as reviews_blueprint
+    from .password_reset_views import blueprint as password_blueprint
+
+    app.register_blueprint(pages_blueprint)
+    app.register_blueprint(auth_blueprint)
+    app.register_blueprint(booking_blueprint)
+    app.register_blueprint(blog_blueprint)
+    app.register_blueprint(password_blueprint)
+    app.register_blueprint(chat_blueprint)
+    app.register_blueprint(admin_blueprint)
+    app.register_blueprint(reviews_blueprint)
+    app.register_blueprint(provider_blueprint)
+    if settings.development:  # /dev/mail must not exist in production
+        from .dev_mail import blueprint as dev_mail_blueprint
+
+        app.register_blueprint(dev_mail_blueprint)
+    return app

@@ -1,0 +1,252 @@
+"""Accounts: registration, login with throttling, sessions, profile and password changes.
+
+Plain async functions over the `db` layer; nothing here knows about Quart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Mapping
+
+from ..db import Database, IntegrityError
+from ..ratelimit import Limit, clear_hits, forget_hit, minutes_text, take_hit
+from .passwords import check_password, hash_password, password_problem, waste_a_check
+
+ROLES = ("customer", "provider", "admin")
+SELF_SERVICE_ROLES = ("customer", "provider")
+GENDERS = ("female", "male", "other")
+SESSION_LIFETIME = timedelta(days=14)
+
+LOGIN_FAILS_PER_ACCOUNT = Limit("login_fail_account", 5, timedelta(minutes=15))
+LOGIN_FAILS_PER_CLIENT = Limit("login_fail_client", 5, timedelta(minutes=15))
+
+_EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;.]{2,}$")
+_PHONE_CHARS = re.compile(r"^\+?[0-9 ()\-]+$")
+
+GENERIC_LOGIN_ERROR = "That email and password do not match an account."
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    email: str
+    name: str
+    phone: str
+    gender: str
+    role: str
+
+    @classmethod
+    def from_row(cls, row: Mapping) -> "User":
+        return cls(row["id"], row["email"], row["name"], row["phone"], row["gender"], row["role"])
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0] if self.name.split() else self.name
+
+
+class ValidationError(Exception):
+    """Field-by-field messages for a form; `errors` maps field name to message."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class LoginRefused(Exception):
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def email_problem(email: str) -> str | None:
+    if not email:
+        return "Enter your email address."
+    if len(email) > 254 or not _EMAIL.match(email):
+        return "Enter a valid email address, like name@example.com."
+    return None
+
+
+def name_problem(name: str) -> str | None:
+    if not name:
+        return "Enter your name."
+    if len(name) > 100:
+        return "Use at most 100 characters for your name."
+    if any(ord(ch) < 32 for ch in name):
+        return "Your name contains characters we cannot show."
+    return None
+
+
+def phone_problem(phone: str) -> str | None:
+    if not phone:
+        return "Enter a phone number so providers can reach you."
+    digits = sum(ch.isdigit() for ch in phone)
+    if len(phone) > 20 or not _PHONE_CHARS.match(phone) or not 7 <= digits <= 15:
+        return "Enter a phone number of 7 to 15 digits, like +91 98450 12345."
+    return None
+
+
+def validate_registration(form: Mapping[str, str]) -> dict[str, str]:
+    """Clean values of a registration form, or ValidationError naming every bad field."""
+    clean = {
+        "name": " ".join(form.get("name", "").split()),
+        "email": normalize_email(form.get("email", "")),
+        "phone": " ".join(form.get("phone", "").split()),
+        "gender": form.get("gender", "").strip(),
+        "role": form.get("role", "").strip(),
+    }
+    password, confirm = form.get("password", ""), form.get("password_confirm", "")
+    errors = {}
+    for field, problem in (
+        ("name", name_problem(clean["name"])),
+        ("email", email_problem(clean["email"])),
+        ("phone", phone_problem(clean["phone"])),
+    ):
+        if problem:
+            errors[field] = problem
+    if clean["gender"] not in GENDERS:
+        errors["gender"] = "Choose female, male or other."
+    if clean["role"] not in SELF_SERVICE_ROLES:
+        errors["role"] = "Choose whether you are booking services (customer) or offering them (provider)."
+    problem = password_problem(password)
+    if problem:
+        errors["password"] = problem
+    elif password != confirm:
+        errors["password_confirm"] = "The two passwords do not match."
+    if errors:
+        raise ValidationError(errors)
+    clean["password"] = password
+    return clean
+
+
+async def create_user(db: Database, clean: Mapping[str, str], now: datetime, rounds: int, role: str | None = None) -> int:
+    """Insert a validated account (and a provider profile for providers); returns its id."""
+    role = role or clean["role"]
+    password_hash = await hash_password(clean["password"], rounds)
+    try:
+        async with db.transaction() as tx:
+            if await tx.fetch_one("select_user_by_email", {"email": clean["email"]}):
+                raise ValidationError({"email": "An account with this email already exists. Log in instead, or reset your password."})
+            result = await tx.execute("insert_user", {
+                "email": clean["email"], "name": clean["name"], "phone": clean["phone"],
+                "gender": clean["gender"], "role": role, "password_hash": password_hash, "now": now,
+            })
+            user_id = result.lastrowid
+            if role == "provider":
+                await tx.execute("insert_provider_profile", {
+                    "user_id": user_id, "bio": clean.get("bio", ""), "timezone": "Asia/Kolkata",
+                    "hourly_rate_paise": 0, "verified": 0, "now": now,
+                })
+    except IntegrityError:  # a concurrent registration with the same email won the race
+        raise ValidationError({"email": "An account with this email already exists. Log in instead, or reset your password."}) from None
+    return user_id
+
+
+async def register(db: Database, form: Mapping[str, str], now: datetime, rounds: int) -> int:
+    return await create_user(db, validate_registration(form), now, rounds)
+
+
+async def authenticate(db: Database, email: str, password: str, client: str, now: datetime, rounds: int) -> User:
+    """The account for these credentials, or LoginRefused (generic, or throttled with a wait)."""
+    email = normalize_email(email)
+    if not email or not password:
+        raise LoginRefused("Enter your email and password.", 422)
+    account = email[:254]  # the width of rate_hits.subject; a longer address is no account anyway
+    # Each attempt counts as a failure before its password is checked (and is taken back if it
+    # succeeds): guesses sent all at once can't all slip under a check made before any was counted.
+    hits = []
+    for limit, subject in ((LOGIN_FAILS_PER_ACCOUNT, account), (LOGIN_FAILS_PER_CLIENT, client)):
+        hit_id, wait = await take_hit(db, limit, subject, now)
+        if wait:
+            for taken in hits:
+                await forget_hit(db, taken)
+            raise LoginRefused(f"Too many failed logins. Try again in {minutes_text(wait)}.", 429)
+        hits.append(hit_id)
+    row = await db.fetch_one("select_user_by_email", {"email": email})
+    if row is None:
+        await waste_a_check(password, rounds)
+        ok = False
+    else:
+        ok = await check_password(password, row["password_hash"]) and bool(row["is_active"])
+    if not ok:
+        raise LoginRefused(GENERIC_LOGIN_ERROR, 401)
+    await clear_hits(db, LOGIN_FAILS_PER_ACCOUNT, account)
+    await forget_hit(db, hits[1])  # a successful login is no failure of this client
+    return User.from_row(row)
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
+
+
+async def start_session(db: Database, user_id: int, now: datetime, user_agent: str = "") -> str:
+    """A new random auth id for the cookie; only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    await db.execute("insert_session", {
+        "id_hash": _hash_token(token), "user_id": user_id, "now": now, "user_agent": user_agent[:200],
+    })
+    return token
+
+
+async def session_user(db: Database, token: str, now: datetime) -> User | None:
+    row = await db.fetch_one("select_session_user", {"id_hash": _hash_token(token), "not_before": now - SESSION_LIFETIME})
+    if row is None:
+        return None
+    if now - row["last_seen_at"] > timedelta(minutes=5):
+        await db.execute("touch_session", {"id_hash": _hash_token(token), "now": now})
+    return User.from_row(row)
+
+
+async def end_session(db: Database, token: str) -> None:
+    await db.execute("delete_session", {"id_hash": _hash_token(token)})
+
+
+async def end_all_sessions(db, user_id: int) -> None:
+    await db.execute("delete_user_sessions", {"user_id": user_id})
+
+
+async def end_other_sessions(db, user_id: int, keep_token: str) -> None:
+    await db.execute("delete_other_user_sessions", {"user_id": user_id, "keep_id_hash": _hash_token(keep_token)})
+
+
+async def update_profile(db: Database, user_id: int, form: Mapping[str, str]) -> dict[str, str]:
+    clean = {"name": " ".join(form.get("name", "").split()), "phone": " ".join(form.get("phone", "").split())}
+    errors = {f: p for f, p in (("name", name_problem(clean["name"])), ("phone", phone_problem(clean["phone"]))) if p}
+    if errors:
+        raise ValidationError(errors)
+    await db.execute("update_user_profile", {"id": user_id, **clean})
+    return clean
+
+
+def validate_new_password(form: Mapping[str, str], field: str = "new_password", confirm_field: str = "new_password_confirm") -> str:
+    password, confirm = form.get(field, ""), form.get(confirm_field, "")
+    problem = password_problem(password)
+    if problem:
+        raise ValidationError({field: problem})
+    if password != confirm:
+        raise ValidationError({confirm_field: "The two passwords do not match."})
+    return password
+
+
+async def change_password(db: Database, user_id: int, form: Mapping[str, str], keep_token: str, now: datetime, rounds: int,
+                          base_url: str = "http://127.0.0.1:8000") -> None:
+    """Check the current password, store the new one, end every other session, mail a notice."""
+    # Imported here: password_reset imports this module.
+    from ..password_reset import enqueue_password_changed_mail
+
+    row = await db.fetch_one("select_user_by_id", {"id": user_id})
+    if row is None or not await check_password(form.get("current_password", ""), row["password_hash"]):
+        raise ValidationError({"current_password": "Your current password is not right."})
+    new_password = validate_new_password(form)
+    password_hash = await hash_password(new_password, rounds)
+    async with db.transaction() as tx:
+        await tx.execute("update_user_password", {"id": user_id, "password_hash": password_hash, "now": now})
+        await end_other_sessions(tx, user_id, keep_token)
+        await enqueue_password_changed_mail(tx, row, now, base_url)

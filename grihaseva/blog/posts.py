@@ -1,0 +1,233 @@
+"""Blog posts: writing, editing, publishing, and the Markdown that becomes safe HTML.
+
+Markdown is rendered by Python-Markdown with its raw-HTML handling switched off (so
+`<script>` typed into a post is shown as text), and the result is then sanitised by
+nh3 (ammonia) with an allow-list of tags, attributes and URL schemes.  The sanitised
+HTML is stored at save time in `body_html`; pages print it as is.
+
+Who may do what: admins write, edit, publish and unpublish any post; providers write
+posts that wait (status 'pending') for an admin to publish them, and edit only their
+own; an author's edit of a published post by a provider sends it back for review.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Mapping
+
+import markdown
+import nh3
+
+from ..auth.accounts import ValidationError
+from ..db import Database, IntegrityError
+
+CATEGORIES = {
+    "diy": "DIY tips",
+    "home_improvement": "Home improvement",
+    "service_reviews": "Service reviews",
+}
+STATUSES = ("draft", "pending", "published")
+WRITER_ROLES = ("admin", "provider")
+
+TITLE_MAX, SUMMARY_MAX, BODY_MAX, SLUG_MAX = 150, 300, 40_000, 120
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "code", "pre",
+    "blockquote", "ul", "ol", "li", "a", "img", "table", "thead", "tbody", "tr", "th", "td",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "ol": {"start"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+LINK_REL = "nofollow noopener"
+
+
+class PostRefused(Exception):
+    """The reader may not do this to this post; `status` is the HTTP status to answer with."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+@dataclass(frozen=True)
+class Post:
+    id: int
+    author_id: int
+    author_name: str
+    slug: str
+    title: str
+    summary: str
+    body_md: str
+    body_html: str
+    category: str
+    status: str
+    published_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> "Post":
+        return cls(**{name: row[name] for name in cls.__dataclass_fields__})
+
+    @property
+    def category_name(self) -> str:
+        return CATEGORIES[self.category]
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == "published"
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def render_markdown(text: str) -> str:
+    """Markdown -> HTML with raw HTML escaped, then sanitised by nh3's allow-list."""
+    converter = markdown.Markdown(extensions=["fenced_code", "tables", "sane_lists"], output_format="html")
+    # No raw HTML from authors: without these two steps Markdown passes `<tag>` through as is.
+    converter.preprocessors.deregister("html_block")
+    converter.inlinePatterns.deregister("html")
+    html = converter.convert(text)
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
+                     link_rel=LINK_REL, strip_comments=True)
+
+
+def slugify(title: str) -> str:
+    """`Monsoon home-care: a checklist!` -> `monsoon-home-care-a-checklist`."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    slug = slug[:SLUG_MAX - 8].rstrip("-")  # room for a "-NN" suffix
+    return slug or "post"
+
+
+RESERVED_SLUGS = {"new"}  # /blog/new is the form for a new post
+
+
+async def unique_slug(db, title: str) -> str:
+    base = slugify(title)
+    candidate, number = base, 1
+    while candidate in RESERVED_SLUGS or await db.fetch_value("select_post_id_by_slug", {"slug": candidate}) is not None:
+        number += 1
+        candidate = f"{base}-{number}"
+    return candidate
+
+
+# ---------------------------------------------------------------- validation
+
+
+def clean_post_form(form: Mapping[str, str]) -> dict[str, str]:
+    """The post's fields, trimmed and checked; raises ValidationError with a message per field."""
+    title = " ".join((form.get("title") or "").split())
+    summary = " ".join((form.get("summary") or "").split())
+    body = (form.get("body_md") or "").replace("\r\n", "\n").strip()
+    category = (form.get("category") or "").strip()
+    errors = {}
+    if len(title) < 5:
+        errors["title"] = "Give the post a title of at least 5 characters."
+    elif len(title) > TITLE_MAX:
+        errors["title"] = f"Keep the title to {TITLE_MAX} characters or fewer."
+    if len(summary) < 10:
+        errors["summary"] = "Write a summary of at least 10 characters; it shows on the blog's list."
+    elif len(summary) > SUMMARY_MAX:
+        errors["summary"] = f"Keep the summary to {SUMMARY_MAX} characters or fewer."
+    if len(body) < 20:
+        errors["body_md"] = "Write at least 20 characters in the post."
+    elif len(body) > BODY_MAX:
+        errors["body_md"] = f"Keep the post to {BODY_MAX:,} characters or fewer."
+    if category not in CATEGORIES:
+        errors["category"] = "Choose a category."
+    if errors:
+        raise ValidationError(errors)
+    return {"title": title, "summary": summary, "body_md": body, "category": category}
+
+
+# ---------------------------------------------------------------- reading
+
+
+async def post_by_slug(db: Database, slug: str) -> Post | None:
+    if len(slug) > SLUG_MAX:
+        return None
+    row = await db.fetch_one("select_post_by_slug", {"slug": slug})
+    return Post.from_row(row) if row else None
+
+
+def can_edit(user, post: Post) -> bool:
+    return user is not None and (user.role == "admin" or (user.role in WRITER_ROLES and user.id == post.author_id))
+
+
+def can_view(user, post: Post) -> bool:
+    """Published posts are public; drafts and pending posts only for their author and admins."""
+    return post.is_published or can_edit(user, post)
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _check_writer(user) -> None:
+    if user is None or user.role not in WRITER_ROLES:
+        raise PostRefused("Only GrihaSeva's team and verified professionals write blog posts.", 403)
+
+
+async def create_post(db: Database, author, form: Mapping[str, str], now: datetime, publish: bool = False) -> Post:
+    """A new post: an admin's is a draft or (publish=True) published; a provider's waits for review."""
+    _check_writer(author)
+    fields = clean_post_form(form)
+    if author.role == "admin":
+        status = "published" if publish else "draft"
+    else:
+        status = "pending"
+    values = {**fields, "body_html": render_markdown(fields["body_md"]), "author_id": author.id, "status": status,
+              "published_at": now if status == "published" else None, "now": now}
+    for _ in range(5):  # another post can take the same slug between the check and the insert
+        slug = await unique_slug(db, fields["title"])
+        try:
+            await db.execute("insert_post", {**values, "slug": slug})
+        except IntegrityError:
+            continue
+        return await post_by_slug(db, slug)
+    raise PostRefused("Another post with the same title was saved at the same moment. Please try again.", 409)
+
+
+async def edit_post(db: Database, editor, post: Post, form: Mapping[str, str], now: datetime) -> Post:
+    """Change a post's text; the slug stays, so links keep working."""
+    if not can_edit(editor, post):
+        raise PostRefused("Only the post's author or an admin can edit it.", 403)
+    fields = clean_post_form(form)
+    status = post.status
+    if editor.role != "admin" and status == "published":
+        status = "pending"  # a provider's change is reviewed before readers see it
+    await db.execute("update_post", {**fields, "body_html": render_markdown(fields["body_md"]),
+                                     "status": status, "id": post.id, "now": now})
+    return await post_by_slug(db, post.slug)
+
+
+async def publish_post(db: Database, editor, post: Post, now: datetime) -> None:
+    if editor is None or editor.role != "admin":
+        raise PostRefused("Only an admin can publish a post.", 403)
+    await db.execute("publish_post", {"id": post.id, "now": now})
+
+
+async def unpublish_post(db: Database, editor, post: Post, now: datetime) -> None:
+    if editor is None or editor.role != "admin":
+        raise PostRefused("Only an admin can unpublish a post.", 403)
+    await db.execute("unpublish_post", {"id": post.id, "now": now})
+
+
+# ---------------------------------------------------------------- listing
+
+
+PAGE_SIZE = 10
+
+
+async def published_page(db: Database, page: int, category: str = "") -> tuple[list[dict], int]:
+    """One page of published posts (newest first), each with `reactions` {emoji: count}; and the page count."""
+    params = {"category": category, "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}
+    rows = await db.fetch_all("select_published_posts", params)
+    counts: dict[int, dict[str, int]] = {}
+    for row in await db.fetch_all("select_page_reaction_counts", params):
+        counts.setdefault(row["post_id"], {})[row["emoji"]] = int(row["n"])
+    total = int(await db.fetch_value("count_published_posts", {"category": category}) or 0)
+    posts = [{**row, "reactions": counts.get(row["id"], {})} for row in rows]
+    return posts, max(1, -(-total // PAGE_SIZE))

@@ -1,0 +1,221 @@
+"""The blog: the list, one post with its live reaction bar, reacting, writing and publishing."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from quart import Blueprint, flash, render_template, request
+from werkzeug.exceptions import BadRequest, Conflict, Forbidden, NotFound, TooManyRequests
+
+from ..auth.access import requires_login, requires_role, the_user
+from ..auth.accounts import ValidationError
+from ..sse import sse_stream
+from ..web import db, now, read_form, redirect_to, render, wants_partial
+from . import posts, reactions
+
+blueprint = Blueprint("blog", __name__)
+
+BAR = "partials/blog/_reaction_bar.html"
+NO_SUCH_POST = "There is no such post on the blog. It may have been taken down."
+
+
+# ---------------------------------------------------------------- input parsing
+
+
+def _page_number(value: str | None) -> int:
+    if value in (None, ""):
+        return 1
+    if not (value.isascii() and value.isdigit()) or len(value) > 5 or int(value) < 1:
+        raise BadRequest("That page number is not valid. Pages are numbered from 1.")
+    return int(value)
+
+
+def _category(value: str | None) -> str:
+    if value in (None, "", "all"):
+        return ""
+    if value not in posts.CATEGORIES:
+        raise BadRequest("There is no blog category by that name. Choose one from the list.")
+    return value
+
+
+async def _viewable_post(slug: str) -> posts.Post:
+    """The post, if this reader may see it; drafts and pending posts are 404 except to their author and admins."""
+    post = await posts.post_by_slug(db(), slug)
+    if post is None or not posts.can_view(the_user(), post):
+        raise NotFound(NO_SUCH_POST)
+    return post
+
+
+async def _editable_post(slug: str) -> posts.Post:
+    post = await _viewable_post(slug)
+    if not posts.can_edit(the_user(), post):
+        raise Forbidden("Only the post's author or an admin can edit it.")
+    return post
+
+
+def _refused(refused: posts.PostRefused):
+    return {403: Forbidden, 404: NotFound, 409: Conflict}.get(refused.status, BadRequest)(refused.message)
+
+
+# ---------------------------------------------------------------- reading
+
+
+@blueprint.get("/blog")
+async def index():
+    """Published posts, newest first, ten a page, optionally one category; with reaction totals."""
+    page = _page_number(request.args.get("page"))
+    category = _category(request.args.get("category"))
+    listed, pages = await posts.published_page(db(), page, category)
+    user = the_user()
+    unpublished = []
+    if user is not None and user.role == "admin":
+        unpublished = await db().fetch_all("select_unpublished_posts")
+    elif user is not None and user.role == "provider":
+        unpublished = [p for p in await db().fetch_all("select_author_posts", {"author_id": user.id})
+                       if p["status"] != "published"]
+    return await render("blog/index.html", posts=listed, page_number=page, pages=pages, category=category,
+                        categories=posts.CATEGORIES, reactions=reactions.REACTIONS, unpublished=unpublished,
+                        can_write=user is not None and user.role in posts.WRITER_ROLES)
+
+
+async def _bar_context(post: posts.Post, message: str | None = None) -> dict:
+    user = the_user()
+    bar = await reactions.reaction_bar(db(), post.id, user.id if user else None)
+    return {"post": post, "bar": bar, "message": message}
+
+
+@blueprint.get("/blog/<slug>")
+async def show(slug: str):
+    """One post and its reaction bar (live for every reader)."""
+    post = await _viewable_post(slug)
+    return await render("blog/post.html", can_edit=posts.can_edit(the_user(), post), **await _bar_context(post))
+
+
+@blueprint.get("/blog/<slug>/live")
+async def live(slug: str):
+    """SSE for the reaction bar (topic post:<id>): counts for everyone, highlighting for this reader."""
+    post = await _viewable_post(slug)
+
+    async def fragment(_event) -> str:
+        return await render_template(BAR, **await _bar_context(post))
+
+    return await sse_stream([reactions.topic(post.id)], fragment, "reactions")
+
+
+@blueprint.post("/blog/<slug>/react")
+async def react(slug: str):
+    """Toggle one emoji; htmx gets the new bar, a plain form a redirect back to the post."""
+    post = await _viewable_post(slug)
+    user = the_user()
+    if user is None:  # log in, then come back to the post
+        return redirect_to("/login?" + urlencode({"next": f"/blog/{post.slug}"}))
+    form = await read_form()
+    emoji = form.get("emoji", "")
+    if emoji not in reactions.BY_CODE:
+        raise BadRequest("Choose one of the reactions shown under the post.")
+    if not post.is_published:
+        raise Conflict("Reactions open once the post is published.")
+    want = {"1": True, "0": False}.get(form.get("on", ""))
+    try:
+        await reactions.toggle(db(), post.id, user.id, emoji, now(), want)
+    except reactions.TooManyReactions as refused:
+        if not wants_partial():
+            raise TooManyRequests(str(refused), retry_after=int(refused.wait.total_seconds()) + 1) from None
+        response = await render(BAR, BAR, status=429, **await _bar_context(post, str(refused)))
+        response.headers["Retry-After"] = str(int(refused.wait.total_seconds()) + 1)
+        return response
+    if wants_partial():
+        return await render(BAR, BAR, **await _bar_context(post))
+    return redirect_to(f"/blog/{post.slug}#reactions")
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _editor_context(form, errors, post=None, status=200) -> dict:
+    return {"form": form, "errors": errors, "post": post, "categories": posts.CATEGORIES, "status": status}
+
+
+@blueprint.get("/blog/new")
+@requires_role("admin", "provider")
+async def new():
+    """The form for a new post."""
+    return await render("blog/edit.html", **_editor_context({}, {}))
+
+
+@blueprint.post("/blog/new")
+@requires_role("admin", "provider")
+async def create():
+    """Save a new post: an admin's as a draft or published, a provider's for review."""
+    form = await read_form()
+    user = the_user()
+    try:
+        post = await posts.create_post(db(), user, form, now(), publish=form.get("action") == "publish")
+    except ValidationError as error:
+        return await render("blog/edit.html", **_editor_context(form, error.errors, status=422))
+    except posts.PostRefused as refused:
+        raise _refused(refused) from None
+    await flash(_saved_message(post), "success")
+    return redirect_to(f"/blog/{post.slug}")
+
+
+def _saved_message(post: posts.Post) -> str:
+    return {
+        "published": "Saved. The post is published.",
+        "pending": "Saved. An admin will review the post and publish it.",
+        "draft": "Saved as a draft. Only you and other admins can see it.",
+    }[post.status]
+
+
+@blueprint.get("/blog/<slug>/edit")
+@requires_login
+async def edit(slug: str):
+    """The form to change a post (its author or an admin)."""
+    post = await _editable_post(slug)
+    form = {"title": post.title, "summary": post.summary, "body_md": post.body_md, "category": post.category}
+    return await render("blog/edit.html", **_editor_context(form, {}, post))
+
+
+@blueprint.post("/blog/<slug>/edit")
+@requires_login
+async def update(slug: str):
+    """Save changes to a post."""
+    post = await _editable_post(slug)
+    form = await read_form()
+    try:
+        post = await posts.edit_post(db(), the_user(), post, form, now())
+    except ValidationError as error:
+        return await render("blog/edit.html", **_editor_context(form, error.errors, post, status=422))
+    except posts.PostRefused as refused:
+        raise _refused(refused) from None
+    await flash(_saved_message(post), "success")
+    return redirect_to(f"/blog/{post.slug}")
+
+
+@blueprint.post("/blog/<slug>/publish")
+@requires_role("admin")
+async def publish(slug: str):
+    """Publish a draft or a provider's pending post."""
+    post = await _viewable_post(slug)
+    await posts.publish_post(db(), the_user(), post, now())
+    await flash("Published. Readers can see the post now.", "success")
+    return redirect_to(f"/blog/{post.slug}")
+
+
+@blueprint.post("/blog/<slug>/unpublish")
+@requires_role("admin")
+async def unpublish(slug: str):
+    """Take a post off the blog (it becomes a draft)."""
+    post = await _viewable_post(slug)
+    await posts.unpublish_post(db(), the_user(), post, now())
+    await flash("Unpublished. The post is a draft again; readers no longer see it.", "info")
+    return redirect_to(f"/blog/{post.slug}")
+
+
+@blueprint.app_template_filter("post_date")
+def _post_date(moment) -> str:
+    from zoneinfo import ZoneInfo
+
+    if moment is None:
+        return ""
+    return moment.astimezone(ZoneInfo("Asia/Kolkata")).strftime("%d %b %Y").lstrip("0")

@@ -1,0 +1,377 @@
+"""Booking: the catalogue, free slots, and booking, cancelling and rescheduling
+without ever selling a slot twice.
+
+Every change runs in one transaction: lock the provider, re-check the slot
+against freshly read bookings with the same rules that drew the grid
+(`slots.why_not_bookable`), write the booking, the provider's notification and
+the outbox events, commit.  The unique key on (provider, active start) backs
+the check in the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Mapping
+from zoneinfo import ZoneInfo
+
+from ..db import Database, IntegrityError
+from ..events import publish
+from ..provider.booking_mail import mail_booking_change
+from . import slots
+from .slots import Availability, Busy
+
+CANCEL_CUTOFF = timedelta(hours=3)
+WOMEN_ONLY_CUSTOMER = ("This service is offered by women professionals to women customers only. "
+                       "Your profile does not say female, so it cannot be booked from this account.")
+
+
+class BookingRefused(Exception):
+    """A booking request that breaks a rule; `status` is the HTTP status to answer with."""
+
+    def __init__(self, message: str, status: int = 422):
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+class BookingChanged(BookingRefused):
+    """The booking was cancelled or completed by someone else between reading it and changing it."""
+
+    def __init__(self):
+        super().__init__("This booking was just changed by someone else. Reload the page to see it as it is now.", 409)
+
+
+class SlotTaken(BookingRefused):
+    def __init__(self, message: str = "That slot was just taken. Please pick another time."):
+        super().__init__(message, 409)
+
+
+@dataclass(frozen=True)
+class Service:
+    id: int
+    slug: str
+    name: str
+    summary: str
+    included: str
+    duration_min: int
+    price_paise: int
+    women_only: bool
+    category_slug: str
+    category_name: str
+
+    @classmethod
+    def from_row(cls, row: Mapping) -> "Service":
+        return cls(row["id"], row["slug"], row["name"], row["summary"], row["included"], row["duration_min"],
+                   row["price_paise"], bool(row["women_only"]), row["category_slug"], row["category_name"])
+
+    @property
+    def duration(self) -> timedelta:
+        return timedelta(minutes=self.duration_min)
+
+
+# ---------------------------------------------------------------- catalogue
+
+
+async def active_service(db, slug: str) -> Service | None:
+    row = await db.fetch_one("select_service_by_slug", {"slug": slug})
+    return Service.from_row(row) if row and row["is_active"] else None
+
+
+async def qualified_providers(db, service: Service) -> list[dict]:
+    """Verified providers who offer the service (and, for women-only services, are women)."""
+    rows = await db.fetch_all("select_service_providers", {"service_id": service.id})
+    return [row for row in rows if not service.women_only or row["gender"] == "female"]
+
+
+# ---------------------------------------------------------------- availability
+
+
+async def availability(db, provider_id: int, around: datetime) -> Availability:
+    provider = await db.fetch_one("select_provider", {"id": provider_id})
+    weekly: dict[int, list[tuple[time, time]]] = {}
+    for row in await db.fetch_all("select_working_hours", {"provider_id": provider_id}):
+        weekly.setdefault(row["weekday"], []).append((_clock(row["start_min"]), _clock(row["end_min"])))
+    window = timedelta(days=provider["window_days"])
+    time_off = await db.fetch_all("select_time_off", {
+        "provider_id": provider_id, "from_at": around - timedelta(days=2), "to_at": around + window + timedelta(days=9),
+    })
+    return Availability(
+        weekly=weekly,
+        time_off=tuple((row["starts_at"], row["ends_at"]) for row in time_off),
+        tz=provider["timezone"],
+        buffer=timedelta(minutes=provider["buffer_min"]),
+        min_notice=timedelta(minutes=provider["min_notice_min"]),
+        window=window,
+        step=timedelta(minutes=provider["step_min"]),
+    )
+
+
+def _clock(minutes: int) -> time:
+    minutes = min(minutes, 1439)  # the slot engine takes 23:59 as the end of the day
+    return time(minutes // 60, minutes % 60)
+
+
+async def busy(db, provider_id: int, from_at: datetime, to_at: datetime, ignore_booking: int | None = None) -> list[Busy]:
+    rows = await db.fetch_all("select_busy", {"provider_id": provider_id, "from_at": from_at, "to_at": to_at})
+    return [Busy(row["starts_at"], row["ends_at"]) for row in rows if row["id"] != ignore_booking]
+
+
+def local_today(now: datetime, tz: str) -> date:
+    return now.astimezone(ZoneInfo(tz)).date()
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+@dataclass
+class Grid:
+    """Seven days of free start times for one service, with who would do each."""
+    service: Service
+    provider_id: int | None  # None: "any available provider"
+    first_day: date
+    days: list[tuple[date, list[tuple[datetime, bool]]]]  # (day, [(start, free)]) free=False means taken
+    tz: str
+    prev_week: date | None
+    next_week: date | None
+
+
+async def slot_grid(db, service: Service, provider_id: int | None, first_day: date | None, now: datetime,
+                    ignore_booking: int | None = None) -> Grid:
+    """Free starts of one provider, or of any qualified provider, for 7 days.
+
+    Taken starts that were free in the schedule are kept (greyed out) so that a
+    grid open in a browser visibly loses a slot instead of shifting about.  When
+    rescheduling, the booking being moved does not count as busy.  The grid starts at `first_day`,
+    or today if that is sooner or None, today being the provider's (not the server's, nor India's).
+    """
+    providers = await _grid_providers(db, service, provider_id)
+    tz = providers[0]["timezone"] if providers else "Asia/Kolkata"
+    today = local_today(now, tz)
+    first_day = today if first_day is None else max(first_day, today)
+    per_day: dict[date, dict[datetime, bool]] = {first_day + timedelta(days=i): {} for i in range(7)}
+    window_end = now
+    for provider in providers:
+        avail = await availability(db, provider["id"], now)
+        window_end = max(window_end, now + avail.window)
+        span_from = _day_start(first_day, avail.tz) - timedelta(days=1)
+        span_to = span_from + timedelta(days=9)
+        taken = await busy(db, provider["id"], span_from, span_to, ignore_booking)
+        schedule = slots.week_grid(avail, [], service.duration, first_day, now)
+        free = slots.week_grid(avail, taken, service.duration, first_day, now)
+        for sched_day, free_day in zip(schedule, free):
+            free_set = set(free_day.starts)
+            cells = per_day[sched_day.day]
+            for start in sched_day.starts:
+                cells[start] = cells.get(start, False) or start in free_set
+    days = [(day, sorted(cells.items())) for day, cells in per_day.items()]
+    prev_week = first_day - timedelta(days=7) if first_day > today else None
+    next_first = first_day + timedelta(days=7)
+    next_week = next_first if _day_start(next_first, tz) < window_end else None
+    return Grid(service, provider_id, first_day, days, tz, prev_week, next_week)
+
+
+def _day_start(day: date, tz: str) -> datetime:
+    return datetime.combine(day, time(), ZoneInfo(tz)).astimezone(slots.UTC)
+
+
+async def _grid_providers(db, service: Service, provider_id: int | None) -> list[dict]:
+    providers = await qualified_providers(db, service)
+    if provider_id is None:
+        return providers
+    return [p for p in providers if p["id"] == provider_id]
+
+
+async def next_free(db, service: Service, provider_id: int, now: datetime) -> datetime | None:
+    avail = await availability(db, provider_id, now)
+    taken = await busy(db, provider_id, now, now + avail.window + timedelta(days=1))
+    return slots.next_free_start(avail, taken, service.duration, now)
+
+
+def grid_topics(grid: Grid, provider_ids: list[int]) -> list[str]:
+    topics = []
+    for provider_id in provider_ids:
+        topics.append(f"slots:{provider_id}")
+        topics.extend(f"slots:{provider_id}:{day.isoformat()}" for day, _ in grid.days)
+    return topics
+
+
+# ---------------------------------------------------------------- booking
+
+
+@dataclass(frozen=True)
+class Customer:
+    id: int
+    gender: str
+
+
+def _clean_details(details: Mapping[str, str]) -> dict[str, str]:
+    from ..auth.accounts import phone_problem
+
+    address = " ".join(details.get("address", "").split())
+    phone = " ".join(details.get("phone", "").split())
+    notes = details.get("notes", "").strip()
+    errors = {}
+    if len(address) < 10:
+        errors["address"] = "Enter the full address where the work is to be done (house, street, area)."
+    elif len(address) > 300:
+        errors["address"] = "Use at most 300 characters for the address."
+    if problem := phone_problem(phone):
+        errors["phone"] = problem
+    if len(notes) > 500:
+        errors["notes"] = "Use at most 500 characters for notes."
+    if errors:
+        from ..auth.accounts import ValidationError
+        raise ValidationError(errors)
+    return {"address": address, "phone": phone, "notes": notes}
+
+
+async def check_can_book(db, customer: Customer, service: Service, provider_id: int) -> dict:
+    """The rules that don't depend on time: women-only, provider offers the service, provider active."""
+    if service.women_only and customer.gender != "female":
+        raise BookingRefused(WOMEN_ONLY_CUSTOMER, 403)
+    provider = await db.fetch_one("select_provider", {"id": provider_id})
+    if provider is None or not provider["verified"] or not provider["is_active"]:
+        raise BookingRefused("That provider is not taking bookings.", 404)
+    if service.women_only and provider["gender"] != "female":
+        raise BookingRefused("Women-only services are done only by women professionals.", 422)
+    if not await db.fetch_one("provider_offers_service", {"provider_id": provider_id, "service_id": service.id}):
+        raise BookingRefused("That provider does not offer this service.", 422)
+    return provider
+
+
+async def pick_provider(db, service: Service, start: datetime, now: datetime) -> int:
+    """For "any available provider": the qualified provider free at `start` with the fewest bookings
+    that day; among those equally free, the higher average rating (unrated counts as lowest), then the lower id."""
+    from ..reviews import rating_summary
+
+    candidates = []
+    qualified = await qualified_providers(db, service)
+    ratings = await rating_summary(db, [p["id"] for p in qualified])
+    for provider in qualified:
+        avail = await availability(db, provider["id"], now)
+        taken = await busy(db, provider["id"], start - timedelta(days=1), start + timedelta(days=1))
+        if slots.why_not_bookable(avail, taken, service.duration, start, now) is None:
+            day = local_today(start, avail.tz)
+            day_from = _day_start(day, avail.tz)
+            count = await db.fetch_value("count_provider_bookings_between", {
+                "provider_id": provider["id"], "from_at": day_from, "to_at": day_from + timedelta(days=1)})
+            average = ratings[provider["id"]].average or 0  # an exact Fraction: no float ties
+            candidates.append((count, -average, provider["id"]))
+    if not candidates:
+        raise SlotTaken("No provider is free at that time any more. Please pick another time.")
+    return min(candidates)[2]
+
+
+async def _check_slot(tx, provider_id: int, service: Service, start: datetime, now: datetime, ignore_booking: int | None = None):
+    avail = await availability(tx, provider_id, now)
+    taken = await busy(tx, provider_id, start - timedelta(days=1), start + timedelta(days=1), ignore_booking)
+    reason = slots.why_not_bookable(avail, taken, service.duration, start, now)
+    if reason is None:
+        return avail
+    if reason.startswith("That slot was just taken"):
+        raise SlotTaken()
+    raise BookingRefused(reason, 422)
+
+
+async def _announce(tx, provider_id: int, customer_id: int, tz: str, kind: str, booking_id: int, starts: list[datetime], now: datetime):
+    payload = {"booking_id": booking_id}
+    for start in starts:
+        await publish(tx, f"slots:{provider_id}:{local_today(start, tz).isoformat()}", kind, payload, now)
+    await publish(tx, f"provider:{provider_id}", kind, payload, now)
+    await publish(tx, f"user:{customer_id}", kind, payload, now)
+
+
+async def book_slot(db: Database, customer: Customer, service: Service, provider_id: int, start: datetime,
+                    details: Mapping[str, str], now: datetime) -> int:
+    """Book `start` with the provider for the customer; returns the booking id."""
+    clean = _clean_details(details)
+    await check_can_book(db, customer, service, provider_id)
+    try:
+        async with db.transaction() as tx:
+            locked = await tx.fetch_one("lock_provider", {"provider_id": provider_id})
+            if not locked or not locked["verified"]:  # suspended while this request was on its way
+                raise BookingRefused("That provider is not taking bookings.", 404)
+            if not await tx.fetch_one("provider_offers_service", {"provider_id": provider_id, "service_id": service.id}):
+                raise BookingRefused("That provider does not offer this service.", 422)  # dropped meanwhile
+            avail = await _check_slot(tx, provider_id, service, start, now)
+            result = await tx.execute("insert_booking", {
+                "customer_id": customer.id, "provider_id": provider_id, "service_id": service.id,
+                "starts_at": start, "ends_at": start + service.duration, "price_paise": service.price_paise,
+                "now": now, **clean,
+            })
+            booking_id = result.lastrowid
+            await tx.execute("insert_notification", {
+                "user_id": provider_id, "kind": "booked", "booking_id": booking_id, "now": now,
+                "message": f"New booking: {service.name}, {slots.local_label(start, avail.tz)}",
+            })
+            await _announce(tx, provider_id, customer.id, avail.tz, "booked", booking_id, [start], now)
+            await mail_booking_change(tx, booking_id, "booked", now)
+    except IntegrityError:  # the unique key caught a race the check could not see
+        raise SlotTaken() from None
+    return booking_id
+
+
+async def booking_for(db, booking_id: int, user) -> dict:
+    """A booking its customer or provider (or an admin) may see; others get BookingRefused 404."""
+    row = await db.fetch_one("select_booking", {"id": booking_id})
+    if row is None or not (user.role == "admin" or row["customer_id"] == user.id or row["provider_id"] == user.id):
+        raise BookingRefused("There is no such booking in your account.", 404)
+    return row
+
+
+async def cancel_booking(db: Database, user, booking_id: int, now: datetime, reason: str = "") -> dict:
+    """A customer's cancel: free until 3 hours before the start."""
+    async with db.transaction() as tx:
+        row = await booking_for(tx, booking_id, user)
+        if row["customer_id"] != user.id:
+            raise BookingRefused("There is no such booking in your account.", 404)
+        if row["status"] != "confirmed":
+            raise BookingRefused(f"This booking is already {row['status']}.", 409)
+        if row["starts_at"] - now < CANCEL_CUTOFF:
+            raise BookingRefused(
+                "Bookings can be cancelled free of charge until 3 hours before the start. This one starts sooner, "
+                "so the professional is already on the way; please call them or our support to sort it out.", 422)
+        await tx.fetch_one("lock_provider", {"provider_id": row["provider_id"]})
+        cancelled = await tx.execute("cancel_booking", {"id": booking_id, "now": now, "by": "customer", "reason": reason[:300]})
+        if cancelled.rowcount != 1:  # changed after the check above, before the lock
+            raise BookingChanged()
+        await tx.execute("insert_notification", {
+            "user_id": row["provider_id"], "kind": "cancelled", "booking_id": booking_id, "now": now,
+            "message": f"Cancelled: {row['service_name']}, {slots.local_label(row['starts_at'], row['timezone'])}",
+        })
+        await _announce(tx, row["provider_id"], row["customer_id"], row["timezone"], "cancelled", booking_id, [row["starts_at"]], now)
+        await tx.execute("bump_calendar_sequence", {"id": booking_id})
+        await mail_booking_change(tx, booking_id, "cancelled", now)
+    return row
+
+
+async def reschedule_booking(db: Database, user, booking_id: int, new_start: datetime, now: datetime) -> dict:
+    """Move a booking atomically: the old slot frees and the new one is taken, or nothing changes."""
+    row = await booking_for(db, booking_id, user)
+    if row["customer_id"] != user.id:
+        raise BookingRefused("There is no such booking in your account.", 404)
+    service = Service.from_row(await db.fetch_one("select_service_by_id", {"id": row["service_id"]}))
+    try:
+        async with db.transaction() as tx:
+            await tx.fetch_one("lock_provider", {"provider_id": row["provider_id"]})
+            current = await tx.fetch_one("select_booking", {"id": booking_id})
+            if current["status"] != "confirmed":
+                raise BookingRefused(f"This booking is already {current['status']}.", 409)
+            if current["starts_at"] - now < CANCEL_CUTOFF:
+                raise BookingRefused("Bookings can be moved until 3 hours before the start.", 422)
+            if new_start == current["starts_at"]:
+                raise BookingRefused("That is the time already booked. Pick a different slot.", 422)
+            avail = await _check_slot(tx, row["provider_id"], service, new_start, now, ignore_booking=booking_id)
+            await tx.execute("move_booking", {"id": booking_id, "starts_at": new_start, "ends_at": new_start + service.duration, "now": now})
+            await tx.execute("insert_notification", {
+                "user_id": row["provider_id"], "kind": "rescheduled", "booking_id": booking_id, "now": now,
+                "message": f"Moved: {service.name} to {slots.local_label(new_start, avail.tz)}",
+            })
+            await _announce(tx, row["provider_id"], row["customer_id"], avail.tz, "rescheduled", booking_id,
+                            [current["starts_at"], new_start], now)
+            await tx.execute("bump_calendar_sequence", {"id": booking_id})
+            await mail_booking_change(tx, booking_id, "rescheduled", now, old_start=current["starts_at"])
+    except IntegrityError:
+        raise SlotTaken() from None
+    return row

@@ -1,0 +1,345 @@
+"""Catalogue pages, the live slot grid, booking, and a customer's bookings."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from quart import Blueprint, flash, request
+from werkzeug.exceptions import BadRequest, NotFound
+
+from ..auth.access import requires_role, the_user
+from ..auth.accounts import ValidationError
+from ..reviews import rating_summary, recent_reviews
+from ..sse import sse_stream
+from ..web import db, now, read_form, redirect_to, render
+from . import domain, slots
+
+blueprint = Blueprint("booking", __name__)
+MAX_WEEK_AHEAD = timedelta(days=366)
+
+
+# ---------------------------------------------------------------- input parsing
+
+
+def _provider_choice(value: str | None) -> int | None:
+    """`any` (or nothing) means any available provider; otherwise a provider id."""
+    if value in (None, "", "any"):
+        return None
+    if not value.isdecimal() or len(value) > 12:  # isdigit() also passes "²", which int() refuses
+        raise BadRequest("Choose a provider from the list.")
+    return int(value)
+
+
+def _week(value: str | None) -> date | None:
+    """The first day asked for, or None for today; the grid moves a past day up to the provider's today."""
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise BadRequest("That week is not a valid date.") from None
+    if day > now().date() + MAX_WEEK_AHEAD:  # also keeps the grid's day arithmetic clear of date.max
+        raise BadRequest("That week is too far ahead: no one takes bookings that early.")
+    return day
+
+
+def _slot(value: str | None):
+    start = slots.parse_slot(value or "")
+    if start is None:
+        raise BadRequest("That time slot is not valid. Please pick a time from the grid.")
+    return start
+
+
+async def _service_or_404(slug: str) -> domain.Service:
+    service = await domain.active_service(db(), slug)
+    if service is None:
+        raise NotFound("We don't offer that service (any more). See all services.")
+    return service
+
+
+# ---------------------------------------------------------------- catalogue
+
+
+@blueprint.get("/services")
+async def services():
+    """All categories and their services."""
+    categories = await db().fetch_all("select_categories")
+    rows = await db().fetch_all("select_active_services")
+    by_category = {c["slug"]: [] for c in categories}
+    for row in rows:
+        by_category.setdefault(row["category_slug"], []).append(row)
+    return await render("booking/services.html", categories=categories, by_category=by_category)
+
+
+@blueprint.get("/services/<slug>")
+async def service_page(slug: str):
+    """One service and the providers who offer it, each with their next free slot."""
+    service = await _service_or_404(slug)
+    providers = []
+    qualified = await domain.qualified_providers(db(), service)
+    ratings = await rating_summary(db(), [p["id"] for p in qualified])
+    for provider in qualified:
+        start = await domain.next_free(db(), service, provider["id"], now())
+        providers.append({**provider, "next_free": start, "rating": ratings[provider["id"]]})
+    return await render("booking/service.html", service=service, providers=providers)
+
+
+@blueprint.get("/providers/<int:provider_id>")
+async def provider_page(provider_id: int):
+    """A provider's public profile."""
+    provider = await db().fetch_one("select_provider", {"id": provider_id})
+    if provider is None or not provider["verified"] or not provider["is_active"]:
+        raise NotFound("There is no such provider.")
+    offered = await db().fetch_all("select_provider_services", {"provider_id": provider_id})
+    if provider["gender"] != "female":
+        offered = [s for s in offered if not s["women_only"]]
+    rating = (await rating_summary(db(), [provider_id]))[provider_id]
+    return await render("booking/provider.html", provider=provider, offered=offered, rating=rating,
+                        reviews=await recent_reviews(db(), provider_id))
+
+
+# ---------------------------------------------------------------- slot grid
+
+
+async def _grid_context(service: domain.Service, provider_id: int | None, week: date | None, reschedule: dict | None = None) -> dict:
+    grid = await domain.slot_grid(db(), service, provider_id, week, now(), reschedule["id"] if reschedule else None)
+    providers = await domain.qualified_providers(db(), service)
+    if provider_id is not None and provider_id not in {p["id"] for p in providers}:
+        raise NotFound("That provider does not offer this service.")
+    return {"grid": grid, "service": service, "providers": providers, "provider_id": provider_id,
+            "reschedule": reschedule, "provider_ids": [p["id"] for p in providers if provider_id in (None, p["id"])]}
+
+
+@blueprint.get("/book/<slug>")
+async def book(slug: str):
+    """The slot grid: seven days of free start times."""
+    service = await _service_or_404(slug)
+    provider_id = _provider_choice(request.args.get("provider"))
+    context = await _grid_context(service, provider_id, _week(request.args.get("week")))
+    return await render("booking/book.html", "partials/booking/_grid_section.html", **context)
+
+
+@blueprint.get("/book/<slug>/live")
+async def book_live(slug: str):
+    """SSE: the grid re-rendered whenever a booking, cancel or schedule change touches it."""
+    service = await _service_or_404(slug)
+    provider_id = _provider_choice(request.args.get("provider"))
+    week = _week(request.args.get("week"))
+    reschedule = None
+    if request.args.get("reschedule"):
+        reschedule = await _own_booking(request.args["reschedule"])
+    context = await _grid_context(service, provider_id, week, reschedule)
+    topics = domain.grid_topics(context["grid"], context["provider_ids"])
+
+    async def fragment(_event) -> str:
+        from quart import render_template
+        fresh = await _grid_context(service, provider_id, week, reschedule)
+        return await render_template("partials/booking/_slot_grid.html", **fresh)
+
+    return await sse_stream(topics, fragment, "slots")
+
+
+@blueprint.get("/book/<slug>/confirm")
+@requires_role("customer")
+async def confirm(slug: str):
+    """Step two: the details of the chosen slot, address and phone, then confirm."""
+    service = await _service_or_404(slug)
+    provider_id = _provider_choice(request.args.get("provider"))
+    start = _slot(request.args.get("slot"))
+    return await _confirm_page(service, provider_id, start, {}, {})
+
+
+async def _confirm_page(service, provider_id, start, form, errors, status=200, message=None):
+    user = the_user()
+    provider = None
+    if provider_id is not None:
+        try:
+            provider = await domain.check_can_book(db(), domain.Customer(user.id, user.gender), service, provider_id)
+        except domain.BookingRefused as refused:
+            return await _refused(refused, service, provider_id, start)
+    elif service.women_only and user.gender != "female":
+        return await _refused(domain.BookingRefused(domain.WOMEN_ONLY_CUSTOMER, 403), service, provider_id, start)
+    tz = provider["timezone"] if provider else "Asia/Kolkata"
+    return await render("booking/confirm.html", service=service, provider=provider, provider_id=provider_id,
+                        start=start, slot=slots.slot_token(start), label=slots.local_label(start, tz),
+                        form=form, errors=errors, message=message, status=status)
+
+
+async def _refused(refused: domain.BookingRefused, service, provider_id, start):
+    if isinstance(refused, domain.SlotTaken):
+        today = domain.local_today(now(), "Asia/Kolkata")
+        week = max(domain.local_today(start, "Asia/Kolkata"), today)
+        context = await _grid_context(service, provider_id, week)
+        return await render("booking/book.html", "partials/booking/_grid_section.html", status=409,
+                            message=refused.message, **context)
+    return await render("booking/refused.html", status=refused.status, message=refused.message, service=service)
+
+
+@blueprint.post("/book/<slug>")
+@requires_role("customer")
+async def place_booking(slug: str):
+    """Confirm a booking. A lost race answers 409 with the fresh grid."""
+    service = await _service_or_404(slug)
+    form = await read_form()
+    provider_id = _provider_choice(form.get("provider"))
+    start = _slot(form.get("slot"))
+    user = the_user()
+    customer = domain.Customer(user.id, user.gender)
+    try:
+        chosen = provider_id
+        if chosen is None:
+            if service.women_only and user.gender != "female":
+                raise domain.BookingRefused(domain.WOMEN_ONLY_CUSTOMER, 403)
+            chosen = await domain.pick_provider(db(), service, start, now())
+        booking_id = await domain.book_slot(db(), customer, service, chosen, start, form, now())
+    except ValidationError as error:
+        return await _confirm_page(service, provider_id, start, form, error.errors, status=422)
+    except domain.BookingRefused as refused:
+        return await _refused(refused, service, provider_id, start)
+    await flash("Booking confirmed. Your professional has been notified.", "success")
+    return redirect_to(f"/bookings/{booking_id}")
+
+
+# ---------------------------------------------------------------- my bookings
+
+
+def _split(rows: list[dict]) -> tuple[list[dict], list[dict]]:
+    current = now()
+    upcoming = [r for r in rows if r["ends_at"] > current and r["status"] == "confirmed"]
+    past = [r for r in rows if r not in upcoming]
+    past.reverse()
+    return upcoming, past
+
+
+async def _bookings_context() -> dict:
+    rows = await db().fetch_all("select_customer_bookings", {"customer_id": the_user().id})
+    upcoming, past = _split(rows)
+    return {"upcoming": upcoming, "past": past, "cutoff": now() + domain.CANCEL_CUTOFF}
+
+
+@blueprint.get("/bookings")
+@requires_role("customer")
+async def my_bookings():
+    """A customer's upcoming and past bookings, live."""
+    return await render("booking/bookings.html", "partials/booking/_bookings.html", **await _bookings_context())
+
+
+@blueprint.get("/bookings/live")
+@requires_role("customer")
+async def my_bookings_live():
+    """SSE for /bookings (topic user:<id>)."""
+    user_id = the_user().id
+
+    async def fragment(_event) -> str:
+        from quart import render_template
+        return await render_template("partials/booking/_bookings.html", **await _bookings_context())
+
+    return await sse_stream([f"user:{user_id}"], fragment, "bookings")
+
+
+async def _own_booking(booking_id) -> dict:
+    if the_user() is None:  # the live grid is public; its reschedule view is not
+        raise NotFound("There is no such booking in your account.")
+    try:
+        return await domain.booking_for(db(), int(booking_id), the_user())
+    except (ValueError, TypeError):
+        raise NotFound("There is no such booking in your account.") from None
+    except domain.BookingRefused as refused:
+        raise NotFound(refused.message) from None
+
+
+@blueprint.get("/bookings/<int:booking_id>")
+@requires_role("customer", "provider", "admin")
+async def booking_page(booking_id: int):
+    """One booking: the confirmation page."""
+    booking = await _own_booking(booking_id)
+    label = slots.local_label(booking["starts_at"], booking["timezone"])
+    return await render("booking/booking.html", booking=booking, label=label,
+                        can_change=booking["status"] == "confirmed" and booking["starts_at"] - now() >= domain.CANCEL_CUTOFF
+                        and booking["customer_id"] == the_user().id)
+
+
+@blueprint.post("/bookings/<int:booking_id>/cancel")
+@requires_role("customer")
+async def cancel(booking_id: int):
+    """Cancel a booking (free until 3 hours before the start)."""
+    form = await read_form()
+    try:
+        await domain.cancel_booking(db(), the_user(), booking_id, now(), form.get("reason", ""))
+    except domain.BookingRefused as refused:
+        return await render("booking/refused.html", status=refused.status, message=refused.message, service=None)
+    await flash("Your booking is cancelled.", "info")
+    return redirect_to("/bookings")
+
+
+@blueprint.get("/bookings/<int:booking_id>/reschedule")
+@requires_role("customer")
+async def reschedule_grid(booking_id: int):
+    """Pick a new slot for a booking, from the same kind of grid."""
+    booking = await _own_booking(booking_id)
+    if booking["customer_id"] != the_user().id:
+        raise NotFound("There is no such booking in your account.")
+    service = domain.Service.from_row(await db().fetch_one("select_service_by_id", {"id": booking["service_id"]}))
+    context = await _grid_context(service, booking["provider_id"], _week(request.args.get("week")), booking)
+    return await render("booking/book.html", "partials/booking/_grid_section.html", **context)
+
+
+@blueprint.post("/bookings/<int:booking_id>/reschedule")
+@requires_role("customer")
+async def reschedule(booking_id: int):
+    """Move a booking to a new slot, atomically."""
+    form = await read_form()
+    start = _slot(form.get("slot"))
+    try:
+        await domain.reschedule_booking(db(), the_user(), booking_id, start, now())
+    except domain.SlotTaken as taken:
+        booking = await _own_booking(booking_id)
+        service = domain.Service.from_row(await db().fetch_one("select_service_by_id", {"id": booking["service_id"]}))
+        week = max(domain.local_today(start, booking["timezone"]), domain.local_today(now(), booking["timezone"]))
+        context = await _grid_context(service, booking["provider_id"], week, booking)
+        return await render("booking/book.html", "partials/booking/_grid_section.html", status=409, message=taken.message, **context)
+    except domain.BookingRefused as refused:
+        return await render("booking/refused.html", status=refused.status, message=refused.message, service=None)
+    await flash("Your booking is moved to the new time.", "success")
+    return redirect_to(f"/bookings/{booking_id}")
+
+
+# ---------------------------------------------------------------- template filters
+
+
+@blueprint.app_template_filter("rupees")
+def _rupees(paise: int) -> str:
+    from ..money import rupees
+    return rupees(paise)
+
+
+@blueprint.app_template_filter("duration")
+def _duration(minutes: int) -> str:
+    hours, rest = divmod(int(minutes), 60)
+    if hours and rest:
+        return f"{hours} h {rest} min"
+    return f"{hours} h" if hours else f"{rest} min"
+
+
+@blueprint.app_template_filter("slot_label")
+def _slot_label(start, tz: str) -> str:
+    return slots.local_label(start, tz)
+
+
+@blueprint.app_template_filter("local_time")
+def _local_time(start, tz: str) -> str:
+    from zoneinfo import ZoneInfo
+    local = start.astimezone(ZoneInfo(tz))
+    return local.strftime("%I:%M %p").lstrip("0").lower()
+
+
+@blueprint.app_template_filter("slot_token")
+def _slot_token(start) -> str:
+    return slots.slot_token(start)
+
+
+@blueprint.app_template_filter("zone_abbr")
+def _zone_abbr(day, tz: str) -> str:
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+    return datetime.combine(day, time(12), ZoneInfo(tz)).tzname() or tz

@@ -1,0 +1,112 @@
+"""The chatbot over HTTP: the /chat page (works without JavaScript), the message
+endpoint htmx posts to from the widget on every page, and the log the widget loads."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from quart import Blueprint, current_app, request
+from werkzeug.exceptions import BadRequest
+
+from .. import ratelimit
+from ..auth.access import the_user
+from ..web import db, now, read_form, redirect_to, render, wants_partial
+from . import conversation as talk
+
+blueprint = Blueprint("chat", __name__)
+
+COOKIE = "grihaseva_chat"
+COOKIE_AGE = timedelta(days=30)
+MAX_MESSAGE = 1000
+CHAT_LIMIT = ratelimit.Limit("chat", 20, timedelta(minutes=1))
+
+TOO_LONG = "That message is too long. Please keep it under 1,000 characters."
+EMPTY = "Type a message first."
+
+
+def _visitor_cookie() -> str | None:
+    raw = request.cookies.get(COOKIE, "")
+    return raw if 20 <= len(raw) <= 100 else None
+
+
+def _visitor_key(raw: str | None) -> str | None:
+    return hashlib.sha256(raw.encode()).hexdigest() if raw else None
+
+
+async def _current() -> talk.Conversation:
+    """This user's or visitor's conversation; a visitor's becomes the user's at the first request after login."""
+    user = the_user()
+    key = _visitor_key(_visitor_cookie())
+    if user is not None:
+        await talk.attach_visitor_conversation(db(), user, key, now())
+    found = await talk.find_conversation(db(), user.id if user else None, key)
+    return found or talk.Conversation(None, user.id if user else None, {})
+
+
+async def _page(status: int = 200, error: str | None = None, draft: str = ""):
+    messages = await talk.history(db(), await _current())
+    return await render("chatbot/chat.html", status=status, messages=messages, welcome=talk.welcome(),
+                        error=error, draft=draft[:MAX_MESSAGE])
+
+
+async def _refuse(status: int, message: str, draft: str = ""):
+    if wants_partial():
+        return await render("partials/chat/_notice.html", "partials/chat/_notice.html", status=status, message=message)
+    return await _page(status, message, draft)
+
+
+@blueprint.get("/chat")
+async def chat_page():
+    """The whole conversation and a plain form: the chat without JavaScript."""
+    return await _page()
+
+
+@blueprint.get("/chat/log")
+async def chat_log():
+    """The conversation so far, for the widget when it opens."""
+    if not wants_partial():
+        return redirect_to("/chat")
+    messages = await talk.history(db(), await _current())
+    return await render("partials/chat/_log.html", "partials/chat/_log.html", messages=messages,
+                        welcome=talk.welcome())
+
+
+@blueprint.post("/chat/message")
+async def chat_message():
+    """One message from the customer: the reply fragment for htmx, or back to /chat."""
+    form = await read_form()
+    text = (form.get("message") or "").strip()
+    if not text:
+        return await _refuse(422, EMPTY)
+    if len(text) > MAX_MESSAGE:
+        return await _refuse(422, TOO_LONG, text)
+    client = request.remote_addr or "unknown"
+    _, wait = await ratelimit.take_hit(db(), CHAT_LIMIT, client, now())  # counted first: a burst can't slip under
+    if wait is not None:
+        return await _refuse(429, f"You are sending messages very quickly. Please wait "
+                                  f"{ratelimit.minutes_text(wait)} and try again.", text)
+
+    user = the_user()
+    raw_cookie = _visitor_cookie()
+    new_cookie = None
+    if user is None and raw_cookie is None:
+        raw_cookie = new_cookie = secrets.token_urlsafe(32)
+    key = _visitor_key(raw_cookie)
+    current = await _current() if new_cookie is None else talk.Conversation(None, None, {})
+    try:
+        bot, state = await talk.reply(db(), current.state, user, text, now())
+    except ValueError as error:  # e.g. a date the calendar cannot hold
+        raise BadRequest("Sorry, I could not read that. Please rephrase it.") from error
+    await talk.record_exchange(db(), current, user.id if user else None, key, text, bot, state, now())
+
+    if wants_partial():
+        response = await render("partials/chat/_exchange.html", "partials/chat/_exchange.html",
+                                said=text, bot=bot)
+    else:
+        response = redirect_to("/chat#chat-end")
+    if new_cookie:
+        response.set_cookie(COOKIE, new_cookie, max_age=int(COOKIE_AGE.total_seconds()), httponly=True,
+                            samesite="Lax", secure=not current_app.settings.development, path="/")
+    return response

@@ -1,0 +1,150 @@
+"""`grihaseva` command line: migrate, seed-demo, create-admin, serve."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import signal
+import sys
+
+from .config import ConfigError, Settings
+from .db import DatabaseUnavailable, open_database
+from .migrate import MigrationError, pending_migrations
+
+
+def _fail(message: str) -> "NoReturn":  # noqa: F821
+    print(f"grihaseva: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+async def _with_db(settings: Settings, work, migrated: bool = True):
+    db = open_database(settings.database)
+    await db.connect()
+    try:
+        if migrated and (pending := await pending_migrations(db)):
+            raise MigrationError(f"the database lacks {len(pending)} migration(s) ({', '.join(pending)}); run `grihaseva migrate` first")
+        return await work(db)
+    finally:
+        await db.close()
+
+
+def cmd_migrate(settings: Settings, args) -> None:
+    from .migrate import migrate
+
+    applied = asyncio.run(_with_db(settings, migrate, migrated=False))
+    print(f"applied {len(applied)} migration(s)" + (": " + ", ".join(applied) if applied else "; the schema is current"))
+
+
+def cmd_seed_demo(settings: Settings, args) -> None:
+    from .seed import seed_demo
+
+    async def work(db):
+        return await seed_demo(db, settings, only_if_empty=args.if_empty, history=True)
+
+    report = asyncio.run(_with_db(settings, work))
+    print(report)
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass("Password: ")
+        if first != getpass.getpass("Password again: "):
+            _fail("the two passwords do not match")
+        return first
+    return sys.stdin.readline().rstrip("\n")
+
+
+def cmd_create_admin(settings: Settings, args) -> None:
+    from .auth.accounts import ValidationError, create_user, email_problem, normalize_email
+    from .auth.passwords import password_problem
+    from .clock import utcnow
+
+    email = normalize_email(args.email)
+    if problem := email_problem(email):
+        _fail(problem)
+    password = _read_password()
+    if problem := password_problem(password):
+        _fail(f"password: {problem}")
+    clean = {"email": email, "name": args.name, "phone": args.phone, "gender": "other", "password": password}
+
+    async def work(db):
+        return await create_user(db, clean, utcnow(), settings.bcrypt_rounds, role="admin")
+
+    try:
+        user_id = asyncio.run(_with_db(settings, work))
+    except ValidationError as error:
+        _fail("; ".join(error.errors.values()))
+    print(f"admin {email} created (id {user_id})")
+
+
+def cmd_serve(settings: Settings, args) -> None:
+    from pathlib import Path
+
+    from hypercorn.asyncio import serve
+    from hypercorn.config import Config
+
+    from .app import create_app
+
+    async def check(db):
+        return await db.fetch_value("SELECT 1 AS ok")
+
+    asyncio.run(_with_db(settings, check))  # fail early, with one line, if the database is down
+    config = Config.from_toml(args.config) if Path(args.config).exists() else Config()
+    config.bind = [args.bind]
+    try:  # fail early, with one line, if the address is taken (hypercorn would fail after start-up)
+        sockets = config.create_sockets()
+    except (OSError, ValueError) as error:
+        _fail(f"cannot listen on {args.bind}: {getattr(error, 'strerror', None) or error}")
+    for sock in sockets.secure_sockets + sockets.insecure_sockets + sockets.quic_sockets:
+        sock.close()
+    app = create_app(settings)
+
+    async def until_signal() -> None:
+        """SIGINT/SIGTERM: end every SSE stream at once, so hypercorn need not wait out
+        its graceful timeout for connections that never finish by themselves."""
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+        await app.broadcaster.stop()
+
+    async def run_server() -> None:
+        try:
+            await serve(app, config, shutdown_trigger=until_signal)
+        finally:  # if serving fails after start-up, release the database so the process can exit
+            await app.db.close()
+
+    print(f"GrihaSeva on http://{args.bind} ({settings.database.dialect}, {settings.env})", flush=True)
+    asyncio.run(run_server())
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="grihaseva", description="GrihaSeva home services")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(run=cmd_migrate)
+    seed = sub.add_parser("seed-demo", help="add the demo catalogue, providers and accounts (idempotent)")
+    seed.add_argument("--if-empty", action="store_true", help="only when the database has no accounts yet")
+    seed.set_defaults(run=cmd_seed_demo)
+    admin = sub.add_parser("create-admin", help="create an admin account (asks for the password)")
+    admin.add_argument("email")
+    admin.add_argument("--name", default="Administrator")
+    admin.add_argument("--phone", default="+91 80000 00000")
+    admin.set_defaults(run=cmd_create_admin)
+    serve = sub.add_parser("serve", help="serve the app with hypercorn")
+    serve.add_argument("--bind", default="127.0.0.1:8000", help="HOST:PORT (default 127.0.0.1:8000)")
+    serve.add_argument("--config", default="hypercorn.toml", help="hypercorn settings file")
+    serve.set_defaults(run=cmd_serve)
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        args.run(settings, args)
+    except (ConfigError, DatabaseUnavailable, MigrationError) as error:
+        _fail(str(error))
+    except KeyboardInterrupt:
+        raise SystemExit(130)
+
+
+if __name__ == "__main__":
+    main()

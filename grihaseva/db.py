@@ -1,0 +1,365 @@
+"""The only module that touches database connections.
+
+One small interface over two backends: aiomysql (production) and aiosqlite
+(the embedded default).  `fetch_one`, `fetch_all` and `execute` take the name
+of a query from `sql/queries/` (or, for migrations and tests, a statement) and
+a dict of named parameters.  `transaction()` yields an object with the same
+three methods and always ends in commit or rollback.
+
+Instants cross this boundary as aware UTC datetimes and are stored as naive
+UTC DATETIME values, so both dialects store and compare them the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, AsyncIterator, Mapping
+
+from .config import DatabaseUrl
+from .sqlfiles import load_queries, to_pyformat
+
+UTC = timezone.utc
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+Params = Mapping[str, Any] | None
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached; the message is one line for a person."""
+
+
+class IntegrityError(Exception):
+    """A constraint (unique key, foreign key) refused the change."""
+
+
+@dataclass(frozen=True)
+class Result:
+    rowcount: int
+    lastrowid: int | None
+
+
+def _to_db(value: Any) -> Any:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("naive datetime passed to the database; use aware UTC")
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _params(params: Params) -> dict[str, Any]:
+    return {key: _to_db(value) for key, value in (params or {}).items()}
+
+
+def _from_db_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        key: (value.replace(tzinfo=UTC) if isinstance(value, datetime) and value.tzinfo is None else value)
+        for key, value in row.items()
+    }
+
+
+class _Executor:
+    """fetch_one / fetch_all / execute over a raw `_run` supplied by a backend."""
+
+    async def _run(self, sql: str, params: dict[str, Any], want: str) -> Any:
+        raise NotImplementedError
+
+    def _sql(self, query: str) -> str:
+        raise NotImplementedError
+
+    async def fetch_one(self, query: str, params: Params = None) -> dict[str, Any] | None:
+        return await self._run(self._sql(query), _params(params), "one")
+
+    async def fetch_all(self, query: str, params: Params = None) -> list[dict[str, Any]]:
+        return await self._run(self._sql(query), _params(params), "all")
+
+    async def fetch_value(self, query: str, params: Params = None) -> Any:
+        row = await self.fetch_one(query, params)
+        return None if row is None else next(iter(row.values()))
+
+    async def execute(self, query: str, params: Params = None) -> Result:
+        return await self._run(self._sql(query), _params(params), "result")
+
+
+class Database(_Executor):
+    dialect: str
+
+    def __init__(self, queries: dict[str, str]):
+        self.queries = queries
+        # Called with the transaction object after each successful commit; the event
+        # broadcaster uses it to wake at once after a local commit that wrote events.
+        self.commit_listeners: list = []
+
+    def _committed(self, tx) -> None:
+        for listener in self.commit_listeners:
+            listener(tx)
+
+    def _sql(self, query: str) -> str:
+        if _IDENTIFIER.match(query):
+            try:
+                return self.queries[query]
+            except KeyError:
+                raise KeyError(f"no query named {query!r} in sql/queries") from None
+        return query
+
+    async def connect(self) -> None: ...
+    async def close(self) -> None: ...
+
+    def transaction(self):  # -> AsyncContextManager[_Executor]
+        raise NotImplementedError
+
+    async def ping(self, timeout: float = 1.5) -> bool:
+        try:
+            await asyncio.wait_for(self.fetch_value("SELECT 1 AS ok"), timeout)
+            return True
+        except Exception:  # any failure means "not reachable" for a health check
+            return False
+
+
+# ---------------------------------------------------------------- SQLite
+
+
+def _register_sqlite_types() -> None:
+    sqlite3.register_converter("DATETIME", lambda raw: datetime.fromisoformat(raw.decode()).replace(tzinfo=UTC))
+    sqlite3.register_converter("DATE", lambda raw: date.fromisoformat(raw.decode()))
+
+
+_register_sqlite_types()
+
+
+class _SqliteTx(_Executor):
+    def __init__(self, db: "SqliteDatabase", conn):
+        self.db, self.conn = db, conn
+
+    def _sql(self, query: str) -> str:
+        return self.db._sql(query)
+
+    async def _run(self, sql, params, want):
+        return await self.db._run_on(self.conn, sql, params, want)
+
+
+class SqliteDatabase(Database):
+    """aiosqlite in WAL mode; write transactions are BEGIN IMMEDIATE, one at a time per process."""
+
+    dialect = "sqlite"
+
+    def __init__(self, path: str, queries: dict[str, str], pool_size: int = 4):
+        super().__init__(queries)
+        self.path = path
+        self.pool_size = pool_size
+        self._pool: asyncio.Queue | None = None
+        self._all: list = []
+        self._write_lock = asyncio.Lock()
+
+    async def connect(self) -> None:
+        import aiosqlite
+
+        if self._pool is not None:
+            return
+        self._pool = asyncio.Queue()
+        self._write_lock = asyncio.Lock()
+        try:
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            for _ in range(self.pool_size):
+                conn = await aiosqlite.connect(
+                    self.path, isolation_level=None, detect_types=sqlite3.PARSE_DECLTYPES, timeout=30
+                )
+                conn.row_factory = sqlite3.Row
+                await conn.execute("PRAGMA journal_mode=WAL")
+                await conn.execute("PRAGMA busy_timeout=30000")
+                await conn.execute("PRAGMA foreign_keys=ON")
+                await conn.execute("PRAGMA synchronous=NORMAL")
+                self._all.append(conn)
+                self._pool.put_nowait(conn)
+        except (sqlite3.Error, OSError) as error:
+            await self.close()
+            raise DatabaseUnavailable(f"cannot open SQLite database {self.path}: {error}") from None
+
+    async def close(self) -> None:
+        for conn in self._all:
+            await conn.close()
+        self._all, self._pool = [], None
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[Any]:
+        if self._pool is None:
+            raise DatabaseUnavailable("the database is not connected")
+        conn = await self._pool.get()
+        try:
+            yield conn
+        finally:
+            self._pool.put_nowait(conn)
+
+    async def _run_on(self, conn, sql, params, want):
+        try:
+            cursor = await conn.execute(sql, params)
+        except sqlite3.IntegrityError as error:
+            raise IntegrityError(str(error)) from error
+        try:
+            if want == "one":
+                row = await cursor.fetchone()
+                return None if row is None else dict(row)
+            if want == "all":
+                return [dict(row) for row in await cursor.fetchall()]
+            return Result(cursor.rowcount, cursor.lastrowid)
+        finally:
+            await cursor.close()
+
+    async def _run(self, sql, params, want):
+        async with self._connection() as conn:
+            return await self._run_on(conn, sql, params, want)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[_SqliteTx]:
+        async with self._write_lock, self._connection() as conn:
+            await conn.execute("BEGIN IMMEDIATE")
+            tx_obj = _SqliteTx(self, conn)
+            try:
+                yield tx_obj
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+            else:
+                try:
+                    await conn.execute("COMMIT")
+                except sqlite3.Error as error:  # e.g. a deferred constraint: never pool a connection mid-transaction
+                    if conn.in_transaction:
+                        await conn.execute("ROLLBACK")
+                    if isinstance(error, sqlite3.IntegrityError):
+                        raise IntegrityError(str(error)) from error
+                    raise
+        self._committed(tx_obj)
+
+    async def executescript(self, statements: list[str]) -> None:
+        async with self.transaction() as tx:
+            for statement in statements:
+                await tx.execute(statement)
+
+
+# ---------------------------------------------------------------- MySQL / MariaDB
+
+
+class _MysqlTx(_Executor):
+    def __init__(self, db: "MysqlDatabase", conn):
+        self.db, self.conn = db, conn
+
+    def _sql(self, query: str) -> str:
+        return self.db._sql(query)
+
+    async def _run(self, sql, params, want):
+        return await self.db._run_on(self.conn, sql, params, want)
+
+
+class MysqlDatabase(Database):
+    """An aiomysql pool.  Every use of a connection ends in commit or rollback."""
+
+    dialect = "mysql"
+
+    def __init__(self, url: DatabaseUrl, queries: dict[str, str], minsize: int = 1, maxsize: int = 20):
+        super().__init__({name: to_pyformat(sql) for name, sql in queries.items()})
+        self.url = url
+        self.minsize, self.maxsize = minsize, maxsize
+        self.pool = None
+
+    def _sql(self, query: str) -> str:
+        sql = super()._sql(query)
+        return sql if _IDENTIFIER.match(query) else to_pyformat(sql)
+
+    async def connect(self) -> None:
+        import aiomysql
+        import pymysql
+
+        if self.pool is not None:
+            return
+        try:
+            self.pool = await asyncio.wait_for(
+                aiomysql.create_pool(
+                    host=self.url.host, port=self.url.port, user=self.url.user, password=self.url.password,
+                    db=self.url.database, minsize=self.minsize, maxsize=self.maxsize, autocommit=False,
+                    charset="utf8mb4", connect_timeout=2, pool_recycle=3600,
+                    init_command="SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
+                ),
+                timeout=5,
+            )
+        except (pymysql.err.Error, OSError, asyncio.TimeoutError) as error:
+            detail = error.args[1] if isinstance(error, pymysql.err.Error) and len(error.args) > 1 else error
+            raise DatabaseUnavailable(
+                f"cannot connect to MySQL at {self.url.host}:{self.url.port}/{self.url.database}: {detail}"
+            ) from None
+
+    async def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            await self.pool.wait_closed()
+            self.pool = None
+
+    async def _run_on(self, conn, sql, params, want):
+        import aiomysql
+        import pymysql
+
+        async with conn.cursor(aiomysql.DictCursor) as cursor:
+            try:
+                await cursor.execute(sql, params)
+            except pymysql.err.IntegrityError as error:
+                raise IntegrityError(str(error)) from error
+            if want == "one":
+                row = await cursor.fetchone()
+                return None if row is None else _from_db_row(row)
+            if want == "all":
+                return [_from_db_row(row) for row in await cursor.fetchall()]
+            return Result(cursor.rowcount, cursor.lastrowid)
+
+    @asynccontextmanager
+    async def _acquire(self) -> AsyncIterator[Any]:
+        if self.pool is None:
+            raise DatabaseUnavailable("the database is not connected")
+        conn = await self.pool.acquire()
+        try:
+            yield conn
+        finally:
+            self.pool.release(conn)
+
+    async def _run(self, sql, params, want):
+        async with self._acquire() as conn:
+            try:
+                result = await self._run_on(conn, sql, params, want)
+                await conn.commit()
+                return result
+            except BaseException:
+                await _rollback_quietly(conn)
+                raise
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[_MysqlTx]:
+        async with self._acquire() as conn:
+            tx_obj = _MysqlTx(self, conn)
+            try:
+                await conn.begin()
+                yield tx_obj
+            except BaseException:
+                await _rollback_quietly(conn)
+                raise
+            else:
+                await conn.commit()
+        self._committed(tx_obj)
+
+
+async def _rollback_quietly(conn) -> None:
+    try:
+        await conn.rollback()
+    except Exception:  # the connection is gone; the pool drops it on release
+        conn.close()
+
+
+def open_database(url: DatabaseUrl, **kwargs) -> Database:
+    queries_sqlite_or_mysql = load_queries(url.dialect)
+    if url.dialect == "sqlite":
+        return SqliteDatabase(url.path, queries_sqlite_or_mysql, **kwargs)
+    return MysqlDatabase(url, queries_sqlite_or_mysql, **kwargs)

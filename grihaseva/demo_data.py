@@ -1,0 +1,140 @@
+"""The demo catalogue, providers and accounts that `grihaseva seed-demo` writes.
+
+Kept as plain data so the seed command, the chatbot's evaluation set and the
+tests all agree on what the demo offers.  Prices are integer paise.
+"""
+
+from __future__ import annotations
+
+DEMO_PASSWORD = "demo-pass-123"
+
+CATEGORIES = [
+    {"slug": "cleaning", "name": "Cleaning", "women_only": False,
+     "description": "Homes, kitchens, bathrooms and sofas cleaned by trained crews."},
+    {"slug": "plumbing", "name": "Plumbing", "women_only": False,
+     "description": "Leaks, taps, drains, toilets and water tanks."},
+    {"slug": "electrical", "name": "Electrical", "women_only": False,
+     "description": "Fans, switches, wiring and air-conditioner service."},
+    {"slug": "beauty", "name": "Beauty at home", "women_only": True,
+     "description": "Salon treatments at home, by women professionals for women customers only."},
+]
+
+SERVICES = [
+    # cleaning
+    {"slug": "home-deep-cleaning", "category": "cleaning", "name": "Home deep cleaning",
+     "duration_min": 240, "price_paise": 249900,
+     "summary": "Top-to-bottom cleaning of a 2BHK home.",
+     "included": "Dusting, floor scrubbing, kitchen degreasing, bathroom descaling, window panes"},
+    {"slug": "bathroom-cleaning", "category": "cleaning", "name": "Bathroom cleaning",
+     "duration_min": 90, "price_paise": 69900,
+     "summary": "One bathroom scrubbed and descaled.",
+     "included": "Tiles, fittings, toilet, mirror, floor and drain"},
+    {"slug": "kitchen-cleaning", "category": "cleaning", "name": "Kitchen cleaning",
+     "duration_min": 120, "price_paise": 99900,
+     "summary": "Greasy kitchen made spotless.",
+     "included": "Chimney exterior, slab, tiles, sink, cabinets outside"},
+    {"slug": "sofa-cleaning", "category": "cleaning", "name": "Sofa shampooing",
+     "duration_min": 90, "price_paise": 79900,
+     "summary": "Fabric sofa shampooed and vacuumed (up to 5 seats).",
+     "included": "Vacuuming, shampoo, stain treatment"},
+    # plumbing
+    {"slug": "tap-leak-repair", "category": "plumbing", "name": "Tap and leak repair",
+     "duration_min": 60, "price_paise": 34900,
+     "summary": "Leaking taps, pipes and joints fixed.",
+     "included": "Inspection, washer or cartridge change, joint sealing (parts extra)"},
+    {"slug": "drain-unblocking", "category": "plumbing", "name": "Drain unblocking",
+     "duration_min": 60, "price_paise": 44900,
+     "summary": "Blocked sinks, basins and floor drains cleared.",
+     "included": "Manual and machine clearing of one drain"},
+    {"slug": "toilet-repair", "category": "plumbing", "name": "Toilet and flush repair",
+     "duration_min": 60, "price_paise": 39900,
+     "summary": "Running or broken flush tanks repaired.",
+     "included": "Flush mechanism repair, seat fixing, leak check (parts extra)"},
+    {"slug": "water-tank-cleaning", "category": "plumbing", "name": "Water tank cleaning",
+     "duration_min": 120, "price_paise": 89900,
+     "summary": "Overhead or underground tank drained, scrubbed and disinfected.",
+     "included": "Draining, sludge removal, scrubbing, disinfection (up to 1000 L)"},
+    # electrical
+    {"slug": "fan-installation", "category": "electrical", "name": "Fan installation",
+     "duration_min": 60, "price_paise": 29900,
+     "summary": "Ceiling or wall fan installed or replaced.",
+     "included": "Mounting, wiring, regulator connection, testing"},
+    {"slug": "switchboard-repair", "category": "electrical", "name": "Switch and socket repair",
+     "duration_min": 60, "price_paise": 24900,
+     "summary": "Faulty switches, sockets and boards repaired.",
+     "included": "Diagnosis and repair of one board (parts extra)"},
+    {"slug": "ac-service", "category": "electrical", "name": "AC service",
+     "duration_min": 90, "price_paise": 59900,
+     "summary": "Split or window air conditioner cleaned and serviced.",
+     "included": "Filter and coil cleaning, drain check, cooling test"},
+    {"slug": "wiring-inspection", "category": "electrical", "name": "Wiring inspection",
+     "duration_min": 120, "price_paise": 69900,
+     "summary": "Whole-home wiring safety check.",
+     "included": "Earthing test, MCB check, load report"},
+    # beauty (women-only)
+    {"slug": "facial-at-home", "category": "beauty", "name": "Facial at home",
+     "duration_min": 60, "price_paise": 119900,
+     "summary": "Cleansing, exfoliation and a hydrating facial.",
+     "included": "Cleanup, scrub, massage, mask"},
+    {"slug": "waxing", "category": "beauty", "name": "Waxing (arms and legs)",
+     "duration_min": 60, "price_paise": 89900,
+     "summary": "Full arms and full legs waxing.",
+     "included": "Rica wax, pre and post care"},
+    {"slug": "manicure-pedicure", "category": "beauty", "name": "Manicure and pedicure",
+     "duration_min": 90, "price_paise": 99900,
+     "summary": "Nail care for hands and feet.",
+     "included": "Soak, shaping, cuticle care, massage, polish"},
+    {"slug": "haircut-at-home", "category": "beauty", "name": "Haircut at home",
+     "duration_min": 45, "price_paise": 49900,
+     "summary": "Haircut and styling by a woman stylist.",
+     "included": "Consultation, wash, cut, blow-dry"},
+]
+
+# Weekly hours as (weekday 0=Monday, "HH:MM", "HH:MM"); a weekday with two
+# intervals has a break between them.
+_WEEKDAYS_WITH_LUNCH = [
+    (d, start, end) for d in range(0, 6) for start, end in (("09:00", "13:00"), ("14:00", "19:00"))
+]
+_EVENINGS_TOO = [
+    (d, start, end) for d in range(0, 7) for start, end in (("10:00", "14:00"), ("16:00", "21:00"))
+]
+
+PROVIDERS = [
+    {"email": "provider@example.com", "name": "Ravi Kumar", "gender": "male", "phone": "+91 98450 11111",
+     "bio": "Licensed plumber with 12 years of experience in apartments and villas.",
+     "services": ["tap-leak-repair", "drain-unblocking", "toilet-repair", "water-tank-cleaning"],
+     "hours": _EVENINGS_TOO, "hourly_rate_paise": 40000},
+    {"email": "imran.plumber@example.com", "name": "Imran Shaikh", "gender": "male", "phone": "+91 98450 22222",
+     "bio": "Quick fixes for leaks and blocked drains, same-day slots.",
+     "services": ["tap-leak-repair", "drain-unblocking", "toilet-repair"],
+     "hours": _WEEKDAYS_WITH_LUNCH, "hourly_rate_paise": 35000},
+    {"email": "suresh.electric@example.com", "name": "Suresh Naidu", "gender": "male", "phone": "+91 98450 33333",
+     "bio": "Government-licensed electrician; fans, boards and AC service.",
+     "services": ["fan-installation", "switchboard-repair", "ac-service", "wiring-inspection"],
+     "hours": _EVENINGS_TOO, "hourly_rate_paise": 45000},
+    {"email": "anita.cleaning@example.com", "name": "Anita Desai", "gender": "female", "phone": "+91 98450 44444",
+     "bio": "Leads a three-person cleaning crew; eco-friendly products.",
+     "services": ["home-deep-cleaning", "bathroom-cleaning", "kitchen-cleaning", "sofa-cleaning"],
+     "hours": _WEEKDAYS_WITH_LUNCH, "hourly_rate_paise": 30000},
+    {"email": "priya.beauty@example.com", "name": "Priya Sharma", "gender": "female", "phone": "+91 98450 55555",
+     "bio": "Certified beautician; facials, waxing and nail care at home.",
+     "services": ["facial-at-home", "waxing", "manicure-pedicure", "haircut-at-home"],
+     "hours": _EVENINGS_TOO, "hourly_rate_paise": 50000},
+    {"email": "meena.beauty@example.com", "name": "Meena Iyer", "gender": "female", "phone": "+91 98450 66666",
+     "bio": "Hair stylist and skin-care specialist, ten years in salons.",
+     "services": ["facial-at-home", "haircut-at-home", "manicure-pedicure"],
+     "hours": _WEEKDAYS_WITH_LUNCH, "hourly_rate_paise": 45000},
+    {"email": "joseph.handyman@example.com", "name": "Joseph Fernandes", "gender": "male", "phone": "+91 98450 77777",
+     "bio": "Handyman for cleaning and electrical odd jobs.",
+     "services": ["bathroom-cleaning", "fan-installation", "switchboard-repair", "sofa-cleaning"],
+     "hours": _WEEKDAYS_WITH_LUNCH, "hourly_rate_paise": 30000},
+]
+
+CUSTOMERS = [
+    {"email": "customer@example.com", "name": "Asha Menon", "gender": "female", "phone": "+91 99000 12345"},
+    {"email": "rahul@example.com", "name": "Rahul Verma", "gender": "male", "phone": "+91 99000 67890"},
+]
+
+ADMINS = [
+    {"email": "admin@example.com", "name": "GrihaSeva Admin", "gender": "other", "phone": "+91 80000 00000"},
+]

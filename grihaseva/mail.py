@@ -1,0 +1,307 @@
+"""The mail outbox and its background sender.
+
+`enqueue_mail` renders `templates/email/<name>.txt` and `.html` and writes the
+mail to `mail_outbox` inside the caller's transaction, so a mail exists if and
+only if the change that caused it was committed.  `MailSender` delivers the
+outbox with aiosmtplib: it claims one due row at a time with a conditional
+UPDATE (rowcount 1 means the row is ours, so several processes never send the
+same mail), sends it as multipart text + HTML (+ attachments), and on failure
+schedules a retry with exponential backoff until 24 hours after the mail was
+written, then marks it failed.  With no SMTP host configured, "sending" writes
+the mail to the log (and `/dev/mail` lists it in development).
+
+Nothing here knows about Quart: the sender takes the database, the settings
+and a clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import logging
+import os
+import secrets
+import socket
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+
+import aiosmtplib
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from .clock import utcnow
+from .config import Settings
+
+logger = logging.getLogger("grihaseva.mail")
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+FIRST_RETRY_DELAY = timedelta(seconds=30)
+MAX_RETRY_DELAY = timedelta(minutes=30)
+GIVE_UP_AFTER = timedelta(hours=24)
+# A claim older than this belongs to a sender that died mid-send: another may take the
+# mail.  Far longer than one SMTP exchange (SMTP_TIMEOUT per step), so a live sender's
+# claim never goes stale under it.
+CLAIM_STALE_AFTER = timedelta(minutes=10)
+SMTP_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a mail, such as an .ics invitation."""
+
+    filename: str
+    content_type: str
+    content: str | bytes
+
+
+# ---------------------------------------------------------------- writing mail
+
+
+@lru_cache(maxsize=1)
+def _email_templates() -> Environment:
+    # Mail is rendered outside any request, so it has its own environment over the
+    # app's templates: HTML autoescaped, plain text not.
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def render_mail(template: str, context: Mapping[str, Any]) -> tuple[str, str, str]:
+    """(subject, text, html) of `templates/email/<template>.txt|.html`.
+
+    The text template names the subject with `{% set subject = "..." %}`; the HTML
+    template receives it as `subject`.
+    """
+    env = _email_templates()
+    text_module = env.get_template(f"email/{template}.txt").make_module(dict(context))
+    subject = " ".join(str(getattr(text_module, "subject", "")).split())
+    if not subject:
+        raise ValueError(f"templates/email/{template}.txt does not set a subject")
+    html = env.get_template(f"email/{template}.html").render(**context, subject=subject)
+    return subject, str(text_module).strip() + "\n", html
+
+
+def _attachments_json(attachments: Iterable[Attachment]) -> str | None:
+    items = []
+    for item in attachments:
+        if isinstance(item.content, bytes):
+            content, encoding = base64.b64encode(item.content).decode("ascii"), "base64"
+        else:
+            content, encoding = item.content, "text"
+        items.append({"filename": item.filename, "content_type": item.content_type,
+                      "content": content, "encoding": encoding})
+    return json.dumps(items) if items else None
+
+
+async def enqueue_mail(tx, to: str, template: str, context: Mapping[str, Any], now: datetime,
+                       attachments: Iterable[Attachment] = ()) -> int:
+    """Render a mail and write it to the outbox in the caller's transaction; returns its id."""
+    if "\n" in to or "\r" in to or "@" not in to:
+        raise ValueError(f"not a mail address: {to!r}")
+    subject, text_body, html_body = render_mail(template, context)
+    result = await tx.execute("insert_mail", {
+        "to_addr": to, "subject": subject, "text_body": text_body, "html_body": html_body,
+        "attachments": _attachments_json(attachments), "now": now,
+    })
+    # Read by MailSender.on_commit: wake the local sender once this commits.
+    tx.mail_enqueued = True
+    return result.lastrowid
+
+
+# ---------------------------------------------------------------- delivering mail
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """30 s after the first failed attempt, doubling each time, at most 30 minutes."""
+    return min(FIRST_RETRY_DELAY * (2 ** max(attempts - 1, 0)), MAX_RETRY_DELAY)
+
+
+def build_message(mail: Mapping[str, Any], mail_from: str) -> EmailMessage:
+    """The MIME message for one outbox row: text and HTML alternatives, then attachments."""
+    domain = parseaddr(mail_from)[1].rpartition("@")[2] or "grihaseva.example"
+    message = EmailMessage()
+    message["From"] = mail_from
+    message["To"] = mail["to_addr"]
+    message["Subject"] = mail["subject"]
+    message["Date"] = format_datetime(mail["created_at"])
+    # Stable per outbox row, so a receiving system can spot a duplicate delivery.
+    message["Message-ID"] = f"<outbox.{mail['id']}.{int(mail['created_at'].timestamp())}@{domain}>"
+    message.set_content(mail["text_body"])
+    message.add_alternative(mail["html_body"], subtype="html")
+    for item in json.loads(mail["attachments"] or "[]"):
+        maintype, _, subtype = item["content_type"].partition("/")
+        if item.get("encoding") == "base64":
+            message.add_attachment(base64.b64decode(item["content"]), maintype=maintype,
+                                   subtype=subtype or "octet-stream", filename=item["filename"])
+        else:
+            message.add_attachment(item["content"], subtype=subtype or "plain", filename=item["filename"])
+    return message
+
+
+class SmtpUnreachable(Exception):
+    """The SMTP server could not be reached or refused the session (connect, TLS, login)."""
+
+
+class _SmtpTransport:
+    """One SMTP connection, opened on the first mail and reused for a batch."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.smtp: aiosmtplib.SMTP | None = None
+
+    async def send(self, message: EmailMessage, mail: Mapping[str, Any]) -> None:
+        if self.smtp is None:
+            s = self.settings
+            smtp = aiosmtplib.SMTP(
+                hostname=s.smtp_host, port=s.smtp_port, timeout=SMTP_TIMEOUT,
+                use_tls=s.smtp_port == 465, start_tls=False if s.smtp_port == 465 else s.smtp_starttls,
+                username=s.smtp_user or None, password=s.smtp_password or None,
+            )
+            try:
+                await smtp.connect()  # STARTTLS and login happen here when configured
+            except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as error:
+                raise SmtpUnreachable(f"{s.smtp_host}:{s.smtp_port}: {error}") from error
+            self.smtp = smtp
+        try:
+            await self.smtp.send_message(message)
+        except BaseException:
+            await self.close()  # the session may be in any state: start afresh next time
+            raise
+
+    async def close(self) -> None:
+        smtp, self.smtp = self.smtp, None
+        if smtp is not None and smtp.is_connected:
+            try:
+                await smtp.quit()
+            except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError):
+                smtp.close()
+
+
+class _LogTransport:
+    """No SMTP host configured: the mail goes to the log (and stays listed at /dev/mail)."""
+
+    async def send(self, message: EmailMessage, mail: Mapping[str, Any]) -> None:
+        logger.info("mail %s to %s (no SMTP host configured, so it is logged instead of sent)\n"
+                    "Subject: %s\n\n%s", mail["id"], mail["to_addr"], mail["subject"], mail["text_body"])
+
+    async def close(self) -> None:
+        pass
+
+
+class MailSender:
+    """Delivers due outbox rows; `run_once()` is one round, `start()`/`stop()` the background loop."""
+
+    def __init__(self, db, settings: Settings, clock: Callable[[], datetime] = utcnow, *,
+                 worker_id: str | None = None, batch_size: int = 50, poll_seconds: float = 5.0):
+        self.db = db
+        self.settings = settings
+        self.clock = clock
+        self.worker_id = worker_id or f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(4)}"
+        self.batch_size = batch_size
+        self.poll_seconds = poll_seconds
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task | None = None
+        self._stopping = False
+
+    def _transport(self):
+        return _SmtpTransport(self.settings) if self.settings.smtp_host else _LogTransport()
+
+    async def run_once(self) -> int:
+        """Attempt every mail due now; returns how many this sender attempted."""
+        now = self.clock()
+        stale_before = now - CLAIM_STALE_AFTER
+        due = await self.db.fetch_all("select_due_mail", {"now": now, "stale_before": stale_before,
+                                                          "limit": self.batch_size})
+        attempted = 0
+        transport = self._transport()
+        try:
+            for row in due:
+                if self._stopping:
+                    break
+                claim = await self.db.execute("claim_mail", {"id": row["id"], "worker": self.worker_id,
+                                                             "now": now, "stale_before": stale_before})
+                if claim.rowcount != 1:  # another sender has it
+                    continue
+                attempted += 1
+                mail = await self.db.fetch_one("select_mail", {"id": row["id"]})
+                try:
+                    await transport.send(build_message(mail, self.settings.mail_from), mail)
+                except SmtpUnreachable as error:
+                    await self._failed_attempt(mail, error, now)
+                    break  # the rest stay queued for the next round instead of each waiting to time out
+                except Exception as error:  # a refused message or a dropped connection: retry this one later
+                    await self._failed_attempt(mail, error, now)
+                else:
+                    await self.db.execute("mark_mail_sent", {"id": mail["id"], "worker": self.worker_id, "now": self.clock()})
+        finally:
+            await transport.close()
+        return attempted
+
+    async def _failed_attempt(self, mail: Mapping[str, Any], error: Exception, now: datetime) -> None:
+        reason = f"{type(error).__name__}: {error}"[:1000]
+        deadline = mail["created_at"] + GIVE_UP_AFTER
+        if now >= deadline:
+            await self.db.execute("mark_mail_failed", {"id": mail["id"], "worker": self.worker_id, "error": reason})
+            logger.error("mail %s to %s failed for good after %s attempts over 24 hours: %s",
+                         mail["id"], mail["to_addr"], mail["attempts"], reason)
+            return
+        # The last retry lands on the deadline itself, so a mail gets its full 24 hours.
+        next_attempt = min(now + retry_delay(mail["attempts"]), deadline)
+        await self.db.execute("schedule_mail_retry", {"id": mail["id"], "worker": self.worker_id,
+                                                      "error": reason, "next_attempt_at": next_attempt})
+        logger.warning("mail %s to %s not sent (attempt %s), retrying at %s: %s",
+                       mail["id"], mail["to_addr"], mail["attempts"], next_attempt.isoformat(), reason)
+
+    # ------------------------------------------------------------ background loop
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def on_commit(self, tx) -> None:
+        """A `db.commit_listeners` entry: deliver at once when a local commit wrote mail."""
+        if getattr(tx, "mail_enqueued", False):
+            self.wake()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._stopping = False
+            self._task = asyncio.create_task(self._run_forever(), name="mail-sender")
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Let the mail being sent finish (up to `timeout`), then end the loop."""
+        task, self._task = self._task, None
+        if task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(task, timeout)
+        except asyncio.TimeoutError:
+            logger.warning("mail sender did not stop within %s s; its claimed mail will be retried", timeout)
+
+    async def _run_forever(self) -> None:
+        # Waits first: at start-up the schema may still be migrating, and a commit that
+        # writes mail wakes the loop at once anyway.  Polling picks up mail written by
+        # other processes and retries that have come due.
+        while not self._stopping:
+            try:
+                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+            except asyncio.TimeoutError:
+                pass
+            self._wake.clear()
+            if self._stopping:
+                break
+            try:
+                while await self.run_once() >= self.batch_size and not self._stopping:
+                    pass
+            except Exception:
+                logger.exception("mail sender: this round failed; trying again in %s s", self.poll_seconds)

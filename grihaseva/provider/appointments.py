@@ -1,0 +1,103 @@
+"""A provider's appointments: the dashboard rows, completing and cancelling jobs, notifications.
+
+Every change is one transaction with its events (the same `_announce` path the
+booking domain uses, so the customer's /bookings and the slot grids update live)
+and its mails.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from ..booking import slots
+from ..booking.domain import BookingChanged, BookingRefused, _announce, _day_start, local_today
+from ..events import publish
+from .booking_mail import mail_booking_change
+
+FRESH_FOR = timedelta(minutes=10)  # a row created or moved this recently is highlighted
+REASON_MAX = 300
+
+
+async def dashboard(db, provider_id: int, tz: str, now: datetime) -> dict:
+    """Today's and upcoming appointments (from the start of today in the provider's zone), the next job first."""
+    today_start = _day_start(local_today(now, tz), tz)
+    rows = await db.fetch_all("select_provider_appointments", {"provider_id": provider_id, "from_at": today_start})
+    appointments = []
+    for row in rows:
+        fresh = ""
+        if row["status"] == "confirmed" and now - row["created_at"] < FRESH_FOR:
+            fresh = "new"
+        elif row["status"] == "confirmed" and now - row["updated_at"] < FRESH_FOR:
+            fresh = "moved"
+        appointments.append({**row, "fresh": fresh})  # fresh: "new", "moved" or ""
+    upcoming = [a for a in appointments if a["status"] == "confirmed" and a["ends_at"] > now]
+    unread = await db.fetch_value("count_unread_notifications", {"user_id": provider_id})
+    return {"appointments": appointments, "next_job": upcoming[0] if upcoming else None,
+            "unread": int(unread or 0), "tz": tz, "now": now}
+
+
+async def _own_booking(tx, provider_id: int, booking_id: int) -> dict:
+    row = await tx.fetch_one("select_provider_booking", {"id": booking_id, "provider_id": provider_id})
+    if row is None:  # another provider's booking looks exactly like a missing one
+        raise BookingRefused("There is no such booking in your account.", 404)
+    return row
+
+
+async def complete_job(db, provider_id: int, booking_id: int, now: datetime) -> None:
+    """Mark a confirmed job completed; only once its start time has come."""
+    async with db.transaction() as tx:
+        row = await _own_booking(tx, provider_id, booking_id)
+        if row["status"] != "confirmed":
+            raise BookingRefused(f"This booking is already {row['status']}.", 409)
+        if now < row["starts_at"]:
+            raise BookingRefused(
+                f"This job starts {slots.local_label(row['starts_at'], row['timezone'])}. "
+                "You can mark it completed once it has started.", 422)
+        if (await tx.execute("complete_booking", {"id": booking_id, "now": now})).rowcount != 1:
+            raise BookingChanged()  # the customer or an admin cancelled it since it was read
+        payload = {"booking_id": booking_id}
+        await publish(tx, f"provider:{provider_id}", "completed", payload, now)
+        await publish(tx, f"user:{row['customer_id']}", "completed", payload, now)
+
+
+def clean_reason(reason: str | None) -> str:
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise BookingRefused("Tell the customer why you are cancelling (for example: unwell, emergency).", 422)
+    if len(reason) > REASON_MAX:
+        raise BookingRefused(f"Keep the reason to at most {REASON_MAX} characters.", 422)
+    return reason
+
+
+async def cancel_job(db, provider_id: int, booking_id: int, reason: str | None, now: datetime) -> None:
+    """The provider cancels a confirmed job with a reason; the customer sees it live and gets a mail."""
+    async with db.transaction() as tx:
+        row = await _own_booking(tx, provider_id, booking_id)
+        reason = clean_reason(reason)
+        if row["status"] != "confirmed":
+            raise BookingRefused(f"This booking is already {row['status']}.", 409)
+        if now >= row["ends_at"]:
+            raise BookingRefused("This job is already over; mark it completed instead.", 422)
+        await tx.fetch_one("lock_provider", {"provider_id": provider_id})
+        cancelled = await tx.execute("cancel_booking", {"id": booking_id, "now": now, "by": "provider", "reason": reason})
+        if cancelled.rowcount != 1:  # changed after the check above, before the lock
+            raise BookingChanged()
+        await tx.execute("insert_notification", {
+            "user_id": row["customer_id"], "kind": "cancelled", "booking_id": booking_id, "now": now,
+            "message": f"Cancelled by the professional: {row['service_name']}, "
+                       f"{slots.local_label(row['starts_at'], row['timezone'])}. Reason: {reason}"[:300],
+        })
+        await _announce(tx, provider_id, row["customer_id"], row["timezone"], "cancelled", booking_id,
+                        [row["starts_at"]], now)
+        await tx.execute("bump_calendar_sequence", {"id": booking_id})
+        await mail_booking_change(tx, booking_id, "cancelled", now)
+
+
+async def notifications(db, user_id: int, now: datetime, limit: int = 50) -> list[dict]:
+    """The newest notifications; the unread ones among them are marked read (they are now seen)."""
+    rows = await db.fetch_all("select_notifications", {"user_id": user_id, "limit": limit})
+    if any(row["read_at"] is None for row in rows):
+        async with db.transaction() as tx:
+            await tx.execute("mark_notifications_read", {"user_id": user_id, "now": now, "up_to": rows[0]["id"]})
+            await publish(tx, f"provider:{user_id}", "notifications-read", {}, now)
+    return rows

@@ -1,0 +1,200 @@
+"""Earnings: projections from an hourly rate and planned hours, and what completed jobs earned.
+
+Money is integer paise throughout; inputs are parsed with Decimal and every
+division rounds half up to a whole paisa.  The projections:
+
+    weekly  = rate × planned hours per week
+    daily   = rate × planned hours per working day  = weekly / working days per week
+    monthly = weekly × days in the current month / 7
+
+(all from the raw inputs, so nothing is rounded twice).  Zero working days or
+zero hours project zero.  Actual earnings are the sum of `price_paise` of
+completed bookings, by their start day in the provider's time zone.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from ..booking.domain import _day_start, local_today, week_start
+
+MAX_RATE_PAISE = 10_000_000  # ₹1,00,000 an hour
+MAX_MINUTES_WEEK = 7 * 24 * 60
+CHART_WEEKS = 8
+
+
+class EarningsInputError(Exception):
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Plan:
+    rate_paise: int
+    minutes_week: int
+    days_week: int
+
+
+@dataclass(frozen=True)
+class Projection:
+    daily: int
+    weekly: int
+    monthly: int
+    days_in_month: int
+
+
+def _div_half_up(numerator: int, denominator: int) -> int:
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+def project(plan: Plan, month_days: int) -> Projection:
+    """Daily, weekly and monthly paise for a plan, in a month of `month_days` days."""
+    earned_per_week_x60 = plan.rate_paise * plan.minutes_week  # paise × 60
+    weekly = _div_half_up(earned_per_week_x60, 60)
+    daily = _div_half_up(earned_per_week_x60, 60 * plan.days_week) if plan.days_week else 0
+    monthly = _div_half_up(earned_per_week_x60 * month_days, 60 * 7)
+    return Projection(daily, weekly, monthly, month_days)
+
+
+def days_in_month(day: date) -> int:
+    return calendar.monthrange(day.year, day.month)[1]
+
+
+def parse_plan(form) -> Plan:
+    """Rate in rupees (up to 2 decimals), hours per week (up to 2 decimals), working days 0-7."""
+    errors = {}
+    rate = _decimal(form.get("rate"))
+    if rate is None or rate < 0 or rate != rate.quantize(Decimal("0.01")):
+        errors["rate"] = "Enter your hourly rate in rupees, for example 400 or 450.50."
+    elif rate * 100 > MAX_RATE_PAISE:
+        errors["rate"] = "That hourly rate is higher than we accept (at most ₹1,00,000)."
+    hours = _decimal(form.get("hours"))
+    if hours is None or hours < 0 or hours * 60 > MAX_MINUTES_WEEK:
+        errors["hours"] = "Enter your planned hours per week, from 0 to 168."
+    days_text = (form.get("days") or "").strip()
+    days = int(days_text) if days_text.isdecimal() and len(days_text) <= 2 else None
+    if days is None or days > 7:
+        errors["days"] = "Enter how many days a week you work, from 0 to 7."
+    if errors:
+        raise EarningsInputError(errors)
+    minutes = int((hours * 60).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return Plan(int(rate * 100), minutes, days)
+
+
+def _decimal(value) -> Decimal | None:
+    text = (value or "").strip().replace(",", "")
+    if not text or len(text) > 12:
+        return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def hours_text(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    if not rest:
+        return str(hours)
+    return str((Decimal(minutes) / 60).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)).rstrip("0").rstrip(".")
+
+
+async def current_plan(db, provider_id: int) -> Plan:
+    """The saved plan, or one from the weekly schedule (its hours and working days)."""
+    provider = await db.fetch_one("select_provider", {"id": provider_id})
+    saved = await db.fetch_one("select_earnings_plan", {"provider_id": provider_id})
+    if saved:
+        return Plan(provider["hourly_rate_paise"], saved["planned_minutes_week"], saved["working_days_week"])
+    hours = await db.fetch_all("select_working_hours", {"provider_id": provider_id})
+    minutes = sum(row["end_min"] - row["start_min"] for row in hours)
+    return Plan(provider["hourly_rate_paise"], minutes, len({row["weekday"] for row in hours}))
+
+
+async def save_plan(db, provider_id: int, plan: Plan, now: datetime) -> None:
+    async with db.transaction() as tx:
+        await tx.execute("update_hourly_rate", {"provider_id": provider_id, "rate": plan.rate_paise})
+        await tx.execute("delete_earnings_plan", {"provider_id": provider_id})
+        await tx.execute("insert_earnings_plan", {"provider_id": provider_id, "planned_minutes_week": plan.minutes_week,
+                                                  "working_days_week": plan.days_week, "now": now})
+
+
+@dataclass(frozen=True)
+class Actual:
+    today: int
+    this_week: int
+    this_month: int
+    weeks: list[tuple[date, int]]  # the last CHART_WEEKS weeks (Monday, paise), oldest first
+
+
+async def actual_earnings(db, provider_id: int, tz: str, now: datetime) -> Actual:
+    """What completed jobs earned today, this week, this month, and in each of the last 8 weeks."""
+    today = local_today(now, tz)
+    monday = week_start(today)
+    first_week = monday - timedelta(weeks=CHART_WEEKS - 1)
+    month_start = today.replace(day=1)
+    since = min(first_week, month_start)
+    rows = await db.fetch_all("select_completed_jobs", {"provider_id": provider_id, "from_at": _day_start(since, tz)})
+    by_week = {first_week + timedelta(weeks=i): 0 for i in range(CHART_WEEKS)}
+    today_total = week_total = month_total = 0
+    for row in rows:
+        day = local_today(row["starts_at"], tz)
+        paise = int(row["price_paise"])
+        if day == today:
+            today_total += paise
+        if monday <= day < monday + timedelta(days=7):
+            week_total += paise
+        if (day.year, day.month) == (today.year, today.month):
+            month_total += paise
+        if week_start(day) in by_week:
+            by_week[week_start(day)] += paise
+    return Actual(today_total, week_total, month_total, sorted(by_week.items()))
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: int
+    y: int
+    height: int
+    label: str
+    amount: int
+
+
+def chart_bars(weeks: list[tuple[date, int]], width: int = 320, height: int = 140, base: int = 20) -> list[Bar]:
+    """Bar geometry (integers) for the inline SVG chart: the tallest week fills the plot height."""
+    top = max((paise for _, paise in weeks), default=0)
+    slot = width // max(len(weeks), 1)
+    plot = height - base - 16  # room for the amount above the tallest bar
+    bars = []
+    for index, (monday, paise) in enumerate(weeks):
+        bar_height = (paise * plot) // top if top else 0
+        bars.append(Bar(index * slot + 4, height - base - bar_height, bar_height,
+                        f"{monday.day} {monday.strftime('%b')}", paise))
+    return bars
+
+
+async def completed_jobs_csv(db, provider_id: int, tz: str) -> str:
+    """All completed jobs as CSV: date and time in the provider's zone, service, customer, amount in rupees."""
+    from zoneinfo import ZoneInfo
+
+    rows = await db.fetch_all("select_completed_jobs", {"provider_id": provider_id,
+                                                       "from_at": datetime(2000, 1, 1, tzinfo=ZoneInfo("UTC"))})
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["booking", "date", "start", "end", "service", "customer", "amount_inr"])
+    zone = ZoneInfo(tz)
+    for row in rows:
+        start, end = row["starts_at"].astimezone(zone), row["ends_at"].astimezone(zone)
+        writer.writerow([row["id"], start.date().isoformat(), start.strftime("%H:%M"), end.strftime("%H:%M"),
+                         _csv_safe(row["service_name"]), _csv_safe(row["customer_name"]), f"{row['price_paise'] // 100}.{row['price_paise'] % 100:02d}"])
+    return out.getvalue()
+
+
+def _csv_safe(value: str) -> str:
+    """Spreadsheet apps run cells that start with = + - @ as formulas: quote them as text."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -1,0 +1,123 @@
+"""Server-sent events: the one path every live view uses.
+
+A view checks access like any page, then returns
+`await sse_stream(topics, render, "slots")`.  The stream sends the current fragment
+first (so a reconnect heals whatever the browser missed), then, for every event on
+the topics, re-renders the fragment from the database and sends it as a named event
+carrying the event id.  htmx's SSE extension swaps it into the element with
+`sse-swap="<event name>"`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+
+from quart import Response, copy_current_app_context, copy_current_request_context, current_app, request
+from werkzeug.exceptions import NotAcceptable
+
+from .events import Event, latest_event_id
+
+HEARTBEAT_SECONDS = 15.0  # app.config["SSE_HEARTBEAT_SECONDS"] overrides
+RETRY_MS = 1000  # how soon a browser reconnects after a stream ends; app.config["SSE_RETRY_MS"]
+
+Render = Callable[[Event | None], Awaitable[str]]
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # only these end a line in SSE (not U+2028 and friends)
+
+
+@dataclass(frozen=True)
+class ServerSentEvent:
+    data: str
+    event: str | None = None
+    id: int | None = None
+    retry: int | None = None
+
+    def encode(self) -> bytes:
+        lines = []
+        if self.event:
+            lines.append(f"event: {self.event}")
+        if self.id is not None:
+            lines.append(f"id: {self.id}")
+        if self.retry is not None:
+            lines.append(f"retry: {self.retry}")
+        lines.extend(f"data: {line}" for line in _LINE_BREAK.split(self.data))
+        return ("\n".join(lines) + "\n\n").encode("utf-8")
+
+
+HEARTBEAT = b": ping\n\n"
+
+
+def accepts_event_stream() -> bool:
+    """EventSource sends `Accept: text/event-stream`; a page load (`*/*`) is not a stream client."""
+    return any(value == "text/event-stream" and quality > 0 for value, quality in request.accept_mimetypes)
+
+
+def last_event_id_header() -> int | None:
+    raw = request.headers.get("Last-Event-ID", "").strip()
+    return int(raw) if re.fullmatch(r"[0-9]{1,18}", raw) else None  # anything else: as if absent
+
+
+async def sse_stream(topics: list[str], render: Render, event_name: str, *,
+                     last_event_id: int | None = None, heartbeat: float | None = None) -> Response:
+    """A text/event-stream response for `topics`, rendering its data with `render`.
+
+    `render(None)` makes the snapshot sent first; `render(event)` the fragment after an
+    event (most views ignore the argument and read the database).  `last_event_id`
+    defaults to the request's `Last-Event-ID` header.  The stream ends when the client
+    goes away, when the subscriber falls too far behind, or when the app stops.
+    """
+    if not accepts_event_stream():
+        raise NotAcceptable("This address sends live updates to a page (Accept: text/event-stream).")
+    if not re.fullmatch(r"[A-Za-z0-9_.:-]{1,60}", event_name):
+        raise ValueError(f"SSE event names are short words, got {event_name!r}")
+    if last_event_id is None:
+        last_event_id = last_event_id_header()
+    interval = heartbeat if heartbeat is not None else current_app.config.get("SSE_HEARTBEAT_SECONDS", HEARTBEAT_SECONDS)
+    retry = current_app.config.get("SSE_RETRY_MS", RETRY_MS)
+    topics = list(topics)
+    broadcaster, db = current_app.broadcaster, current_app.db
+    async def render_now(event: Event | None) -> str:
+        return await render(event)  # render may be any callable returning an awaitable
+
+    # Renders run after the view has returned: give them this request's contexts (and its `g.user`).
+    render_here = copy_current_app_context(copy_current_request_context(render_now))
+    logger = current_app.logger
+
+    async def stream() -> AsyncIterator[bytes]:
+        # Subscribe before reading the snapshot, so a change committed in between still arrives.
+        subscription = broadcaster.subscribe(topics)
+        try:
+            if not subscription.closed:
+                await broadcaster.catch_up()
+                subscription.ready()  # committed before the render below, so the snapshot shows them
+            sent_id = max(await latest_event_id(db, topics), last_event_id or 0)
+            yield ServerSentEvent(await render_here(None), event_name, sent_id, retry).encode()
+            while True:
+                try:
+                    event = await asyncio.wait_for(subscription.__anext__(), interval)
+                except asyncio.TimeoutError:
+                    yield HEARTBEAT
+                    continue
+                except StopAsyncIteration:  # fell too far behind, or the app is stopping
+                    return
+                burst = [event, *subscription.ready()]  # one render for a burst of events
+                newest = max(e.id for e in burst)
+                # A late commit can carry an id below one already sent: send its fragment
+                # without an id, so the browser's Last-Event-ID never moves back.
+                new_id = newest if newest > sent_id else None
+                sent_id = max(sent_id, newest)
+                yield ServerSentEvent(await render_here(burst[-1]), event_name, new_id).encode()
+        except Exception:  # a failed render ends this stream; the browser reconnects to a snapshot
+            logger.exception("live stream for %s ended by an error", topics[:3])
+        finally:  # also on CancelledError (the client went away) and GeneratorExit
+            subscription.close()
+
+    response = Response(stream(), mimetype="text/event-stream")
+    response.timeout = None  # this response only: it lasts as long as the page is open
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["X-Accel-Buffering"] = "no"  # nginx: pass each event through at once
+    return response
+

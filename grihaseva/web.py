@@ -1,0 +1,222 @@
+"""What every view shares: rendering a page or its partial, reading forms
+safely, CSRF, security headers, flash messages and friendly error pages."""
+
+from __future__ import annotations
+
+import gzip
+import hmac
+import secrets
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from quart import Response, current_app, flash, g, redirect, render_template, request, session
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import BadRequest, HTTPException
+
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "form-action 'self'",
+    "base-uri 'none'",
+    "object-src 'none'",
+    "frame-ancestors 'none'",
+])
+
+
+class FormError(BadRequest):
+    """A request whose body cannot be used at all (bad encoding, missing CSRF token)."""
+
+
+def now() -> datetime:
+    return current_app.clock()
+
+
+def db():
+    return current_app.db
+
+
+def is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def wants_partial() -> bool:
+    """An htmx request that swaps a fragment (boosted navigation wants the whole page)."""
+    return is_htmx() and request.headers.get("HX-Boosted") != "true"
+
+
+async def render(page: str, partial: str | None = None, status: int = 200, **context: Any) -> Response:
+    """The full page, or only its partial for an htmx fragment request."""
+    template = partial if partial and wants_partial() else page
+    body = await render_template(template, **context)
+    return Response(body, status=status, content_type="text/html; charset=utf-8")
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only local paths, so `?next=` can't send anyone to another site."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in target):  # browsers drop tabs; CR/LF break the header
+        return default
+    try:
+        parts = urlsplit(target)
+    except ValueError:  # e.g. an unbalanced "[" read as an IPv6 host
+        return default
+    if parts.scheme or parts.netloc:
+        return default
+    return quote(target, safe="/?&=#%:@!$'()*+,;~-._")  # a Location header must be ASCII
+
+
+def redirect_to(location: str, status: int = 303) -> Response:
+    """A redirect that htmx fragment requests follow as a full navigation."""
+    if wants_partial():
+        response = Response("", status=200)
+        response.headers["HX-Redirect"] = location
+        return response
+    return redirect(location, status)
+
+
+NOT_UTF8 = "The form contained characters that are not valid UTF-8 text."
+
+
+async def _parsed_form() -> MultiDict:
+    """The parsed form; Quart silently drops a urlencoded body that is not UTF-8, so refuse it here."""
+    if request.mimetype in ("application/x-www-form-urlencoded", "application/x-url-encoded"):
+        try:
+            (await request.get_data()).decode("utf-8")
+        except UnicodeDecodeError:
+            raise FormError(NOT_UTF8) from None
+    return await request.form
+
+
+async def read_form() -> MultiDict:
+    """The request's form, refusing bodies that are not clean UTF-8 text."""
+    form = await _parsed_form()
+    for key, value in form.items(multi=True):
+        if "\ufffd" in key or "\ufffd" in value:
+            raise FormError(NOT_UTF8)
+        if "\x00" in key or "\x00" in value:
+            raise FormError("The form contained a NUL character.")
+    return form
+
+
+# ---------------------------------------------------------------- CSRF
+
+
+def csrf_token() -> str:
+    token = session.get(CSRF_FIELD)
+    if not token:
+        token = secrets.token_urlsafe(32)
+        session[CSRF_FIELD] = token
+    return token
+
+
+async def check_csrf() -> None:
+    if request.method in SAFE_METHODS:
+        return
+    if request.endpoint in current_app.config.get("CSRF_EXEMPT", set()):
+        return
+    expected = session.get(CSRF_FIELD)
+    sent = request.headers.get(CSRF_HEADER)
+    if not sent and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        sent = (await _parsed_form()).get(CSRF_FIELD)
+    if not expected or not sent or not hmac.compare_digest(str(expected), str(sent)):
+        raise FormError(
+            "This form has expired or did not come from GrihaSeva. Reload the page and try again."
+        )
+
+
+# ---------------------------------------------------------------- headers and errors
+
+
+async def security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Cache-Control", "no-store")
+        # htmx-driven pages vary by these request headers (full page vs fragment)
+        response.vary.add("HX-Request")
+    return response
+
+
+ERROR_TITLES = {
+    400: "That request could not be used",
+    401: "Please log in",
+    403: "This page is not for your account",
+    404: "Page not found",
+    405: "That action is not allowed here",
+    409: "That changed in the meantime",
+    413: "That was too large",
+    422: "Please check the form",
+    429: "Too many attempts",
+    500: "Something went wrong on our side",
+    503: "GrihaSeva is unavailable",
+}
+
+ERROR_MESSAGES = {
+    403: "Your account does not have access to this page.",
+    404: "There is nothing at this address. It may have moved, or the link may be mistyped.",
+    405: "This address does not accept that kind of request.",
+    413: "The form you sent was larger than we accept. Please shorten it and try again.",
+    500: "We have logged the problem. Please try again in a moment.",
+}
+
+
+async def error_page(code: int, message: str | None = None) -> Response:
+    title = ERROR_TITLES.get(code, "Error")
+    message = message or ERROR_MESSAGES.get(code, title)
+    return await render("error.html", "partials/_error.html", status=code, code=code, title=title, message=message)
+
+
+async def handle_http_exception(error: HTTPException) -> Response:
+    code = error.code or 500
+    message = None
+    if error.description and error.description != type(error).description:
+        message = error.description
+    if code == 400 and message is None:
+        message = "The request could not be understood. Please reload the page and try again."
+    response = await error_page(code, message)
+    if code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
+async def handle_unexpected(error: Exception) -> Response:
+    current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+    return await error_page(500)
+
+
+# ---------------------------------------------------------------- compression
+
+COMPRESSIBLE = {"text/html", "text/css", "text/javascript", "application/javascript", "image/svg+xml",
+                "text/csv", "text/calendar", "text/plain", "application/json"}
+
+
+async def compress(response: Response) -> Response:
+    """gzip text responses for clients that accept it: pages for phones on slow networks
+    stay inside the 60 KB budget even without a compressing proxy in front.  Streams
+    (server-sent events) and partial content are left alone."""
+    if (
+        response.status_code != 200
+        or response.mimetype not in COMPRESSIBLE
+        or "gzip" not in request.headers.get("Accept-Encoding", "").lower()
+        or "Content-Encoding" in response.headers
+        or "Content-Range" in response.headers
+    ):
+        return response
+    data = await response.get_data()
+    if len(data) < 512:
+        return response
+    response.set_data(gzip.compress(data, compresslevel=6))
+    response.headers["Content-Encoding"] = "gzip"
+    response.vary.add("Accept-Encoding")
+    return response

@@ -1,0 +1,61 @@
+-- name: lock_provider
+-- Serialises bookings of one provider (SQLite's BEGIN IMMEDIATE already does; MySQL overrides with FOR UPDATE).
+SELECT user_id, verified FROM providers WHERE user_id = :provider_id;
+
+-- name: select_busy
+-- Active bookings of a provider that touch a period (for free-slot computation).
+SELECT id, starts_at, ends_at FROM bookings
+WHERE provider_id = :provider_id AND status <> 'cancelled' AND starts_at < :to_at AND ends_at > :from_at
+ORDER BY starts_at;
+
+-- name: count_provider_bookings_between
+SELECT COUNT(*) AS n FROM bookings
+WHERE provider_id = :provider_id AND status <> 'cancelled' AND starts_at >= :from_at AND starts_at < :to_at;
+
+-- name: insert_booking
+INSERT INTO bookings (customer_id, provider_id, service_id, starts_at, ends_at, status, address, phone, notes,
+                      price_paise, created_at, updated_at)
+VALUES (:customer_id, :provider_id, :service_id, :starts_at, :ends_at, 'confirmed', :address, :phone, :notes,
+        :price_paise, :now, :now);
+
+-- name: select_booking
+-- One booking with what its pages and its mails show.
+SELECT b.id, b.customer_id, b.provider_id, b.service_id, b.starts_at, b.ends_at, b.status, b.address, b.phone,
+       b.notes, b.price_paise, b.created_at, b.cancelled_at, b.cancelled_by, b.cancel_reason, b.calendar_sequence,
+       s.name AS service_name, s.slug AS service_slug, s.duration_min,
+       pu.name AS provider_name, pu.email AS provider_email, pu.phone AS provider_phone, p.timezone,
+       cu.name AS customer_name, cu.email AS customer_email
+FROM bookings b
+JOIN services s ON s.id = b.service_id
+JOIN providers p ON p.user_id = b.provider_id
+JOIN users pu ON pu.id = b.provider_id
+JOIN users cu ON cu.id = b.customer_id
+WHERE b.id = :id;
+
+-- name: select_customer_bookings
+SELECT b.id, b.provider_id, b.starts_at, b.ends_at, b.status, b.address, b.price_paise, b.cancel_reason,
+       b.cancelled_by, s.name AS service_name, s.slug AS service_slug, pu.name AS provider_name, p.timezone
+FROM bookings b
+JOIN services s ON s.id = b.service_id
+JOIN providers p ON p.user_id = b.provider_id
+JOIN users pu ON pu.id = b.provider_id
+WHERE b.customer_id = :customer_id
+ORDER BY b.starts_at;
+
+-- name: cancel_booking
+UPDATE bookings SET status = 'cancelled', cancelled_at = :now, cancelled_by = :by, cancel_reason = :reason, updated_at = :now
+WHERE id = :id AND status = 'confirmed';
+
+-- name: move_booking
+UPDATE bookings SET starts_at = :starts_at, ends_at = :ends_at, updated_at = :now
+WHERE id = :id AND status = 'confirmed';
+
+-- name: insert_notification
+INSERT INTO notifications (user_id, kind, message, booking_id, created_at)
+VALUES (:user_id, :kind, :message, :booking_id, :now);
+
+-- name: select_overlapping_active_pairs
+-- Integrity check: two active bookings of one provider that overlap (must be empty).
+SELECT a.id AS a_id, b.id AS b_id FROM bookings a
+JOIN bookings b ON a.provider_id = b.provider_id AND a.id < b.id
+WHERE a.status <> 'cancelled' AND b.status <> 'cancelled' AND a.starts_at < b.ends_at AND b.starts_at < a.ends_at;

@@ -1,0 +1,300 @@
+"""The blog through HTTP: pages, rights, reacting (htmx and plain forms), and what reaches the page."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
+
+from grihaseva.blog import posts, reactions
+from tests.blog.conftest import LEAK_SLUG, NOW, Markup, logged_in, make_user, user_by_email
+from tests.conftest import TEST_CSRF, post, text, visible_text, with_csrf
+
+HTMX = {"HX-Request": "true"}
+FORM = {"title": "Descale a geyser at home", "summary": "Hard water shortens a geyser's life; here is how to flush it.",
+        "body_md": "Switch off the geyser and close the cold-water inlet before you start.", "category": "diy"}
+
+
+async def admin_post(app, status="published", **changes) -> posts.Post:
+    admin = await user_by_email(app.db, "admin@example.com")
+    post = await posts.create_post(app.db, admin, {**FORM, **changes}, app.clock(), publish=status == "published")
+    return post
+
+
+def bar_buttons(html: str) -> dict[str, dict]:
+    return {attrs["value"]: attrs for attrs in Markup(html).named("button") if attrs.get("name") == "emoji"}
+
+
+# ---------------------------------------------------------------- reading
+
+
+async def test_blog_lists_the_demo_posts_newest_first_with_a_nav_link(blog):
+    response = await blog.test_client().get("/blog")
+    html = await text(response)
+    assert response.status_code == 200
+    titles = [a["href"] for a in Markup(html).named("a") if a.get("href", "").startswith("/blog/")]
+    assert titles == ["/blog/review-bathroom-deep-clean-by-anita", "/blog/how-to-prepare-for-a-deep-cleaning",
+                      f"/blog/{LEAK_SLUG}", "/blog/monsoon-home-care-checklist"]
+    assert {"href": "/blog"} in Markup(html).named("a")
+
+
+async def test_blog_pages_ten_posts_at_a_time_and_filters_by_category(blog):
+    for n in range(12):  # newer than every demo post, one minute apart
+        blog.clock.advance(minutes=1)
+        await admin_post(blog, title=f"Geyser tip number {n:02d}", category="home_improvement" if n % 2 else "diy")
+    client = blog.test_client()
+    first = visible_text(await text(await client.get("/blog")))
+    assert "Geyser tip number 11" in first and "Geyser tip number 02" in first
+    assert "Geyser tip number 01" not in first and "Page 1 of 2" in first
+    second = visible_text(await text(await client.get("/blog?page=2")))
+    assert "Geyser tip number 01" in second and "Geyser tip number 00" in second
+    assert "The monsoon home-care checklist" in second  # the oldest of 16 posts
+    diy = await text(await client.get("/blog?category=diy"))
+    links = [a["href"] for a in Markup(diy).named("a") if a.get("href", "").startswith("/blog/")]
+    assert len(links) == 8  # 6 new DIY posts and 2 demo DIY posts, one page
+    assert "/blog/monsoon-home-care-checklist" not in links and f"/blog/{LEAK_SLUG}" in links
+    reviews = await text(await client.get("/blog?category=service_reviews"))
+    assert [a["href"] for a in Markup(reviews).named("a") if a.get("href", "").startswith("/blog/")] == \
+        ["/blog/review-bathroom-deep-clean-by-anita"]
+
+
+async def test_bad_page_or_category_gets_a_clear_400(blog):
+    client = blog.test_client()
+    for query, message in (("page=abc", "page number is not valid"), ("page=0", "page number is not valid"),
+                           ("category=gossip", "no blog category by that name")):
+        response = await client.get(f"/blog?{query}")
+        assert response.status_code == 400
+        assert message in await text(response)
+
+
+async def test_a_unicode_digit_as_page_number_gets_a_clear_400_not_a_500(blog):
+    client = blog.test_client()
+    for page in ("%C2%B2", "%E2%91%A0"):  # "²" and "①" are digits to str.isdigit() but not to int()
+        response = await client.get(f"/blog?page={page}")
+        assert response.status_code == 400
+        assert "page number is not valid" in await text(response)
+
+
+async def test_a_page_past_the_end_says_so(blog):
+    response = await blog.test_client().get("/blog?page=7")
+    assert response.status_code == 200
+    assert "There are no posts on this page" in await text(response)
+
+
+async def test_a_post_shows_its_body_and_a_live_reaction_bar(blog):
+    response = await blog.test_client().get(f"/blog/{LEAK_SLUG}")
+    html = await text(response)
+    assert response.status_code == 200
+    assert "<h2>What you need</h2>" in html
+    [section] = [attrs for attrs in Markup(html).named("section") if attrs.get("hx-ext") == "sse"]
+    assert section["sse-connect"] == f"/blog/{LEAK_SLUG}/live"
+    buttons = bar_buttons(html)
+    assert list(buttons) == ["helpful", "love", "funny", "surprised", "confused", "applause"]
+    assert buttons["helpful"]["aria-label"] == "helpful" and buttons["helpful"]["aria-pressed"] == "false"
+    assert 'style="' not in html and "onclick" not in html
+
+
+async def test_the_live_stream_wants_an_event_stream_client(blog):
+    response = await blog.test_client().get(f"/blog/{LEAK_SLUG}/live")
+    assert response.status_code == 406
+
+
+async def test_the_list_shows_each_posts_reaction_totals(blog):
+    post_id = (await posts.post_by_slug(blog.db, LEAK_SLUG)).id
+    for n in range(3):
+        reader = await make_user(blog.db, f"fan{n}@example.com")
+        await reactions.toggle(blog.db, post_id, reader.id, "helpful", NOW)
+    html = visible_text(await text(await blog.test_client().get("/blog")))
+    assert "👍 3 helpful" in html
+
+
+# ---------------------------------------------------------------- reacting
+
+
+async def test_a_visitor_who_clicks_is_asked_to_log_in_and_brought_back(blog):
+    client = blog.test_client()
+    response = await post(client, f"/blog/{LEAK_SLUG}/react", {"emoji": "helpful"})
+    assert response.status_code == 303
+    location = urlsplit(response.headers["Location"])
+    assert location.path == "/login" and parse_qs(location.query) == {"next": [f"/blog/{LEAK_SLUG}"]}
+    htmx = await post(client, f"/blog/{LEAK_SLUG}/react", {"emoji": "helpful"}, headers=HTMX)
+    assert htmx.headers["HX-Redirect"] == f"/login?next=%2Fblog%2F{LEAK_SLUG}"
+    back = await post(client, f"/login?next=/blog/{LEAK_SLUG}", {"email": "customer@example.com",
+                                                                  "password": "demo-pass-123", "next": f"/blog/{LEAK_SLUG}"})
+    assert back.headers["Location"] == f"/blog/{LEAK_SLUG}"
+
+
+async def test_a_reader_reacts_with_htmx_and_gets_the_new_bar(blog):
+    client = await logged_in(blog, "customer@example.com")
+    response = await post(client, f"/blog/{LEAK_SLUG}/react", {"emoji": "love", "on": "1"}, headers=HTMX)
+    html = await text(response)
+    assert response.status_code == 200 and "<html" not in html
+    buttons = bar_buttons(html)
+    assert buttons["love"]["aria-pressed"] == "true" and "mine" in buttons["love"]["class"]
+    assert "top" in buttons["love"]["class"] and "top" not in buttons["helpful"]["class"]
+    assert visible_text(html).split().count("1") == 1  # love's count; every other count is 0
+    others = await logged_in(blog, "rahul@example.com")
+    seen = bar_buttons(await text(await others.get(f"/blog/{LEAK_SLUG}")))
+    assert seen["love"]["aria-pressed"] == "false"  # the count is shared, the highlight is not
+
+
+async def test_a_plain_form_reaction_redirects_back_to_the_post(blog):
+    client = await logged_in(blog, "customer@example.com")
+    response = await post(client, f"/blog/{LEAK_SLUG}/react", {"emoji": "applause"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/blog/{LEAK_SLUG}#reactions"
+    page = bar_buttons(await text(await client.get(f"/blog/{LEAK_SLUG}")))
+    assert page["applause"]["aria-pressed"] == "true"
+
+
+async def test_a_double_click_sends_the_same_form_twice_and_counts_once(blog):
+    client = await logged_in(blog, "customer@example.com")
+    first, second = await asyncio.gather(*(post(client, f"/blog/{LEAK_SLUG}/react", {"emoji": "funny", "on": "1"},
+                                                headers=HTMX) for _ in range(2)))
+    assert (first.status_code, second.status_code) == (200, 200)
+    buttons = bar_buttons(await text(await client.get(f"/blog/{LEAK_SLUG}")))
+    assert buttons["funny"]["aria-pressed"] == "true"
+    assert "1" in visible_text(await text(second)).split()
+
+
+async def test_an_unknown_emoji_gets_a_400_with_a_message(blog):
+    client = await logged_in(blog, "customer@example.com")
+    response = await post(client, f"/blog/{LEAK_SLUG}/react", {"emoji": "angry"})
+    assert response.status_code == 400
+    assert "Choose one of the reactions" in await text(response)
+
+
+async def test_reacting_past_the_rate_limit_gets_429_with_a_clear_message(blog):
+    client = await logged_in(blog, "customer@example.com")
+    for n in range(30):
+        response = await post(client, f"/blog/{LEAK_SLUG}/react", {"emoji": "helpful"}, headers=HTMX)
+        assert response.status_code == 200
+    refused = await post(client, f"/blog/{LEAK_SLUG}/react", {"emoji": "helpful"}, headers=HTMX)
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == "61"
+    assert "You are reacting very quickly. Please wait 1 minute and try again." in await text(refused)
+    assert bar_buttons(await text(refused))  # the bar stays in place, with the message
+    plain = await post(client, f"/blog/{LEAK_SLUG}/react", {"emoji": "helpful"})
+    assert plain.status_code == 429 and "reacting very quickly" in await text(plain)
+    blog.clock.advance(seconds=61)
+    assert (await post(client, f"/blog/{LEAK_SLUG}/react", {"emoji": "helpful"}, headers=HTMX)).status_code == 200
+
+
+async def test_100_concurrent_http_toggles_from_50_readers_give_exact_counts(blog):
+    readers = []
+    for n in range(50):
+        await make_user(blog.db, f"crowd{n}@example.com")
+        readers.append(await logged_in(blog, f"crowd{n}@example.com"))
+    for client in readers:
+        await with_csrf(client)
+    codes = ["helpful", "love", "funny", "surprised", "confused", "applause"]
+
+    def click(client, emoji):
+        return client.post(f"/blog/{LEAK_SLUG}/react", form={"csrf_token": TEST_CSRF, "emoji": emoji}, headers=HTMX)
+
+    responses = await asyncio.gather(*(click(c, codes[n % 6]) for n, c in enumerate(readers)),
+                                     *(click(c, codes[(n + 3) % 6]) for n, c in enumerate(readers)))
+    assert [r.status_code for r in responses] == [200] * 100
+    post_id = (await posts.post_by_slug(blog.db, LEAK_SLUG)).id
+    expected = Counter([codes[n % 6] for n in range(50)] + [codes[(n + 3) % 6] for n in range(50)])
+    assert await reactions.counts(blog.db, post_id) == dict(expected)
+    assert sum(expected.values()) == 100
+
+
+# ---------------------------------------------------------------- rights
+
+
+async def test_unpublished_posts_are_404_for_readers_and_visible_to_author_and_admin(blog):
+    provider = await logged_in(blog, "provider@example.com")
+    response = await post(provider, "/blog/new", FORM)
+    assert response.status_code == 303 and response.headers["Location"] == "/blog/descale-a-geyser-at-home"
+    slug = "/blog/descale-a-geyser-at-home"
+    for client in (blog.test_client(), await logged_in(blog, "customer@example.com"),
+                   await logged_in(blog, "imran.plumber@example.com")):
+        for path in (slug, slug + "/live", slug + "/edit"):
+            assert (await client.get(path)).status_code in (404, 303), path
+        assert (await client.get(slug)).status_code == 404
+        assert (await post(client, slug + "/react", {"emoji": "love"})).status_code == 404
+    own = await provider.get(slug)
+    assert own.status_code == 200 and "Waiting for an admin to publish it" in await text(own)
+    admin = await logged_in(blog, "admin@example.com")
+    assert (await admin.get(slug)).status_code == 200
+
+
+async def test_a_provider_post_goes_pending_and_an_admin_publishes_it(blog):
+    provider = await logged_in(blog, "provider@example.com")
+    await post(provider, "/blog/new", FORM)
+    created = await posts.post_by_slug(blog.db, "descale-a-geyser-at-home")
+    assert created.status == "pending"
+    assert "Descale a geyser" not in await text(await blog.test_client().get("/blog"))
+    refused = await post(provider, "/blog/descale-a-geyser-at-home/publish")
+    assert refused.status_code == 403
+    admin = await logged_in(blog, "admin@example.com")
+    assert "Descale a geyser at home" in await text(await admin.get("/blog"))  # in the review list
+    published = await post(admin, "/blog/descale-a-geyser-at-home/publish")
+    assert published.status_code == 303
+    after = await posts.post_by_slug(blog.db, "descale-a-geyser-at-home")
+    assert (after.status, after.published_at) == ("published", NOW)
+    listing = await text(await blog.test_client().get("/blog"))
+    assert "/blog/descale-a-geyser-at-home" in listing
+    assert (await blog.test_client().get("/blog/descale-a-geyser-at-home")).status_code == 200
+
+
+async def test_an_admin_unpublishes_a_post_and_readers_get_404(blog):
+    admin = await logged_in(blog, "admin@example.com")
+    response = await post(admin, f"/blog/{LEAK_SLUG}/unpublish")
+    assert response.status_code == 303
+    assert (await blog.test_client().get(f"/blog/{LEAK_SLUG}")).status_code == 404
+    assert (await admin.get(f"/blog/{LEAK_SLUG}")).status_code == 200
+
+
+async def test_only_the_author_or_an_admin_edits_a_post(blog):
+    author = await logged_in(blog, "provider@example.com")
+    await post(author, "/blog/new", FORM)
+    slug = "/blog/descale-a-geyser-at-home"
+    admin = await logged_in(blog, "admin@example.com")
+    await post(admin, slug + "/publish")
+    for email in ("customer@example.com", "imran.plumber@example.com"):
+        other = await logged_in(blog, email)
+        assert (await other.get(slug + "/edit")).status_code == 403
+        refused = await post(other, slug + "/edit", {**FORM, "title": "Taken over"})
+        assert refused.status_code == 403
+        assert "Only the post's author or an admin can edit it." in unescape(await text(refused))
+    assert (await author.get(slug + "/edit")).status_code == 200
+    edited = await post(admin, slug + "/edit", {**FORM, "title": "Descale a geyser: the safe way"})
+    assert edited.status_code == 303
+    assert (await posts.post_by_slug(blog.db, "descale-a-geyser-at-home")).title == "Descale a geyser: the safe way"
+    visitor = await blog.test_client().get(slug + "/edit")
+    assert visitor.status_code == 303 and visitor.headers["Location"].startswith("/login?next=")
+
+
+async def test_customers_cannot_open_the_editor(blog):
+    customer = await logged_in(blog, "customer@example.com")
+    assert (await customer.get("/blog/new")).status_code == 403
+    assert (await post(customer, "/blog/new", FORM)).status_code == 403
+
+
+async def test_an_invalid_post_form_is_shown_again_with_messages(blog):
+    admin = await logged_in(blog, "admin@example.com")
+    response = await post(admin, "/blog/new", {**FORM, "title": "Hi", "category": "gossip"})
+    html = await text(response)
+    assert response.status_code == 422
+    assert "at least 5 characters" in html and "Choose a category" in html
+    assert 'value="Hi"' in html
+
+
+async def test_dangerous_markdown_never_reaches_the_published_page(blog):
+    admin = await logged_in(blog, "admin@example.com")
+    body = ("Hello <script>alert('x')</script> and <img src=x onerror=alert(1)> and "
+            "<a href='#' onclick='steal()'>a</a>\n\n[click](javascript:alert(1))\n\n"
+            "<iframe src='https://evil.example'></iframe>\n\n<div>raw <b>html</b></div>")
+    response = await post(admin, "/blog/new", {**FORM, "body_md": body, "action": "publish"})
+    assert response.status_code == 303
+    html = await text(await blog.test_client().get(response.headers["Location"]))
+    markup = Markup(html)
+    assert [s.get("src") for s in markup.named("script")] == ["/static/vendor/htmx.min.js", "/static/vendor/sse.min.js"]
+    assert markup.named("iframe") == [] and markup.named("img") == []
+    assert all(not name.startswith("on") for _, attrs in markup.tags for name in attrs)
+    assert all(not (a.get("href") or "").lower().startswith("javascript") for a in markup.named("a"))
+    assert "Hello &lt;script&gt;alert(" in html  # shown as text, harmless

@@ -1,0 +1,58 @@
+"""Browser-test fixtures: real `grihaseva serve` processes with the demo data, and logging in and
+registering the way a person does."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.helpers import DEMO_PASSWORD
+from tests.helpers_server import LiveServer
+
+
+@pytest.fixture(scope="module")
+def demo_servers(tmp_path_factory):
+    """Starts `processes` servers on one migrated, demo-seeded SQLite database (so a page can lose its
+    server and reconnect to another); all are stopped when the module's tests are done."""
+    started: list[LiveServer] = []
+
+    def start(name: str, processes: int = 1) -> list[LiveServer]:
+        var = tmp_path_factory.mktemp(name)
+        env = {"GRIHASEVA_DATABASE_URL": f"sqlite:///{var}/demo.db", "GRIHASEVA_VAR_DIR": str(var)}
+        servers = [LiveServer(env) for _ in range(processes)]
+        servers[0].run("migrate")
+        servers[0].run("seed-demo")
+        for server in servers:
+            started.append(server)
+            server.start()
+        return servers
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+def log_in(page, base: str, email: str, password: str = DEMO_PASSWORD, *, next: str | None = None,
+           lands_on: str | None = None) -> None:
+    """Fills and sends the login form; with `lands_on`, waits until the URL ends with that path."""
+    page.goto(base + "/login" + (f"?next={next}" if next else ""))
+    page.fill("#f-email", email)
+    page.fill("#f-password", password)
+    page.click("form[action='/login'] button[type=submit]")
+    if lands_on is not None:
+        page.wait_for_url(re.compile(rf".*{re.escape(lands_on)}$"))
+
+
+def register_customer(page, base: str, email: str, password: str, *, name: str = "Kavya Rao",
+                      phone: str = "+91 98450 00042") -> None:
+    """Fills and sends the registration form as a woman signing up as a customer."""
+    page.goto(base + "/register")
+    page.fill("#f-name", name)
+    page.fill("#f-email", email)
+    page.fill("#f-phone", phone)
+    page.check("input[name=gender][value=female]")
+    page.check("input[name=role][value=customer]")
+    page.fill("#f-password", password)
+    page.fill("#f-password_confirm", password)
+    page.click("form[action='/register'] button[type=submit]")

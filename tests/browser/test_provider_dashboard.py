@@ -1,0 +1,148 @@
+"""A provider's dashboard in Chromium at 360 px: bookings arrive live, cancels are marked, a dropped
+connection heals, and the page with its CSS and JS stays within the 60 KB compressed budget."""
+
+from __future__ import annotations
+
+import gzip
+import re
+
+import pytest
+
+from tests.browser.conftest import log_in
+from tests.browser.test_booking_live import GRID_PATH, book_first_free, ravi_id
+
+pytestmark = pytest.mark.browser
+
+BUDGET = 60 * 1024
+PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture(scope="module")
+def servers(demo_servers):
+    """Two app processes on one SQLite database, so the dashboard can lose its server and reconnect."""
+    first, second = demo_servers("provider-live", processes=2)
+    return first, second
+
+
+def open_dashboard(page, base: str) -> None:
+    log_in(page, base, "provider@example.com", lands_on="/provider/dashboard")
+    page.wait_for_selector("#appointment-rows")
+    page.wait_for_timeout(300)  # the EventSource is open
+    page.evaluate("window.stillTheSamePage = true")  # gone if anything reloads the page
+
+
+def booking_id(url: str) -> str:
+    return url.rsplit("/", 1)[1]
+
+
+def test_bookings_arrive_live_cancels_are_marked_and_a_dropped_connection_heals(chromium, servers):
+    first, second = servers
+    grid = GRID_PATH.format(ravi=ravi_id(first))
+    provider = chromium.new_context(viewport=PHONE)
+    customer = chromium.new_context(viewport=PHONE)
+    try:
+        dashboard = provider.new_page()
+        open_dashboard(dashboard, first.url)
+        buyer = customer.new_page()
+        log_in(buyer, first.url, "customer@example.com", lands_on="/bookings")
+
+        _, booking_url = book_first_free(buyer, first.url, grid)
+        row = f'li.appointment[data-booking="{booking_id(booking_url)}"]'
+        dashboard.wait_for_selector(f"{row}.fresh-new", timeout=1000)
+        assert "Tap and leak repair" in dashboard.inner_text(row)
+        assert "Asha Menon" in dashboard.inner_text(row)
+
+        buyer.goto(booking_url)
+        buyer.click("form[action$='/cancel'] button")
+        buyer.wait_for_url(re.compile(r".*/bookings$"))
+        dashboard.wait_for_selector(f'{row}[data-status="cancelled"]', timeout=1000)
+        assert "Cancelled by the customer" in dashboard.inner_text(row)
+
+        first.stop()  # the dashboard's stream is cut
+        # The customer's session cookie is valid on both processes (same host, same database).
+        _, offline_url = book_first_free(buyer, second.url, grid)
+        first.start()  # same port: the page reconnects and gets the current rows first
+        dashboard.wait_for_selector(f'li.appointment[data-booking="{booking_id(offline_url)}"]', timeout=15000)
+        assert dashboard.evaluate("window.stillTheSamePage") is True
+    finally:
+        provider.close()
+        customer.close()
+
+
+def test_provider_pages_fit_a_phone_and_the_budget(chromium, servers):
+    first, _ = servers
+    context = chromium.new_context(viewport=PHONE)
+    try:
+        page = context.new_page()
+        open_dashboard(page, first.url)
+        for path in ("/provider/dashboard", "/provider/availability", "/provider/earnings", "/provider/calendar",
+                     "/provider/notifications"):
+            bodies = []
+
+            def keep(response):
+                if response.request.resource_type in ("document", "stylesheet", "script"):
+                    bodies.append(response)
+
+            page.on("response", keep)
+            page.goto(first.url + path)
+            page.wait_for_load_state("load")
+            page.remove_listener("response", keep)
+            compressed = sum(len(gzip.compress(response.body())) for response in bodies)
+            assert {r.request.resource_type for r in bodies} >= {"document", "stylesheet", "script"}, path
+            assert compressed <= BUDGET, f"{path}: {compressed} bytes compressed"
+            # nothing wider than the phone, and every control is a 44 px target (a checkbox's target is its label)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+            small = page.evaluate("""() => [...document.querySelectorAll(
+                'main button, main .button, main summary, main select, main label.radio, .provider-tabs a, ' +
+                'main input:not([type=hidden]):not([type=checkbox]):not([type=radio])')]
+                .filter(e => e.offsetParent !== null)
+                .filter(e => e.getBoundingClientRect().height < 44)
+                .map(e => e.outerHTML.slice(0, 80))""")
+            assert small == [], f"{path}: {small}"
+        page.goto(first.url + "/provider/earnings")
+        page.fill("#f-rate", "500")
+        page.fill("#f-hours", "40")
+        page.fill("#f-days", "5")
+        page.wait_for_selector("#projected-week:text('₹20,000')", timeout=2000)  # updated as typed, without submitting
+        assert page.inner_text("#projected-day") == "₹4,000"
+        assert page.evaluate("document.querySelector('#f-rate').form.getAttribute('method')") == "post"
+    finally:
+        context.close()
+
+
+def test_with_javascript_off_the_provider_can_still_edit_and_cancel(chromium, servers):
+    first, _ = servers
+    context = chromium.new_context(viewport=PHONE, java_script_enabled=False)
+    customer = chromium.new_context(viewport=PHONE, java_script_enabled=False)
+    try:
+        buyer = customer.new_page()
+        log_in(buyer, first.url, "customer@example.com", lands_on="/bookings")
+        _, booking_url = book_first_free(buyer, first.url, GRID_PATH.format(ravi=ravi_id(first)))
+        booking = booking_id(booking_url)
+
+        page = context.new_page()
+        page.goto(first.url + "/login")
+        page.fill("#f-email", "provider@example.com")
+        page.fill("#f-password", "demo-pass-123")
+        page.click("form[action='/login'] button[type=submit]")
+        page.wait_for_url(re.compile(r".*/provider/dashboard$"))
+        page.goto(first.url + "/provider/availability")
+        page.fill("#f-off_from", "2031-01-05T09:00")
+        page.fill("#f-off_to", "2031-01-06T09:00")
+        page.click("form[action='/provider/availability/time-off'] button[type=submit]")
+        page.wait_for_url(re.compile(r".*/provider/availability$"))
+        assert "Time off added." in page.inner_text("main")
+        assert "Sun 5 Jan" in page.inner_text("#time-off")
+
+        page.goto(first.url + "/provider/dashboard")
+        row = page.locator(f'li.appointment[data-booking="{booking}"]')
+        row.locator("summary").click()
+        row.locator("textarea").fill("Van broke down")
+        row.locator("button.danger").click()
+        page.wait_for_url(re.compile(r".*/provider/dashboard$"))
+        assert page.locator(f'li.appointment[data-booking="{booking}"]').get_attribute("data-status") == "cancelled"
+        buyer.goto(first.url + "/bookings")
+        assert "Cancelled by the professional: Van broke down" in buyer.inner_text("#past")
+    finally:
+        context.close()
+        customer.close()

@@ -1,0 +1,110 @@
+"""The conversation state machine on its own (no HTTP): memory across turns and
+what counts as an answer while the bot waits for one."""
+
+from __future__ import annotations
+
+import pytest
+
+from grihaseva.auth.accounts import User
+from grihaseva.chatbot import conversation
+from grihaseva.seed import seed_demo
+from tests.chatbot.conftest import NOW
+
+
+@pytest.fixture
+async def seeded(db, settings):
+    await seed_demo(db, settings)
+    return db
+
+
+async def customer(db, email="customer@example.com") -> User:
+    return User.from_row(await db.fetch_one("select_user_by_email", {"email": email}))
+
+
+async def chat(db, user, *messages):
+    state: dict = {}
+    bot = None
+    for text in messages:
+        bot, state = await conversation.reply(db, state, user, text, NOW)
+    return bot, state
+
+
+async def test_hinglish_request_offers_evening_slots_for_the_category(seeded):
+    bot, state = await chat(seeded, None, "kal shaam plumber chahiye")
+    assert state["service"] == "tap-leak-repair" and state["day"] == "2026-11-24" and state["part"] == "evening"
+    assert [label for label, _ in bot.buttons] == [
+        "Tue 24 Nov, 4:00 pm IST with Imran Shaikh", "Tue 24 Nov, 4:30 pm IST with Imran Shaikh",
+        "Tue 24 Nov, 5:00 pm IST with Imran Shaikh",
+        "Toilet and flush repair", "Drain unblocking", "Water tank cleaning"]
+
+
+async def test_an_ordinal_picks_an_offered_slot(seeded):
+    bot, state = await chat(seeded, await customer(seeded), "I need a plumber tomorrow evening", "the second one")
+    assert state["awaiting"] == "address"
+    assert state["chosen"]["label"] == "Tue 24 Nov, 4:30 pm IST with Imran Shaikh"
+
+
+async def test_a_new_request_while_waiting_for_the_address_is_not_taken_as_the_address(seeded):
+    bot, state = await chat(seeded, await customer(seeded), "I need a plumber tomorrow evening", "1",
+                            "facial this saturday at 10")
+    assert state["service"] == "facial-at-home" and state["awaiting"] == "slot"
+    assert "address" not in state
+    assert bot.buttons[0][0] == "Sat 28 Nov, 9:30 am IST with Meena Iyer"
+
+
+async def test_an_address_that_mentions_a_service_word_is_still_an_address(seeded):
+    bot, state = await chat(seeded, await customer(seeded), "I need a plumber tomorrow evening", "1",
+                            "Flat 3, near the water tank, Andheri West")
+    assert state["awaiting"] == "confirm"
+    assert "Address: Flat 3, near the water tank, Andheri West" in bot.parts
+
+
+async def test_saying_no_to_the_summary_books_nothing_and_keeps_the_address(seeded):
+    bot, state = await chat(seeded, await customer(seeded), "I need a plumber tomorrow evening", "1",
+                            "12 MG Road, Indiranagar, Bengaluru", "no", "Show other times", "2")
+    assert await seeded.fetch_value("SELECT COUNT(*) AS n FROM bookings") == 0
+    assert ("Use 12 MG Road, Indiranagar, Bengaluru", "12 MG Road, Indiranagar, Bengaluru") in bot.buttons
+
+
+async def test_the_last_booking_address_is_offered_again(seeded):
+    user = await customer(seeded)
+    await chat(seeded, user, "I need a plumber tomorrow evening", "1", "12 MG Road, Indiranagar, Bengaluru", "yes")
+    bot, state = await chat(seeded, user, "AC service on Thursday morning", "1")
+    assert state["prefill"] == "12 MG Road, Indiranagar, Bengaluru"
+    bot, state = await conversation.reply(seeded, state, user, "yes", NOW)
+    assert state["awaiting"] == "confirm" and state["address"] == "12 MG Road, Indiranagar, Bengaluru"
+
+
+async def test_nothing_free_that_day_offers_the_nearest_later_day(seeded):
+    # Both cleaners (Anita Desai, Joseph Fernandes) work Monday to Saturday only.
+    bot, state = await chat(seeded, None, "bathroom cleaning on Sunday")
+    assert bot.parts[0] == "Nothing is free on Sun 29 Nov. The nearest free times for Bathroom cleaning:"
+    assert [label for label, _ in bot.buttons] == [
+        "Mon 30 Nov, 9:00 am IST with Anita Desai", "Mon 30 Nov, 9:30 am IST with Anita Desai",
+        "Mon 30 Nov, 10:00 am IST with Anita Desai"]
+
+
+async def test_no_slot_at_that_time_of_day_all_week_says_so(seeded):
+    # Home deep cleaning takes 4 hours and Anita stops at 19:00: it never starts in the evening.
+    bot, state = await chat(seeded, None, "home deep cleaning tomorrow evening")
+    assert bot.buttons == []
+    assert "no free times for Home deep cleaning in the next 7 days" in bot.parts[0]
+    assert ("Home deep cleaning", "/services/home-deep-cleaning") in bot.links
+
+
+@pytest.mark.parametrize(("said", "label"), [
+    ("2", "Tue 24 Nov, 4:30 pm IST with Imran Shaikh"),
+    ("option 3", "Tue 24 Nov, 5:00 pm IST with Imran Shaikh"),
+    ("the first one please", "Tue 24 Nov, 4:00 pm IST with Imran Shaikh"),
+    ("Tue 24 Nov, 5:00 PM IST with Imran Shaikh", "Tue 24 Nov, 5:00 pm IST with Imran Shaikh"),
+])
+async def test_offered_slots_can_be_picked_by_label_number_or_ordinal(seeded, said, label):
+    bot, state = await chat(seeded, await customer(seeded), "I need a plumber tomorrow evening", said)
+    assert state["chosen"]["label"] == label
+
+
+async def test_an_address_starting_with_a_number_is_not_a_slot_pick(seeded):
+    bot, state = await chat(seeded, await customer(seeded), "I need a plumber tomorrow evening", "3",
+                            "1, MG Road, Indiranagar")
+    assert state["chosen"]["label"] == "Tue 24 Nov, 5:00 pm IST with Imran Shaikh"
+    assert state["address"] == "1, MG Road, Indiranagar" and state["awaiting"] == "confirm"
