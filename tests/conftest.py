@@ -196,6 +196,15 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
+# Counts the fragments htmx's SSE extension has swapped in on this document, so a test waits for
+# the live stream's first snapshot (`tests.browser.conftest.wait_until_live`) instead of sleeping.
+# Clicking while that snapshot replaces the element under the pointer loses the click.
+LIVE_MESSAGE_COUNTER = """
+window.__liveMessages = 0;
+document.addEventListener("htmx:sseMessage", () => { window.__liveMessages += 1; });
+"""
+
+
 @pytest.fixture(scope="session")
 def chromium():
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
@@ -206,6 +215,14 @@ def chromium():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        new_context = browser.new_context
+
+        def counting_context(**options):
+            context = new_context(**options)
+            context.add_init_script(LIVE_MESSAGE_COUNTER)
+            return context
+
+        browser.new_context = counting_context  # every test context counts live messages
         yield browser
         browser.close()
 

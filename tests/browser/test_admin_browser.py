@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, wait_until_live
 
 pytestmark = pytest.mark.browser
 
@@ -62,7 +62,7 @@ def test_suspending_a_provider_empties_their_slots_on_an_open_grid(chromium, ser
         view = watcher.new_page()
         view.goto(server.url + grid)
         view.wait_for_selector("a.slot.free")
-        view.wait_for_timeout(300)  # the EventSource is open
+        wait_until_live(view)
         page = admin.new_page()
         log_in(page, server.url, "admin@example.com", lands_on="/admin")
         page.goto(server.url + f"/admin/providers/{ravi}")

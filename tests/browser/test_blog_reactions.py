@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, wait_until_live
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +22,7 @@ def server(demo_servers):
 def log_in_and_open(page, base: str, email: str) -> None:
     log_in(page, base, email, next=POST, lands_on=POST)
     page.wait_for_selector("#reactions button[aria-label=helpful]")
-    page.wait_for_timeout(300)  # the EventSource is open
+    wait_until_live(page)
 
 
 def helpful(page):

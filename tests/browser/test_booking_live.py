@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, wait_until_live
 
 pytestmark = pytest.mark.browser
 
@@ -28,8 +28,10 @@ def ravi_id(server) -> int:
         return conn.execute("SELECT id FROM users WHERE email = 'provider@example.com'").fetchone()[0]
 
 
-def book_first_free(page, base: str, grid: str) -> tuple[str, str]:
+def book_first_free(page, base: str, grid: str, *, javascript: bool = True) -> tuple[str, str]:
     page.goto(base + grid)
+    if javascript:
+        wait_until_live(page)  # the grid is not swapped under the click below
     # A slot tomorrow or later, so it is still free to cancel (3-hour rule).
     slot = page.locator(".day:nth-child(n+2) a.slot.free").first
     token = slot.get_attribute("data-slot")
@@ -46,7 +48,7 @@ def open_grid(page, base: str, grid: str):
     """A watcher's page showing the slot grid, its live stream open."""
     page.goto(base + grid)
     page.wait_for_selector("#grid-section")
-    page.wait_for_timeout(300)  # the EventSource is open
+    wait_until_live(page)
     return page
 
 
@@ -112,7 +114,7 @@ def test_my_bookings_page_shows_a_new_booking_live(chromium, servers):
         mine = context.new_page()
         log_in(mine, first.url, "customer@example.com", lands_on="/bookings")
         mine.goto(first.url + "/bookings")
-        mine.wait_for_timeout(300)
+        wait_until_live(mine)
         before = mine.locator("#upcoming li.booking").count()
         other_tab = context.new_page()
         _, booking_url = book_first_free(other_tab, first.url, grid)

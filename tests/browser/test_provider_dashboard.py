@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, wait_until_live
 from tests.browser.test_booking_live import GRID_PATH, book_first_free, ravi_id
 
 pytestmark = pytest.mark.browser
@@ -27,7 +27,7 @@ def servers(demo_servers):
 def open_dashboard(page, base: str) -> None:
     log_in(page, base, "provider@example.com", lands_on="/provider/dashboard")
     page.wait_for_selector("#appointment-rows")
-    page.wait_for_timeout(300)  # the EventSource is open
+    wait_until_live(page)
     page.evaluate("window.stillTheSamePage = true")  # gone if anything reloads the page
 
 
@@ -117,7 +117,8 @@ def test_with_javascript_off_the_provider_can_still_edit_and_cancel(chromium, se
     try:
         buyer = customer.new_page()
         log_in(buyer, first.url, "customer@example.com", lands_on="/bookings")
-        _, booking_url = book_first_free(buyer, first.url, GRID_PATH.format(ravi=ravi_id(first)))
+        _, booking_url = book_first_free(buyer, first.url, GRID_PATH.format(ravi=ravi_id(first)),
+                                         javascript=False)
         booking = booking_id(booking_url)
 
         page = context.new_page()
