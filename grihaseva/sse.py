@@ -6,6 +6,13 @@ first (so a reconnect heals whatever the browser missed), then, for every event 
 the topics, re-renders the fragment from the database and sends it as a named event
 carrying the event id.  htmx's SSE extension swaps it into the element with
 `sse-swap="<event name>"`.
+
+Access is checked again while the stream is open, not only when it connects: before every
+render and at every heartbeat the stream re-reads the login session it started with (so
+"log out everywhere", a password reset or a deactivated account cuts a private stream), and
+runs the view's own `recheck` (the blog's: the post is still published).  A check that fails,
+or a render that raises an HTTP error, ends the stream quietly; the browser reconnects and
+the view's ordinary access check answers it.
 """
 
 from __future__ import annotations
@@ -15,8 +22,9 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
-from quart import Response, copy_current_app_context, copy_current_request_context, current_app, request
-from werkzeug.exceptions import NotAcceptable
+from quart import Response, copy_current_app_context, copy_current_request_context, current_app, g, request
+from quart_auth import current_user
+from werkzeug.exceptions import HTTPException, NotAcceptable
 
 from .events import Event, latest_event_id
 
@@ -24,6 +32,7 @@ HEARTBEAT_SECONDS = 15.0  # app.config["SSE_HEARTBEAT_SECONDS"] overrides
 RETRY_MS = 1000  # how soon a browser reconnects after a stream ends; app.config["SSE_RETRY_MS"]
 
 Render = Callable[[Event | None], Awaitable[str]]
+Recheck = Callable[[], Awaitable[object]]
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # only these end a line in SSE (not U+2028 and friends)
 
@@ -60,14 +69,31 @@ def last_event_id_header() -> int | None:
     return int(raw) if re.fullmatch(r"[0-9]{1,18}", raw) else None  # anything else: as if absent
 
 
+async def _session_still_valid() -> bool:
+    """Within the stream's copied request context: is the session it opened with still live?"""
+    from .auth.accounts import session_user
+
+    user = g.get("user")
+    if user is None:
+        return True  # a visitor's stream shows only public data
+    fresh = await session_user(current_app.db, current_user.auth_id or "", current_app.clock())
+    if fresh is None or fresh.id != user.id:
+        return False
+    g.user = fresh  # renders see a changed name or role
+    return True
+
+
 async def sse_stream(topics: list[str], render: Render, event_name: str, *,
-                     last_event_id: int | None = None, heartbeat: float | None = None) -> Response:
+                     last_event_id: int | None = None, heartbeat: float | None = None,
+                     recheck: Recheck | None = None) -> Response:
     """A text/event-stream response for `topics`, rendering its data with `render`.
 
     `render(None)` makes the snapshot sent first; `render(event)` the fragment after an
     event (most views ignore the argument and read the database).  `last_event_id`
-    defaults to the request's `Last-Event-ID` header.  The stream ends when the client
-    goes away, when the subscriber falls too far behind, or when the app stops.
+    defaults to the request's `Last-Event-ID` header.  `recheck()` raises an HTTP error
+    (NotFound, Forbidden) once this client may no longer see the stream.  The stream ends
+    when the client goes away, when the subscriber falls too far behind, when access ends,
+    or when the app stops.
     """
     if not accepts_event_stream():
         raise NotAcceptable("This address sends live updates to a page (Accept: text/event-stream).")
@@ -84,6 +110,15 @@ async def sse_stream(topics: list[str], render: Render, event_name: str, *,
 
     # Renders run after the view has returned: give them this request's contexts (and its `g.user`).
     render_here = copy_current_app_context(copy_current_request_context(render_now))
+
+    async def allowed_now() -> bool:
+        if not await _session_still_valid():
+            return False
+        if recheck is not None:
+            await recheck()  # raises an HTTPException when access has gone
+        return True
+
+    allowed_here = copy_current_app_context(copy_current_request_context(allowed_now))
     logger = current_app.logger
 
     async def stream() -> AsyncIterator[bytes]:
@@ -99,17 +134,23 @@ async def sse_stream(topics: list[str], render: Render, event_name: str, *,
                 try:
                     event = await asyncio.wait_for(subscription.__anext__(), interval)
                 except asyncio.TimeoutError:
+                    if not await allowed_here():
+                        return
                     yield HEARTBEAT
                     continue
                 except StopAsyncIteration:  # fell too far behind, or the app is stopping
                     return
                 burst = [event, *subscription.ready()]  # one render for a burst of events
+                if not await allowed_here():
+                    return
                 newest = max(e.id for e in burst)
                 # A late commit can carry an id below one already sent: send its fragment
                 # without an id, so the browser's Last-Event-ID never moves back.
                 new_id = newest if newest > sent_id else None
                 sent_id = max(sent_id, newest)
                 yield ServerSentEvent(await render_here(burst[-1]), event_name, new_id).encode()
+        except HTTPException:  # access has gone (a recheck or a render said so): end quietly
+            return
         except Exception:  # a failed render ends this stream; the browser reconnects to a snapshot
             logger.exception("live stream for %s ended by an error", topics[:3])
         finally:  # also on CancelledError (the client went away) and GeneratorExit

@@ -260,7 +260,8 @@ async def bookings_page():
 async def customers_page():
     """Customer accounts, searchable by email."""
     q = " ".join((request.args.get("q") or "").split())[:100]
-    pattern = "%" + q.replace("%", "") + "%" if q else None  # "_" stays a wildcard: harmless in a search
+    # Addresses are stored lower-cased and compared byte for byte; "_" stays a wildcard (harmless).
+    pattern = "%" + q.lower().replace("%", "") + "%" if q else None
     customers = await db().fetch_all("admin_select_customers", {"q": pattern, "limit": 200})
     return await render("admin/customers.html", customers=customers, q=q)
 

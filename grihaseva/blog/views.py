@@ -99,7 +99,8 @@ async def live(slug: str):
     async def fragment(_event) -> str:
         return await render_template(BAR, **await _bar_context(post))
 
-    return await sse_stream([reactions.topic(post.id)], fragment, "reactions")
+    # Unpublished or deleted while open: the stream ends and its reconnect gets the 404.
+    return await sse_stream([reactions.topic(post.id)], fragment, "reactions", recheck=lambda: _viewable_post(slug))
 
 
 @blueprint.post("/blog/<slug>/react")

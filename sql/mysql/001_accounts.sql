@@ -1,7 +1,10 @@
 -- Accounts, their login sessions, and the rate-limit hits that throttle abuse.
 CREATE TABLE users (
     id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    email VARCHAR(254) NOT NULL,
+    -- Byte-exact: the code stores addresses lower-cased (accounts.normalize_email), and a
+    -- case- and accent-folding collation would make asha@exämple.com the same account as
+    -- asha@example.com.
+    email VARCHAR(254) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
     name VARCHAR(100) NOT NULL,
     phone VARCHAR(20) NOT NULL,
     gender VARCHAR(10) NOT NULL,
@@ -28,7 +31,7 @@ CREATE TABLE sessions (
 CREATE TABLE rate_hits (
     id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     bucket VARCHAR(40) NOT NULL,
-    subject VARCHAR(254) NOT NULL,
+    subject VARCHAR(254) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,  -- an address or a client: exact
     created_at DATETIME NOT NULL,
     KEY ix_rate_hits (bucket, subject, created_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

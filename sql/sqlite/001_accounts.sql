@@ -1,7 +1,7 @@
 -- Accounts, their login sessions, and the rate-limit hits that throttle abuse.
 CREATE TABLE users (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
-    email TEXT NOT NULL COLLATE NOCASE,
+    email TEXT NOT NULL,  -- byte-exact, as on MySQL: the code stores addresses lower-cased
     name TEXT NOT NULL,
     phone TEXT NOT NULL,
     gender TEXT NOT NULL CHECK (gender IN ('female', 'male', 'other')),

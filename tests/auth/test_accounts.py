@@ -147,6 +147,18 @@ async def test_email_is_unique_whatever_its_case(app, client):
     assert await count(app, "SELECT COUNT(*) AS n FROM users") == 1
 
 
+async def test_a_lookalike_address_is_another_account_and_cannot_use_the_real_password(app, client):
+    await register(client, email="asha@example.com")
+    visitor = app.test_client()
+    refused = await login(visitor, "asha@exämple.com")  # the real password, a lookalike address
+    assert refused.status_code == 401
+    assert GENERIC_ERROR in await text(refused)
+    assert (await login(visitor, "ASHA@Example.com")).status_code == 303  # case alone is the same account
+    other = app.test_client()
+    await register(other, email="asha@exämple.com", password="another-horse-2")
+    assert await count(app, "SELECT COUNT(*) AS n FROM users") == 2
+
+
 async def test_registration_stores_the_email_in_lower_case_and_logs_in(app, client):
     response = await register(client, email="Asha.Menon@Example.com")
     assert response.headers["Location"] == "/bookings"

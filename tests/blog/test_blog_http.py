@@ -7,6 +7,8 @@ from collections import Counter
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
 from grihaseva.blog import posts, reactions
 from tests.blog.conftest import LEAK_SLUG, NOW, Markup, logged_in, make_user, user_by_email
 from tests.conftest import TEST_CSRF, post, text, visible_text, with_csrf
@@ -247,6 +249,23 @@ async def test_an_admin_unpublishes_a_post_and_readers_get_404(blog):
     assert response.status_code == 303
     assert (await blog.test_client().get(f"/blog/{LEAK_SLUG}")).status_code == 404
     assert (await admin.get(f"/blog/{LEAK_SLUG}")).status_code == 200
+
+
+async def test_an_open_reaction_stream_ends_when_its_post_is_unpublished(blog):
+    from tests.events.test_sse import open_stream
+
+    blog.config["SSE_HEARTBEAT_SECONDS"] = 0.05
+    reader = blog.test_client()
+    async with open_stream(reader, f"/blog/{LEAK_SLUG}/live") as stream:
+        assert (await stream.next()).event == "reactions"
+        assert (await stream.next(timeout=1.0)).raw == ": ping"
+        admin = await logged_in(blog, "admin@example.com")
+        assert (await post(admin, f"/blog/{LEAK_SLUG}/unpublish")).status_code == 303
+        with pytest.raises(EOFError):
+            for _ in range(3):  # at most a heartbeat already on its way, then the end
+                assert (await stream.next(timeout=1.0)).raw == ": ping"
+    reconnect = await reader.get(f"/blog/{LEAK_SLUG}/live", headers={"Accept": "text/event-stream"})
+    assert reconnect.status_code == 404
 
 
 async def test_only_the_author_or_an_admin_edits_a_post(blog):

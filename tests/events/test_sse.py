@@ -175,3 +175,37 @@ async def test_client_that_does_not_accept_an_event_stream_gets_406(app, client,
 ])
 def test_every_line_of_the_data_is_prefixed(data, encoded):
     assert ServerSentEvent(data, "slots", 5).encode().decode() == f"event: slots\nid: 5\n{encoded}\n\n"
+
+
+async def test_a_logged_in_stream_ends_without_sending_once_its_session_ends(app, client):
+    await register(client, email="asha@example.com")
+    async with open_stream(client, "/test-live/1") as stream:
+        assert (await stream.next()).data == fragment(0, viewer="asha@example.com")
+        await app.db.execute("DELETE FROM sessions")  # "log out everywhere" from another device
+        await change(app.test_client())
+        with pytest.raises(EOFError):  # no fragment rendered for a session that has ended
+            await stream.next(timeout=2.0)
+    assert app.broadcaster.subscriber_count == 0
+
+
+async def test_an_idle_logged_in_stream_ends_at_the_heartbeat_after_its_session_ends(app, client):
+    app.config["SSE_HEARTBEAT_SECONDS"] = 0.05
+    await register(client, email="asha@example.com")
+    async with open_stream(client, "/test-live/1") as stream:
+        await stream.next()
+        assert (await stream.next(timeout=1.0)).raw == ": ping"  # still logged in: heartbeats
+        await app.db.execute("UPDATE users SET is_active = 0")  # an admin deactivated the account
+        with pytest.raises(EOFError):
+            for _ in range(3):  # at most the heartbeat already on its way, then the end
+                assert (await stream.next(timeout=1.0)).raw == ": ping"
+    assert app.broadcaster.subscriber_count == 0
+
+
+async def test_a_visitors_stream_is_not_ended_by_the_session_check(app, client):
+    app.config["SSE_HEARTBEAT_SECONDS"] = 0.05
+    async with open_stream(client, "/test-live/1") as stream:
+        await stream.next()
+        for _ in range(3):
+            assert (await stream.next(timeout=1.0)).raw == ": ping"
+        await change(app.test_client())
+        assert (await stream.next()).data == fragment(1)
