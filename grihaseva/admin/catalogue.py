@@ -1,7 +1,8 @@
 """Running the catalogue: categories and services, each change audited.
 
 A deactivated service keeps its row (and so its bookings' history); the booking
-domain already refuses services that are not active.
+domain already refuses services that are not active. A service's change or
+deactivation publishes on `service:<id>`, so open slot grids for it re-render.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Mapping
 
 from ..auth.accounts import ValidationError
+from ..booking.domain import service_topic
 from ..db import IntegrityError
+from ..events import publish
 from ..money import rupees
 from . import audit
 
@@ -155,6 +158,7 @@ async def update_service(db, admin_id: int, service_id: int, form: Mapping[str, 
         await tx.execute("admin_update_service", {**clean, "id": service_id})
         await audit.record(tx, admin_id, "service.update", "service", service_id,
                            f"{before['name']}: " + (_changes(before, clean) or "no changes"), now)
+        await publish(tx, service_topic(service_id), "service_changed", {"service_id": service_id}, now)
 
 
 async def set_service_active(db, admin_id: int, service_id: int, active: bool, now: datetime) -> None:
@@ -166,6 +170,7 @@ async def set_service_active(db, admin_id: int, service_id: int, active: bool, n
         action = "service.reactivate" if active else "service.deactivate"
         await audit.record(tx, admin_id, action, "service", service_id,
                            f"{'Reactivated' if active else 'Deactivated'} {service['name']}", now)
+        await publish(tx, service_topic(service_id), "service_changed", {"service_id": service_id}, now)
 
 
 def _changes(before: Mapping, after: Mapping) -> str:

@@ -188,6 +188,11 @@ async def next_free(db, service: Service, provider_id: int, now: datetime) -> da
     return slots.next_free_start(avail, taken, service.duration, now)
 
 
+def service_topic(service_id: int) -> str:
+    """Topic of a service's catalogue changes: open grids for it re-render."""
+    return f"service:{service_id}"
+
+
 def grid_topics(grid: Grid, provider_ids: list[int]) -> list[str]:
     topics = []
     for provider_id in provider_ids:

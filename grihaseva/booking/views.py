@@ -129,11 +129,18 @@ async def book_live(slug: str):
     if request.args.get("reschedule"):
         reschedule = await _own_booking(request.args["reschedule"])
     context = await _grid_context(service, provider_id, week, reschedule)
-    topics = domain.grid_topics(context["grid"], context["provider_ids"])
+    # service:<id> carries the admin's catalogue changes (price, duration, deactivation).
+    topics = [domain.service_topic(service.id), *domain.grid_topics(context["grid"], context["provider_ids"])]
 
     async def fragment(_event) -> str:
         from quart import render_template
-        fresh = await _grid_context(service, provider_id, week, reschedule)
+        current = await domain.active_service(db(), slug)
+        if current is None:  # deactivated while the page was open
+            return await render_template("partials/booking/_service_closed.html", service=service)
+        try:
+            fresh = await _grid_context(current, provider_id, week, reschedule)
+        except NotFound:  # the chosen provider no longer offers it
+            return await render_template("partials/booking/_service_closed.html", service=service)
         return await render_template("partials/booking/_slot_grid.html", **fresh)
 
     return await sse_stream(topics, fragment, "slots")

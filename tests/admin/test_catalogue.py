@@ -117,3 +117,28 @@ async def test_editing_a_missing_service_is_404(demo):
 @pytest.mark.parametrize(("typed", "paise"), [("499", 49900), ("499.5", 49950), ("1,24,999.50", 12499950), ("₹ 0", 0)])
 def test_rupees_typed_by_an_admin_become_exact_paise(typed, paise):
     assert parse_rupees(typed) == paise
+
+
+async def test_an_open_grid_follows_a_services_new_price_and_duration_and_its_deactivation(demo):
+    import re
+
+    from tests.events.test_sse import open_stream
+
+    tap = await service_id(demo, "tap-leak-repair")
+    service = await demo.db.fetch_one("admin_select_service", {"id": tap})
+    admin = await logged_in(demo, "admin@example.com")
+    form = {"category_id": str(service["category_id"]), "name": service["name"], "summary": service["summary"],
+            "included": service["included"], "price_rupees": "549", "duration_min": "180"}
+    watcher = demo.test_client()
+    async with open_stream(watcher, "/book/tap-leak-repair/live?provider=any&week=2026-11-23") as stream:
+        before = await stream.next()
+        assert "₹549" not in before.data
+        assert (await post(admin, f"/admin/services/{tap}", form)).status_code == 303
+        after = await stream.next()
+        assert "₹549 · 3 h" in after.data
+        # A three-hour job fits fewer start times into the same working hours.
+        slots = lambda html: set(re.findall(r'class="slot free" data-slot="([^"]+)"', html))  # noqa: E731
+        assert slots(after.data) and slots(after.data) < slots(before.data)
+        assert (await post(admin, f"/admin/services/{tap}/deactivate")).status_code == 303
+        closed = await stream.next()
+        assert "is no longer taking bookings" in closed.data and "data-slot" not in closed.data
