@@ -84,6 +84,7 @@ def cmd_serve(settings: Settings, args) -> None:
     from hypercorn.asyncio import serve
     from hypercorn.config import Config
 
+    from .access_log import access_logger
     from .app import create_app
 
     async def check(db):
@@ -92,6 +93,8 @@ def cmd_serve(settings: Settings, args) -> None:
     asyncio.run(_with_db(settings, check))  # fail early, with one line, if the database is down
     config = Config.from_toml(args.config) if Path(args.config).exists() else Config()
     config.bind = [args.bind]
+    if isinstance(config.accesslog, str) or config.accesslog is None:  # reset tokens never reach the log
+        config.accesslog = access_logger(config.accesslog)
     try:  # fail early, with one line, if the address is taken (hypercorn would fail after start-up)
         sockets = config.create_sockets()
     except (OSError, ValueError) as error:
