@@ -23,6 +23,9 @@ SESSION_LIFETIME = timedelta(days=14)
 
 LOGIN_FAILS_PER_ACCOUNT = Limit("login_fail_account", 5, timedelta(minutes=15))
 LOGIN_FAILS_PER_CLIENT = Limit("login_fail_client", 5, timedelta(minutes=15))
+# Each registration costs a bcrypt hash (about 0.25 s of a core) and makes a row: a household or
+# an office behind one address registers a few accounts an hour, a script thousands.
+REGISTRATIONS_PER_CLIENT = Limit("register_client", 10, timedelta(hours=1))
 
 _EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;.]{2,}$")
 _PHONE_CHARS = re.compile(r"^\+?[0-9 ()\-]+$")
@@ -149,8 +152,19 @@ async def create_user(db: Database, clean: Mapping[str, str], now: datetime, rou
     return user_id
 
 
-async def register(db: Database, form: Mapping[str, str], now: datetime, rounds: int) -> int:
-    return await create_user(db, validate_registration(form), now, rounds)
+class RegistrationThrottled(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+async def register(db: Database, form: Mapping[str, str], now: datetime, rounds: int, client: str = "unknown") -> int:
+    """A new account from a valid form; only forms that pass validation count toward the limit."""
+    clean = validate_registration(form)
+    _, wait = await take_hit(db, REGISTRATIONS_PER_CLIENT, client[:254], now)
+    if wait:
+        raise RegistrationThrottled(f"Too many new accounts from your network. Try again in {minutes_text(wait)}.")
+    return await create_user(db, clean, now, rounds)
 
 
 async def authenticate(db: Database, email: str, password: str, client: str, now: datetime, rounds: int) -> User:

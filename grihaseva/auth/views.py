@@ -35,9 +35,11 @@ async def register():
         return await render("auth/register.html", form={}, errors={})
     form = await read_form()
     try:
-        user_id = await accounts.register(db(), form, now(), _rounds())
+        user_id = await accounts.register(db(), form, now(), _rounds(), _client())
     except accounts.ValidationError as error:
         return await render("auth/register.html", form=form, errors=error.errors, status=422)
+    except accounts.RegistrationThrottled as refused:
+        return await render("auth/register.html", form=form, errors={}, refused=refused.message, status=429)
     user = accounts.User.from_row(await db().fetch_one("select_user_by_id", {"id": user_id}))
     await _log_in(user)
     await flash(f"Welcome to GrihaSeva, {user.first_name}! Your account is ready.", "success")

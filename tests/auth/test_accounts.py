@@ -342,6 +342,29 @@ async def login_from(client, address: str, email: str, password: str):
                              **from_address(address))
 
 
+async def register_from(address: str, app, email: str, **changes):
+    client = app.test_client()
+    await with_csrf(client)
+    return await client.post("/register", form={"csrf_token": TEST_CSRF, **VALID, "email": email, **changes},
+                             **from_address(address))
+
+
+async def test_ten_registrations_an_hour_from_one_address_then_a_clear_429(app, clock):
+    for n in range(10):
+        assert (await register_from("10.0.5.1", app, f"family{n}@example.com")).status_code == 303
+    invalid = await register_from("10.0.5.1", app, "not-an-address")  # a form with mistakes costs nothing
+    assert invalid.status_code == 422
+    refused = await register_from("10.0.5.1", app, "eleventh@example.com")
+    assert refused.status_code == 429
+    page = await text(refused)
+    assert "Too many new accounts from your network. Try again in 60 minutes." in visible_text(page)
+    assert 'value="eleventh@example.com"' in page  # what was typed is kept
+    assert await count(app, "SELECT COUNT(*) AS n FROM users") == 10
+    assert (await register_from("10.0.5.2", app, "neighbour@example.com")).status_code == 303
+    clock.advance(hours=1)
+    assert (await register_from("10.0.5.1", app, "eleventh@example.com")).status_code == 303
+
+
 # ---------------------------------------------------------------- sessions
 
 
