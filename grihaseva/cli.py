@@ -56,17 +56,19 @@ def _read_password() -> str:
 
 
 def cmd_create_admin(settings: Settings, args) -> None:
-    from .auth.accounts import ValidationError, create_user, email_problem, normalize_email
+    from .auth.accounts import ValidationError, create_user, email_problem, name_problem, normalize_email, phone_problem
     from .auth.passwords import password_problem
     from .clock import utcnow
 
     email = normalize_email(args.email)
-    if problem := email_problem(email):
-        _fail(problem)
+    name, phone = " ".join(args.name.split()), args.phone.strip()
+    for label, problem in (("", email_problem(email)), ("--name: ", name_problem(name)), ("--phone: ", phone_problem(phone))):
+        if problem:
+            _fail(label + problem)
     password = _read_password()
     if problem := password_problem(password):
         _fail(f"password: {problem}")
-    clean = {"email": email, "name": args.name, "phone": args.phone, "gender": "other", "password": password}
+    clean = {"email": email, "name": name, "phone": phone, "gender": "other", "password": password}
 
     async def work(db):
         return await create_user(db, clean, utcnow(), settings.bcrypt_rounds, role="admin")

@@ -116,10 +116,16 @@ async def test_create_admin_reads_the_password_from_stdin(run, tmp_path):
     ("root@example.com", "short\n", "password: Use at least 8 characters."),
     ("root@example.com", "😀" * 19 + "\n", "password: Use at most 72 bytes"),
     ("not-an-email", "a-long-admin-pass\n", "Enter a valid email address"),
+    ("root@example.com --name", "a-long-admin-pass\n", "--name: Enter your name."),
+    ("root@example.com --name " + "x" * 101, "a-long-admin-pass\n", "--name: Use at most 100 characters"),
+    ("root@example.com --phone 12", "a-long-admin-pass\n", "--phone: Enter a phone number of 7 to 15 digits"),
 ])
 def test_create_admin_refuses_bad_input_in_one_line(run, tmp_path, email, password, message):
     assert run("migrate").returncode == 0
-    assert_one_line_failure(run("create-admin", email, stdin=password), message)
+    email, *options = email.split(" ")
+    if options[-1:] == ["--name"]:
+        options.append("   ")
+    assert_one_line_failure(run("create-admin", email, *options, stdin=password), message)
     import sqlite3
 
     with sqlite3.connect(tmp_path / "var" / "grihaseva.db") as conn:
