@@ -425,6 +425,8 @@ class _Turn:
         address = " ".join(text.split())
         if u.intent == "confirm" and s.get("prefill"):
             address = s["prefill"]
+        elif _street_address(address):
+            pass  # "No. 3, Station Road", "10th Cross", "Monday Market Road": an address, not a no or a date
         elif u.intent == "deny":
             self.forget_pending()
             return BotReply(["OK, I have stopped this booking. Anything else?"], [], list(CHOICES)), s
@@ -562,6 +564,22 @@ _PICK_FILLERS = frozenset({"the", "one", "please", "option", "slot", "number", "
 def _addressish(text: str) -> bool:
     """Addresses carry a house number or commas; questions and chit-chat rarely do."""
     return len(text) >= 10 and (any(ch.isdigit() for ch in text) or "," in text)
+
+
+# Words that name parts of an Indian street address, and ordinal streets ("10th Cross",
+# "2nd Main", "3rd Avenue"); a date reader sees days in the latter, and "No. 3" reads as "no".
+_ADDRESS_WORDS = re.compile(
+    r"\b(?:road|rd|street|lane|cross|avenue|flat|house|h\.?\s?no|floor|sector|block|nagar|colony|"
+    r"apartments?|apts?|society|marg|plot|phase|layout|tower|towers|villa|bungalow|chawl|gali|mohalla|"
+    r"residency|enclave|extension|stage|village|building|bldg|wing|complex|vihar|puram|chowk|circle|"
+    r"no\.\s*\d+|\d+(?:st|nd|rd|th)\s+main)\b", re.IGNORECASE)
+_PIN_CODE = re.compile(r"\b[1-9]\d{5}\b")
+
+
+def _street_address(text: str) -> bool:
+    """Unmistakably a postal address: address-shaped and naming a street part or a PIN code."""
+    return (_addressish(text) and "?" not in text
+            and bool(_ADDRESS_WORDS.search(text) or _PIN_CODE.search(text)))
 
 
 def _something_else(u: Understanding, text: str) -> bool:

@@ -108,3 +108,24 @@ async def test_an_address_starting_with_a_number_is_not_a_slot_pick(seeded):
                             "1, MG Road, Indiranagar")
     assert state["chosen"]["label"] == "Tue 24 Nov, 5:00 pm IST with Imran Shaikh"
     assert state["address"] == "1, MG Road, Indiranagar" and state["awaiting"] == "confirm"
+
+
+@pytest.mark.parametrize("address", [
+    "Flat 5, 2nd Main, 10th Cross, Indiranagar",  # ordinals a date reader takes for days
+    "B-204 Sunrise Apartments, 3rd Avenue, Chennai",
+    "Plot 9, Monday Market Road, Pune",  # a weekday in a street name
+    "17 Morning Glory Apartments, Koramangala",  # a time of day in a building name
+    "8 Saturday Club Road, Kolkata 700019",
+    "No. 3, Station Road, Thane",  # "No." is a number here, not a no
+])
+async def test_indian_street_addresses_are_taken_as_the_address(seeded, address):
+    bot, state = await chat(seeded, await customer(seeded), "I need a plumber tomorrow evening", "1", address)
+    assert state["awaiting"] == "confirm" and state["address"] == address
+    assert f"Address: {address}" in bot.parts
+    assert state["chosen"]["label"] == "Tue 24 Nov, 4:00 pm IST with Imran Shaikh"
+
+
+async def test_a_plain_no_while_waiting_for_the_address_still_stops_the_booking(seeded):
+    bot, state = await chat(seeded, await customer(seeded), "I need a plumber tomorrow evening", "1", "no")
+    assert bot.parts == ["OK, I have stopped this booking. Anything else?"]
+    assert "chosen" not in state
