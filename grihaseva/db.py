@@ -19,10 +19,12 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, AsyncIterator, Mapping
+from typing import Any, AsyncIterator, Awaitable, Mapping, TypeVar
 
 from .config import DatabaseUrl
 from .sqlfiles import load_queries, to_pyformat
+
+T = TypeVar("T")
 
 UTC = timezone.utc
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -145,6 +147,20 @@ class _SqliteTx(_Executor):
         return await self.db._run_on(self.conn, sql, params, want)
 
 
+async def _run_to_completion(operation: Awaitable[T]) -> T:
+    """Await `operation`; if the caller is cancelled meanwhile, let it finish first (its result
+    dropped), then re-raise the cancellation, so the connection goes back to the pool clean."""
+    task = asyncio.ensure_future(operation)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        if not task.done():
+            await asyncio.wait([task])
+        if not task.cancelled():
+            task.exception()  # retrieved: an error of an abandoned statement is not logged as unhandled
+        raise
+
+
 class SqliteDatabase(Database):
     """aiosqlite in WAL mode; write transactions are BEGIN IMMEDIATE, one at a time per process."""
 
@@ -214,7 +230,10 @@ class SqliteDatabase(Database):
 
     async def _run(self, sql, params, want):
         async with self._connection() as conn:
-            return await self._run_on(conn, sql, params, want)
+            # A caller cancelled mid-statement (an SSE client going away) would leave the statement
+            # un-reset, its read snapshot open on a pooled connection: the next write through that
+            # connection then fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT).
+            return await _run_to_completion(self._run_on(conn, sql, params, want))
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[_SqliteTx]:

@@ -241,3 +241,28 @@ async def test_a_closed_database_says_it_is_unavailable(settings):
     assert await database.ping()
     await database.close()
     assert not await database.ping()
+
+
+async def test_a_read_cancelled_mid_statement_leaves_no_snapshot_behind(settings):
+    """An SSE client that goes away cancels its render mid-query; the connection it used must
+    come back clean, or a later write on it fails at once with "database is locked"."""
+    kwargs = {"pool_size": 1} if settings.database.dialect == "sqlite" else {"maxsize": 1}
+    db, other = open_database(settings.database, **kwargs), open_database(settings.database)
+    await db.connect()
+    await other.connect()
+    try:
+        await migrate(db)
+        for n in range(50):
+            await db.execute("insert_user", user(f"reader{n}@example.com"))
+        for _ in range(20):
+            reading = asyncio.ensure_future(db.fetch_all("SELECT * FROM users ORDER BY id"))
+            await asyncio.sleep(0)  # the statement is on its way
+            reading.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await reading
+            await other.execute("insert_user", user(f"writer{_}@example.com"))  # the database moves on
+            await db.execute("UPDATE users SET name = 'Asha M' WHERE email = 'reader0@example.com'")
+        assert await db.fetch_value("SELECT COUNT(*) AS n FROM users") == 70
+    finally:
+        await db.close()
+        await other.close()
