@@ -69,6 +69,33 @@ def test_bookings_arrive_live_cancels_are_marked_and_a_dropped_connection_heals(
         customer.close()
 
 
+def test_a_cancel_reason_being_typed_survives_a_live_update(chromium, servers):
+    first, _ = servers
+    grid = GRID_PATH.format(ravi=ravi_id(first))
+    provider = chromium.new_context(viewport=PHONE)
+    customer = chromium.new_context(viewport=PHONE)
+    try:
+        buyer = customer.new_page()
+        log_in(buyer, first.url, "customer@example.com", lands_on="/bookings")
+        _, first_url = book_first_free(buyer, first.url, grid)
+        dashboard = provider.new_page()
+        open_dashboard(dashboard, first.url)
+        job = booking_id(first_url)
+        dashboard.click(f"#cancel-job-{job} summary")
+        dashboard.fill(f"#reason-{job}", "My scooter broke down")
+
+        _, second_url = book_first_free(buyer, first.url, grid)  # the rows are redrawn live
+        dashboard.wait_for_selector(f'li.appointment[data-booking="{booking_id(second_url)}"]', timeout=1000)
+        assert dashboard.evaluate(f"document.getElementById('cancel-job-{job}').open") is True
+        assert dashboard.input_value(f"#reason-{job}") == "My scooter broke down"
+        dashboard.click(f"#cancel-job-{job} button[type=submit]")
+        dashboard.wait_for_selector(f'li.appointment[data-booking="{job}"][data-status="cancelled"]')
+        assert "My scooter broke down" in dashboard.inner_text(f'li.appointment[data-booking="{job}"]')
+    finally:
+        provider.close()
+        customer.close()
+
+
 def test_provider_pages_fit_a_phone_and_the_budget(chromium, servers):
     first, _ = servers
     context = chromium.new_context(viewport=PHONE)
