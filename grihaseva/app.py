@@ -16,6 +16,7 @@ from .clock import utcnow
 from .config import Settings
 from .db import open_database
 from .events import Broadcaster
+from .housekeeping import Housekeeper
 from .mail import MailSender
 
 
@@ -72,6 +73,9 @@ def create_app(settings: Settings | None = None) -> Quart:
     app.config["MAIL_SENDER_AUTOSTART"] = True
     # Live updates: tails the `events` outbox and feeds SSE streams (grihaseva/events.py, sse.py).
     app.broadcaster = Broadcaster(app.db)
+    # Deletes old events, rate-limit hits, expired sessions and delivered mail (hourly).
+    app.housekeeper = Housekeeper(app.db, clock=lambda: app.clock())
+    app.config["HOUSEKEEPING_AUTOSTART"] = True
     QuartAuth(app)
     _log_to_stderr()
 
@@ -81,11 +85,14 @@ def create_app(settings: Settings | None = None) -> Quart:
         await app.broadcaster.start()
         if app.config["MAIL_SENDER_AUTOSTART"]:
             app.mail_sender.start()
+        if app.config["HOUSEKEEPING_AUTOSTART"]:
+            app.housekeeper.start()
 
     @app.after_serving
     async def close_db() -> None:
         await app.broadcaster.stop()  # ends every open SSE stream
         await app.mail_sender.stop()
+        await app.housekeeper.stop()
         await app.db.close()
 
     app.before_request(load_current_user)

@@ -125,6 +125,18 @@ def cmd_serve(settings: Settings, args) -> None:
     asyncio.run(run_server())
 
 
+def cmd_housekeeping(settings: Settings, args) -> None:
+    from .clock import utcnow
+    from .housekeeping import run_once
+
+    async def work(db):
+        return await run_once(db, utcnow())
+
+    done = asyncio.run(_with_db(settings, work))
+    print(f"deleted {done.events} events, {done.rate_hits} rate-limit hits, {done.sessions} expired sessions, "
+          f"{done.mail} old mails")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="grihaseva", description="GrihaSeva home services")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -137,6 +149,8 @@ def main(argv: list[str] | None = None) -> None:
     admin.add_argument("--name", default="Administrator")
     admin.add_argument("--phone", default="+91 80000 00000")
     admin.set_defaults(run=cmd_create_admin)
+    sub.add_parser("housekeeping", help="delete old events, rate-limit hits, expired sessions and mail (also runs hourly in serve)"
+                   ).set_defaults(run=cmd_housekeeping)
     serve = sub.add_parser("serve", help="serve the app with hypercorn")
     serve.add_argument("--bind", default="127.0.0.1:8000", help="HOST:PORT (default 127.0.0.1:8000)")
     serve.add_argument("--config", default="hypercorn.toml", help="hypercorn settings file")
