@@ -27,25 +27,47 @@ class NotFoundInCatalogue(Exception):
     pass
 
 
-def slugify(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80]
+def slugify(text: str, limit: int = 80) -> str:
+    """"Deep cleaning (3 BHK)" -> "deep-cleaning-3-bhk", at most `limit` characters, cut at a dash."""
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    if len(slug) > limit:
+        slug = slug[:limit + 1].rsplit("-", 1)[0] if "-" in slug[:limit + 1] else slug[:limit]
+    return slug.strip("-")
+
+
+# Digits with Indian (1,00,000) or Western (100,000) grouping, or none, and up to two decimals.
+_PRICE = re.compile(r"^(?:\d{1,3}(?:,\d{2})*,\d{3}|\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 
 
 def parse_rupees(text: str) -> int:
-    """"499", "1,499" or "499.50" rupees -> paise; ValueError with a message otherwise."""
-    cleaned = text.replace(",", "").replace("₹", "").strip()
+    """"499", "1,499", "1,00,000" or "499.50" rupees -> paise; ValueError with a message otherwise."""
+    cleaned = text.strip().removeprefix("₹").strip()
+    if not _PRICE.match(cleaned):
+        raise ValueError("Enter the price in rupees, like 499, 1,499 or 499.50.")
     try:
-        amount = Decimal(cleaned)
+        amount = Decimal(cleaned.replace(",", ""))
     except InvalidOperation:
-        raise ValueError("Enter the price in rupees, like 499 or 499.50.") from None
-    if not amount.is_finite() or amount < 0:
-        raise ValueError("Enter the price in rupees, like 499 or 499.50.")
+        raise ValueError("Enter the price in rupees, like 499, 1,499 or 499.50.") from None
+    if amount == 0:
+        raise ValueError("Enter a price above ₹0.")
     if amount > Decimal(MAX_PRICE_PAISE) / 100:  # checked before `* 100`, which overflows for 1e999999
         raise ValueError(f"Prices are at most {rupees(MAX_PRICE_PAISE)}.")
     paise = amount * 100
     if paise != paise.to_integral_value():
         raise ValueError("Prices have at most two decimal places (paise).")
     return int(paise)
+
+
+def _slug_for(form: Mapping[str, str], name: str, limit: int) -> str:
+    """The address name typed, or one made from the name; ValidationError naming the problem."""
+    typed = (form.get("slug") or "").strip()
+    slug = slugify(typed or name, limit)
+    if not slug and not typed:
+        raise ValidationError({"slug": "The name has no English letters or digits to make the address name "
+                                       "from: type one, like pooja-seva."})
+    if not slug or not _SLUG.match(slug):
+        raise ValidationError({"slug": "Use lower-case letters, digits and dashes for the address name."})
+    return slug
 
 
 def _text(form: Mapping[str, str], name: str) -> str:
@@ -96,14 +118,17 @@ def clean_service(form: Mapping[str, str], category_ids: set[int]) -> dict:
             "duration_min": int(duration), "price_paise": price, "women_only": _checkbox(form, "women_only")}
 
 
+async def _women_only_category(tx, category_id: int) -> bool:
+    category = await tx.fetch_one("admin_select_category", {"id": category_id})
+    return bool(category and category["women_only"])
+
+
 # ---------------------------------------------------------------- categories
 
 
 async def create_category(db, admin_id: int, form: Mapping[str, str], now: datetime) -> int:
     clean = clean_category(form)
-    slug = slugify(form.get("slug") or clean["name"])
-    if not slug or not _SLUG.match(slug) or len(slug) > 60:
-        raise ValidationError({"slug": "Use lower-case letters, digits and dashes for the address name."})
+    slug = _slug_for(form, clean["name"], limit=60)
     try:
         async with db.transaction() as tx:
             position = await tx.fetch_value("admin_next_category_position")
@@ -122,8 +147,17 @@ async def update_category(db, admin_id: int, category_id: int, form: Mapping[str
         if before is None:
             raise NotFoundInCatalogue()
         await tx.execute("admin_update_category", {**clean, "id": category_id})
-        await audit.record(tx, admin_id, "category.update", "category", category_id,
-                           _changes(before, clean) or "No changes", now)
+        detail = _changes(before, clean) or "No changes"
+        if clean["women_only"]:
+            # The booking rules read each service's own flag: a women-only category makes every
+            # service in it women-only (turning the category back does not undo that per service).
+            changed = await tx.fetch_all("admin_select_services_not_women_only", {"category_id": category_id})
+            if changed:
+                await tx.execute("admin_make_category_services_women_only", {"category_id": category_id})
+                detail += "; made women-only: " + ", ".join(row["name"] for row in changed)
+                for row in changed:
+                    await publish(tx, service_topic(row["id"]), "service_changed", {"service_id": row["id"]}, now)
+        await audit.record(tx, admin_id, "category.update", "category", category_id, detail, now)
 
 
 # ---------------------------------------------------------------- services
@@ -135,11 +169,11 @@ async def category_ids(db) -> set[int]:
 
 async def create_service(db, admin_id: int, form: Mapping[str, str], now: datetime) -> int:
     clean = clean_service(form, await category_ids(db))
-    slug = slugify(form.get("slug") or clean["name"])
-    if not slug or not _SLUG.match(slug):
-        raise ValidationError({"slug": "Use lower-case letters, digits and dashes for the address name."})
+    slug = _slug_for(form, clean["name"], limit=80)
     try:
         async with db.transaction() as tx:
+            if await _women_only_category(tx, clean["category_id"]):
+                clean["women_only"] = 1  # a women-only category's services are all women-only
             result = await tx.execute("insert_service", {**clean, "slug": slug, "now": now})
             await audit.record(tx, admin_id, "service.create", "service", result.lastrowid,
                                f"Created service {clean['name']} ({slug}) at {rupees(clean['price_paise'])}, "
@@ -155,22 +189,28 @@ async def update_service(db, admin_id: int, service_id: int, form: Mapping[str, 
         before = await tx.fetch_one("admin_select_service", {"id": service_id})
         if before is None:
             raise NotFoundInCatalogue()
+        if await _women_only_category(tx, clean["category_id"]):
+            clean["women_only"] = 1  # a women-only category's services are all women-only
         await tx.execute("admin_update_service", {**clean, "id": service_id})
         await audit.record(tx, admin_id, "service.update", "service", service_id,
                            f"{before['name']}: " + (_changes(before, clean) or "no changes"), now)
         await publish(tx, service_topic(service_id), "service_changed", {"service_id": service_id}, now)
 
 
-async def set_service_active(db, admin_id: int, service_id: int, active: bool, now: datetime) -> None:
+async def set_service_active(db, admin_id: int, service_id: int, active: bool, now: datetime) -> bool:
+    """False when the service was already in that state (a repeated click): nothing written."""
     async with db.transaction() as tx:
         service = await tx.fetch_one("select_service_by_id", {"id": service_id})
         if service is None:
             raise NotFoundInCatalogue()
+        if bool(service["is_active"]) == active:
+            return False
         await tx.execute("admin_set_service_active", {"id": service_id, "is_active": 1 if active else 0})
         action = "service.reactivate" if active else "service.deactivate"
         await audit.record(tx, admin_id, action, "service", service_id,
                            f"{'Reactivated' if active else 'Deactivated'} {service['name']}", now)
         await publish(tx, service_topic(service_id), "service_changed", {"service_id": service_id}, now)
+    return True
 
 
 def _changes(before: Mapping, after: Mapping) -> str:

@@ -152,8 +152,8 @@ async def deactivate_service(service_id: int):
     """Stop new bookings of a service; its bookings' history stays."""
     await read_form()
     await _service_or_404(service_id)
-    await catalogue.set_service_active(db(), the_user().id, service_id, False, now())
-    await flash("Service deactivated: it takes no new bookings.", "info")
+    changed = await catalogue.set_service_active(db(), the_user().id, service_id, False, now())
+    await flash("Service deactivated: it takes no new bookings." if changed else "That service was already deactivated.", "info")
     return redirect_to("/admin/catalogue")
 
 
@@ -163,8 +163,8 @@ async def reactivate_service(service_id: int):
     """Offer a deactivated service again."""
     await read_form()
     await _service_or_404(service_id)
-    await catalogue.set_service_active(db(), the_user().id, service_id, True, now())
-    await flash("Service reactivated.", "success")
+    changed = await catalogue.set_service_active(db(), the_user().id, service_id, True, now())
+    await flash("Service reactivated." if changed else "That service was already taking bookings.", "success" if changed else "info")
     return redirect_to("/admin/catalogue")
 
 

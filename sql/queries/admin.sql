@@ -101,3 +101,10 @@ SELECT s.id, s.slug, s.name, s.summary, s.included, s.duration_min, s.price_pais
        s.category_id, c.name AS category_name
 FROM services s JOIN categories c ON c.id = s.category_id
 WHERE s.id = :id;
+
+-- name: admin_select_services_not_women_only
+-- The services of a category about to become women-only that are not yet.
+SELECT id, name FROM services WHERE category_id = :category_id AND women_only = 0 ORDER BY id;
+
+-- name: admin_make_category_services_women_only
+UPDATE services SET women_only = 1 WHERE category_id = :category_id AND women_only = 0;

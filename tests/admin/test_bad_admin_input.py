@@ -33,7 +33,8 @@ async def test_a_booking_search_at_the_edges_is_refused_with_a_message(demo, que
     ("category_id", "1" * 5000, "Choose a category from the list."),
     ("duration_min", "\u00b2", "Enter the duration in minutes, from 5 to 720."),
     ("duration_min", "6" * 5000, "Enter the duration in minutes, from 5 to 720."),
-    ("price_rupees", "1e999999", "Prices are at most ₹10,00,000."),
+    ("price_rupees", "1e999999", "Enter the price in rupees, like 499, 1,499 or 499.50."),
+    ("price_rupees", "9" * 5000, "Prices are at most ₹10,00,000."),
 ])
 async def test_a_service_with_an_impossible_number_is_refused(demo, field, value, message):
     client = await logged_in(demo, "admin@example.com")

@@ -65,6 +65,52 @@ async def test_deactivated_service_keeps_history_takes_no_bookings_and_can_come_
     assert [(r["action"], r["subject_id"]) for r in await audit_rows(demo)] == [("service.deactivate", tap), ("service.reactivate", tap)]
 
 
+async def test_a_women_only_category_makes_its_services_women_only(demo):
+    admin = await logged_in(demo, "admin@example.com")
+    cleaning = await category_id(demo, "cleaning")
+    category = await demo.db.fetch_one("admin_select_category", {"id": cleaning})
+    response = await post(admin, f"/admin/categories/{cleaning}", {
+        "name": category["name"], "description": category["description"], "women_only": "1"})
+    assert response.status_code == 303
+    flags = await demo.db.fetch_all("SELECT women_only FROM services WHERE category_id = :c", {"c": cleaning})
+    assert flags and all(row["women_only"] == 1 for row in flags)
+    [audit] = await audit_rows(demo)
+    assert "made women-only: " in audit["detail"] and "Home deep cleaning" in audit["detail"]
+    # A man can no longer book them, and a new service in the category is women-only even unticked.
+    rahul = await logged_in(demo, "rahul@example.com")
+    assert (await rahul.get("/book/home-deep-cleaning/confirm?provider=any&slot=2026-11-25T04:30Z")).status_code == 403
+    await post(admin, "/admin/services", {**NEW_SERVICE, "category_id": str(cleaning)})
+    row = await demo.db.fetch_one("select_service_by_slug", {"slug": "sofa-shampoo"})
+    assert row["women_only"] == 1
+
+
+async def test_a_name_without_latin_letters_asks_for_an_address_name(demo):
+    admin = await logged_in(demo, "admin@example.com")
+    response = await post(admin, "/admin/categories", {"name": "पूजा सेवा", "description": ""})
+    assert response.status_code == 422
+    assert "The name has no English letters or digits to make the address name from" in await text(response)
+    named = await post(admin, "/admin/categories", {"name": "पूजा सेवा", "description": "", "slug": "pooja-seva"})
+    assert named.status_code == 303
+
+
+async def test_a_long_name_makes_an_address_name_cut_at_a_word(demo):
+    from grihaseva.admin.catalogue import slugify
+
+    assert slugify("Deep cleaning of a three bedroom flat with balcony and kitchen chimney", limit=30) == "deep-cleaning-of-a-three"
+    admin = await logged_in(demo, "admin@example.com")
+    name = "Complete home sanitisation with eco friendly chemicals for families with small children and pets"
+    assert (await post(admin, "/admin/categories", {"name": name, "description": ""})).status_code == 303
+
+
+async def test_deactivating_twice_writes_one_audit_row(demo):
+    admin = await logged_in(demo, "admin@example.com")
+    tap = await service_id(demo, "tap-leak-repair")
+    assert (await post(admin, f"/admin/services/{tap}/deactivate")).status_code == 303
+    again = await post(admin, f"/admin/services/{tap}/deactivate", follow_redirects=True)
+    assert "That service was already deactivated." in await text(again)
+    assert [r["action"] for r in await audit_rows(demo)] == ["service.deactivate"]
+
+
 async def test_admin_creates_and_renames_a_category(demo):
     admin = await logged_in(demo, "admin@example.com")
     response = await post(admin, "/admin/categories", {"name": "Pest control", "description": "Cockroaches and termites"})
@@ -114,9 +160,22 @@ async def test_editing_a_missing_service_is_404(demo):
     assert (await post(admin, "/admin/services/99999/deactivate")).status_code == 404
 
 
-@pytest.mark.parametrize(("typed", "paise"), [("499", 49900), ("499.5", 49950), ("1,24,999.50", 12499950), ("₹ 0", 0)])
+@pytest.mark.parametrize(("typed", "paise"), [
+    ("499", 49900), ("499.5", 49950), ("1,24,999.50", 12499950), ("₹ 1,499", 149900), ("₹499", 49900),
+    ("1,00,000", 10000000), ("100,000", 10000000), (" 0.50 ", 50)])
 def test_rupees_typed_by_an_admin_become_exact_paise(typed, paise):
     assert parse_rupees(typed) == paise
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    ("1e3", "Enter the price in rupees"), ("1e-2", "Enter the price in rupees"), ("1_000", "Enter the price in rupees"),
+    ("1,0,0", "Enter the price in rupees"), ("4,99", "Enter the price in rupees"), ("+5", "Enter the price in rupees"),
+    ("-5", "Enter the price in rupees"), ("NaN", "Enter the price in rupees"), ("", "Enter the price in rupees"),
+    ("0", "Enter a price above ₹0."), ("₹ 0.00", "Enter a price above ₹0."), ("499.505", "at most two decimal places"),
+])
+def test_prices_in_other_shapes_are_refused_with_a_message(typed, message):
+    with pytest.raises(ValueError, match=message.replace("₹", ".")):
+        parse_rupees(typed)
 
 
 async def test_an_open_grid_follows_a_services_new_price_and_duration_and_its_deactivation(demo):
