@@ -41,6 +41,16 @@ class BookingChanged(BookingRefused):
         super().__init__("This booking was just changed by someone else. Reload the page to see it as it is now.", 409)
 
 
+class AlreadyBooked(BookingRefused):
+    """The customer already holds this service at an overlapping time (a double submit, usually)."""
+
+    def __init__(self, service: "Service", row: Mapping):
+        super().__init__(f"You already have {service.name} booked at that time: "
+                         f"{slots.local_label(row['starts_at'], row['timezone'])} with {row['provider_name']}. "
+                         "See it under My bookings.", 409)
+        self.booking_id = int(row["id"])
+
+
 class SlotTaken(BookingRefused):
     def __init__(self, message: str = "That slot was just taken. Please pick another time."):
         super().__init__(message, 409)
@@ -90,7 +100,9 @@ async def availability(db, provider_id: int, around: datetime) -> Availability:
     provider = await db.fetch_one("select_provider", {"id": provider_id})
     weekly: dict[int, list[tuple[time, time]]] = {}
     for row in await db.fetch_all("select_working_hours", {"provider_id": provider_id}):
-        weekly.setdefault(row["weekday"], []).append((_clock(row["start_min"]), _clock(row["end_min"])))
+        opens, closes = _clock(row["start_min"]), _clock(row["end_min"])
+        if closes > opens:  # "23:59-24:00" is empty once 24:00 reads 23:59: one provider's row must not break every grid
+            weekly.setdefault(row["weekday"], []).append((opens, closes))
     window = timedelta(days=provider["window_days"])
     time_off = await db.fetch_all("select_time_off", {
         "provider_id": provider_id, "from_at": around - timedelta(days=2), "to_at": around + window + timedelta(days=9),
@@ -287,6 +299,19 @@ async def _announce(tx, provider_id: int, customer_id: int, tz: str, kind: str, 
     await publish(tx, f"user:{customer_id}", kind, payload, now)
 
 
+async def _refuse_same_service_overlap(tx, customer_id: int, service: Service, start: datetime,
+                                       ignore_booking: int | None) -> None:
+    """Locks the customer (before any provider lock), then refuses a second confirmed booking of
+    the same service at an overlapping time: a double submit of "any available provider" would
+    otherwise send two professionals. Different services at the same time stay allowed."""
+    await tx.fetch_one("lock_customer", {"customer_id": customer_id})
+    overlap = await tx.fetch_one("select_customer_same_service_overlap", {
+        "customer_id": customer_id, "service_id": service.id, "starts_at": start,
+        "ends_at": start + service.duration, "ignore_booking": ignore_booking or 0})
+    if overlap:
+        raise AlreadyBooked(service, overlap)
+
+
 async def book_slot(db: Database, customer: Customer, service: Service, provider_id: int, start: datetime,
                     details: Mapping[str, str], now: datetime) -> int:
     """Book `start` with the provider for the customer; returns the booking id."""
@@ -294,6 +319,7 @@ async def book_slot(db: Database, customer: Customer, service: Service, provider
     await check_can_book(db, customer, service, provider_id)
     try:
         async with db.transaction() as tx:
+            await _refuse_same_service_overlap(tx, customer.id, service, start, None)
             locked = await tx.fetch_one("lock_provider", {"provider_id": provider_id})
             if not locked or not locked["verified"]:  # suspended while this request was on its way
                 raise BookingRefused("That provider is not taking bookings.", 404)
@@ -359,6 +385,7 @@ async def reschedule_booking(db: Database, user, booking_id: int, new_start: dat
     service = Service.from_row(await db.fetch_one("select_service_by_id", {"id": row["service_id"]}))
     try:
         async with db.transaction() as tx:
+            await _refuse_same_service_overlap(tx, row["customer_id"], service, new_start, booking_id)
             await tx.fetch_one("lock_provider", {"provider_id": row["provider_id"]})
             current = await tx.fetch_one("select_booking", {"id": booking_id})
             if current["status"] != "confirmed":

@@ -201,6 +201,9 @@ async def place_booking(slug: str):
         booking_id = await domain.book_slot(db(), customer, service, chosen, start, form, now())
     except ValidationError as error:
         return await _confirm_page(service, provider_id, start, form, error.errors, status=422)
+    except domain.AlreadyBooked as already:  # a double tap or a resubmit: show the booking they have
+        await flash(already.message, "info")
+        return redirect_to(f"/bookings/{already.booking_id}")
     except domain.BookingRefused as refused:
         return await _refused(refused, service, provider_id, start)
     await flash("Booking confirmed. Your professional has been notified.", "success")

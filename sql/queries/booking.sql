@@ -59,3 +59,20 @@ VALUES (:user_id, :kind, :message, :booking_id, :now);
 SELECT a.id AS a_id, b.id AS b_id FROM bookings a
 JOIN bookings b ON a.provider_id = b.provider_id AND a.id < b.id
 WHERE a.status <> 'cancelled' AND b.status <> 'cancelled' AND a.starts_at < b.ends_at AND b.starts_at < a.ends_at;
+
+-- name: lock_customer
+-- Serialises one customer's bookings (MySQL overrides with FOR UPDATE): two "any provider"
+-- requests pick different providers, so the provider lock alone cannot see a double submit.
+-- Always taken before lock_provider.
+SELECT id FROM users WHERE id = :customer_id;
+
+-- name: select_customer_same_service_overlap
+-- The customer's confirmed booking of this service that overlaps [starts_at, ends_at), if any.
+SELECT b.id, b.starts_at, p.name AS provider_name, pr.timezone
+FROM bookings b
+JOIN users p ON p.id = b.provider_id
+JOIN providers pr ON pr.user_id = b.provider_id
+WHERE b.customer_id = :customer_id AND b.service_id = :service_id AND b.status = 'confirmed'
+  AND b.starts_at < :ends_at AND b.ends_at > :starts_at AND b.id <> :ignore_booking
+ORDER BY b.starts_at
+LIMIT 1;

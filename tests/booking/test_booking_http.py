@@ -333,6 +333,56 @@ async def test_reschedule_and_new_booking_race_for_the_same_slot(demo):
     await assert_no_overlaps(demo)
 
 
+async def test_a_double_submitted_any_provider_booking_books_one_professional(demo):
+    customer = await logged_in(demo, "customer@example.com")
+    # Ravi and Imran are both free at 5 pm: without the customer lock each submit would get one.
+    first, second, third = await asyncio.gather(*(book(customer, "tap-leak-repair", "any", TUE_5PM) for _ in range(3)))
+    assert [r.status_code for r in (first, second, third)] == [303, 303, 303]
+    booked = await demo.db.fetch_all("SELECT id FROM bookings WHERE status = 'confirmed'")
+    assert len(booked) == 1
+    assert {r.headers["Location"] for r in (first, second, third)} == {f"/bookings/{booked[0]['id']}"}
+    shown = await text(await customer.get(f"/bookings/{booked[0]['id']}"))
+    assert "You already have Tap and leak repair booked at that time: Tue 24 Nov, 5:00 pm IST with" in shown
+
+
+async def test_the_same_service_at_an_overlapping_time_is_refused_but_another_service_is_not(demo):
+    ravi = await user_id(demo, "provider@example.com")
+    imran = await user_id(demo, "imran.plumber@example.com")
+    customer = await logged_in(demo, "customer@example.com")
+    assert (await book(customer, "tap-leak-repair", ravi, TUE_5PM)).status_code == 303
+    overlapping = await book(customer, "tap-leak-repair", imran, TUE_5PM + timedelta(minutes=30))
+    assert overlapping.status_code == 303 and await active_bookings(demo) == 1  # shown the booking they have
+    other_service = await book(customer, "drain-unblocking", imran, TUE_5PM)
+    assert other_service.status_code == 303 and await active_bookings(demo) == 2  # a plumber and a second job: fine
+    later = await book(customer, "tap-leak-repair", imran, TUE_5PM + timedelta(days=1))
+    assert later.status_code == 303 and await active_bookings(demo) == 3
+
+
+async def test_a_reschedule_onto_the_customers_own_other_booking_of_the_service_is_refused(demo):
+    ravi = await user_id(demo, "provider@example.com")
+    imran = await user_id(demo, "imran.plumber@example.com")
+    customer = await logged_in(demo, "customer@example.com")
+    first = await book(customer, "tap-leak-repair", ravi, TUE_5PM)
+    wednesday = TUE_5PM + timedelta(days=1)  # Imran and Ravi both work at 5 pm
+    assert (await book(customer, "tap-leak-repair", imran, wednesday)).status_code == 303
+    booking_id = first.headers["Location"].rsplit("/", 1)[1]
+    moved = await post(customer, f"/bookings/{booking_id}/reschedule", {"slot": slot_token(wednesday)})
+    assert moved.status_code == 409
+    assert "You already have Tap and leak repair booked at that time" in await text(moved)
+
+
+async def test_hours_ending_at_midnight_never_break_the_catalogue(demo):
+    ravi = await user_id(demo, "provider@example.com")
+    for weekday in range(7):  # what the editor stores for "23:59-24:00" and "20:00-24:00"
+        await demo.db.execute("insert_working_hours", {"provider_id": ravi, "weekday": weekday, "start_min": 1439, "end_min": 1440})
+    await demo.db.execute("insert_working_hours", {"provider_id": ravi, "weekday": 1, "start_min": 1260, "end_min": 1440})
+    visitor = demo.test_client()
+    for path in ("/services/tap-leak-repair", "/book/tap-leak-repair", f"/book/tap-leak-repair?provider={ravi}"):
+        assert (await visitor.get(path)).status_code == 200, path
+    grid = await text(await visitor.get(f"/book/tap-leak-repair?provider={ravi}"))
+    assert "10:30 pm" in grid  # 21:00-24:00 on Tuesday still gives late starts
+
+
 async def test_landing_page_lists_the_categories(demo):
     page = await text(await demo.test_client().get("/"))
     assert 'href="/services#cat-plumbing"' in page and "Beauty at home" in page and "Women only" in page
