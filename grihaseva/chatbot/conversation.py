@@ -36,6 +36,7 @@ from .nlu import CatalogueEntry, Understanding, understand
 LOCAL_TZ = "Asia/Kolkata"
 MAX_OPTIONS = 3
 LOOK_AHEAD_DAYS = 7
+BOOKING_WINDOW_DAYS = 30  # the providers' default booking window (slots.Availability.window)
 LOGIN_HREF = "/login?next=/chat"
 
 # Local clock windows for a part of the day: [from, to).
@@ -322,11 +323,21 @@ class _Turn:
             return BotReply([f"{service.name} ({rupees(service.price_paise)}). Which day suits you?"],
                             [(service.name, f"/services/{service.slug}")], days), s
 
+        today = self.now.astimezone(ZoneInfo(LOCAL_TZ)).date()
+        last_day = today + timedelta(days=BOOKING_WINDOW_DAYS)
+        if s.get("day") and date.fromisoformat(s["day"]) > last_day:
+            asked = date.fromisoformat(s.pop("day"))  # never kept: every later request would ask for it
+            s["awaiting"] = "day"
+            return BotReply([f"We take bookings up to {BOOKING_WINDOW_DAYS} days ahead, so {asked:%a %d %b %Y} is too "
+                             f"far out. Which day up to {last_day:%a %d %b} suits you?"],
+                            [(service.name, f"/services/{service.slug}")],
+                            [("Today", "Today"), ("Tomorrow", "Tomorrow")]), s
         found, moved = await self._find(service)
         parts = [note] if note else []
         if not found:
-            parts.append(f"Sorry, there are no free times for {service.name} in the next {LOOK_AHEAD_DAYS} days "
-                         "at that time of day. Try another day or time.")
+            at_that_time = " at that time of day" if (s.get("part") or s.get("at")) else ""
+            parts.append(f"Sorry, there are no free times for {service.name} in the next {LOOK_AHEAD_DAYS} days"
+                         f"{at_that_time}. Try another day or time.")
             return BotReply(parts, [(service.name, f"/services/{service.slug}")]), s
         when = _when_text(s)
         if moved:
@@ -569,7 +580,7 @@ def _addressish(text: str) -> bool:
 # Words that name parts of an Indian street address, and ordinal streets ("10th Cross",
 # "2nd Main", "3rd Avenue"); a date reader sees days in the latter, and "No. 3" reads as "no".
 _ADDRESS_WORDS = re.compile(
-    r"\b(?:road|rd|street|lane|cross|avenue|flat|house|h\.?\s?no|floor|sector|block|nagar|colony|"
+    r"\b(?:road|rd|street|st|lane|cross|avenue|flat|house|h\.?\s?no|floor|sector|block|nagar|colony|"
     r"apartments?|apts?|society|marg|plot|phase|layout|tower|towers|villa|bungalow|chawl|gali|mohalla|"
     r"residency|enclave|extension|stage|village|building|bldg|wing|complex|vihar|puram|chowk|circle|"
     r"no\.\s*\d+|\d+(?:st|nd|rd|th)\s+main)\b", re.IGNORECASE)

@@ -97,7 +97,7 @@ async def chat_message():
     current = await _current() if new_cookie is None else talk.Conversation(None, None, {})
     try:
         bot, state = await talk.reply(db(), current.state, user, text, now())
-    except ValueError as error:  # e.g. a date the calendar cannot hold
+    except (ValueError, OverflowError) as error:  # e.g. a date the calendar cannot hold
         raise BadRequest("Sorry, I could not read that. Please rephrase it.") from error
     await talk.record_exchange(db(), current, user.id if user else None, key, text, bot, state, now())
 

@@ -241,3 +241,31 @@ async def test_the_widget_is_on_every_page_but_the_chat_page(demo):
     assert 'id="chat-widget"' not in await text(await client.get("/chat"))
     log = await client.get("/chat/log", headers={"HX-Request": "true"})
     assert "Namaste!" in await text(log)
+
+
+async def test_a_date_past_the_booking_window_is_explained_and_not_kept(demo):
+    client = demo.test_client()
+    for message in ("plumber 31/12/9999", "plumber on 25 Dec at 3pm"):
+        response = await say(client, message)
+        assert response.status_code == 200, message
+        page = await text(response)
+        assert "We take bookings up to 30 days ahead, so" in page and "is too far out" in page
+    # The far date was not kept: the next request is answered, not refused again.
+    follow = await text(await say(client, "tomorrow evening"))
+    assert "Free times for Tap and leak repair" in follow
+
+
+async def test_a_far_date_said_alone_does_not_break_the_next_request(demo):
+    client = demo.test_client()
+    assert (await say(client, "31/12/9999")).status_code == 200
+    response = await say(client, "plumber")
+    assert response.status_code == 200
+    assert "is too far out" in await text(response)
+    assert (await say(client, "plumber tomorrow")).status_code == 200
+
+
+async def test_no_free_times_without_a_time_of_day_does_not_mention_one(demo):
+    await demo.db.execute("UPDATE providers SET verified = 0")  # nobody takes bookings
+    page = await text(await say(demo.test_client(), "plumber tomorrow"))
+    assert "no free times for Tap and leak repair in the next 7 days." in page
+    assert "at that time of day" not in page

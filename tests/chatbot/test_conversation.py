@@ -117,6 +117,7 @@ async def test_an_address_starting_with_a_number_is_not_a_slot_pick(seeded):
     "17 Morning Glory Apartments, Koramangala",  # a time of day in a building name
     "8 Saturday Club Road, Kolkata 700019",
     "No. 3, Station Road, Thane",  # "No." is a number here, not a no
+    "42 Church St, near 2nd signal, Pune",
 ])
 async def test_indian_street_addresses_are_taken_as_the_address(seeded, address):
     bot, state = await chat(seeded, await customer(seeded), "I need a plumber tomorrow evening", "1", address)
