@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Mapping
 
 from ..db import Database, IntegrityError
+from ..plaintext import has_letters_or_digits, one_line
 from ..ratelimit import Limit, clear_hits, forget_hit, minutes_text, take_hit
 from .passwords import check_password, hash_password, password_problem, waste_a_check
 
@@ -25,6 +26,7 @@ LOGIN_FAILS_PER_ACCOUNT = Limit("login_fail_account", 5, timedelta(minutes=15))
 LOGIN_FAILS_PER_CLIENT = Limit("login_fail_client", 5, timedelta(minutes=15))
 # Each registration costs a bcrypt hash (about 0.25 s of a core) and makes a row: a household or
 # an office behind one address registers a few accounts an hour, a script thousands.
+DUPLICATE_EMAIL = "An account with this email already exists. Log in instead, or reset your password."
 REGISTRATIONS_PER_CLIENT = Limit("register_client", 10, timedelta(hours=1))
 
 _EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;.]{2,}$")
@@ -84,6 +86,8 @@ def name_problem(name: str) -> str | None:
         return "Use at most 100 characters for your name."
     if any(ord(ch) < 32 for ch in name):
         return "Your name contains characters we cannot show."
+    if not has_letters_or_digits(name):
+        return "Enter your name in letters."
     return None
 
 
@@ -99,7 +103,7 @@ def phone_problem(phone: str) -> str | None:
 def validate_registration(form: Mapping[str, str]) -> dict[str, str]:
     """Clean values of a registration form, or ValidationError naming every bad field."""
     clean = {
-        "name": " ".join(form.get("name", "").split()),
+        "name": one_line(form.get("name", "")),
         "email": normalize_email(form.get("email", "")),
         "phone": " ".join(form.get("phone", "").split()),
         "gender": form.get("gender", "").strip(),
@@ -136,7 +140,7 @@ async def create_user(db: Database, clean: Mapping[str, str], now: datetime, rou
     try:
         async with db.transaction() as tx:
             if await tx.fetch_one("select_user_by_email", {"email": clean["email"]}):
-                raise ValidationError({"email": "An account with this email already exists. Log in instead, or reset your password."})
+                raise ValidationError({"email": DUPLICATE_EMAIL})
             result = await tx.execute("insert_user", {
                 "email": clean["email"], "name": clean["name"], "phone": clean["phone"],
                 "gender": clean["gender"], "role": role, "password_hash": password_hash, "now": now,
@@ -148,7 +152,7 @@ async def create_user(db: Database, clean: Mapping[str, str], now: datetime, rou
                     "hourly_rate_paise": 0, "verified": 0, "now": now,
                 })
     except IntegrityError:  # a concurrent registration with the same email won the race
-        raise ValidationError({"email": "An account with this email already exists. Log in instead, or reset your password."}) from None
+        raise ValidationError({"email": DUPLICATE_EMAIL}) from None
     return user_id
 
 
@@ -161,6 +165,8 @@ class RegistrationThrottled(Exception):
 async def register(db: Database, form: Mapping[str, str], now: datetime, rounds: int, client: str = "unknown") -> int:
     """A new account from a valid form; only forms that pass validation count toward the limit."""
     clean = validate_registration(form)
+    if await db.fetch_one("select_user_by_email", {"email": clean["email"]}):  # before the hash and the count
+        raise ValidationError({"email": DUPLICATE_EMAIL})
     _, wait = await take_hit(db, REGISTRATIONS_PER_CLIENT, client[:254], now)
     if wait:
         raise RegistrationThrottled(f"Too many new accounts from your network. Try again in {minutes_text(wait)}.")
@@ -231,7 +237,7 @@ async def end_other_sessions(db, user_id: int, keep_token: str) -> None:
 
 
 async def update_profile(db: Database, user_id: int, form: Mapping[str, str]) -> dict[str, str]:
-    clean = {"name": " ".join(form.get("name", "").split()), "phone": " ".join(form.get("phone", "").split())}
+    clean = {"name": one_line(form.get("name", "")), "phone": " ".join(form.get("phone", "").split())}
     errors = {f: p for f, p in (("name", name_problem(clean["name"])), ("phone", phone_problem(clean["phone"]))) if p}
     if errors:
         raise ValidationError(errors)
@@ -258,6 +264,8 @@ async def change_password(db: Database, user_id: int, form: Mapping[str, str], k
     row = await db.fetch_one("select_user_by_id", {"id": user_id})
     if row is None or not await check_password(form.get("current_password", ""), row["password_hash"]):
         raise ValidationError({"current_password": "Your current password is not right."})
+    if form.get("new_password", "") == form.get("current_password", ""):
+        raise ValidationError({"new_password": "Choose a new password that is different from your current one."})
     new_password = validate_new_password(form)
     password_hash = await hash_password(new_password, rounds)
     async with db.transaction() as tx:

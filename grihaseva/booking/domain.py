@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from ..db import Database, IntegrityError
 from ..events import publish
+from ..plaintext import has_letters_or_digits, one_line
 from ..provider.booking_mail import mail_booking_change
 from . import slots
 from .slots import Availability, Busy
@@ -225,11 +226,11 @@ class Customer:
 def _clean_details(details: Mapping[str, str]) -> dict[str, str]:
     from ..auth.accounts import phone_problem
 
-    address = " ".join(details.get("address", "").split())
+    address = one_line(details.get("address", ""))
     phone = " ".join(details.get("phone", "").split())
     notes = details.get("notes", "").strip()
     errors = {}
-    if len(address) < 10:
+    if len(address) < 10 or not has_letters_or_digits(address):
         errors["address"] = "Enter the full address where the work is to be done (house, street, area)."
     elif len(address) > 300:
         errors["address"] = "Use at most 300 characters for the address."

@@ -147,6 +147,23 @@ async def test_email_is_unique_whatever_its_case(app, client):
     assert await count(app, "SELECT COUNT(*) AS n FROM users") == 1
 
 
+@pytest.mark.parametrize("name", ["\u200b", "\u200b\u200b \u202e", "---", "\ufeff."])
+async def test_a_name_with_nothing_visible_is_refused(app, client, name):
+    response = await post(client, "/register", {**VALID, "name": name})
+    assert response.status_code == 422
+    assert field_error(await text(response), "name") in ("Enter your name in letters.", "Enter your name.")
+    assert await count(app, "SELECT COUNT(*) AS n FROM users") == 0
+
+
+async def test_invisible_characters_are_removed_from_a_name_and_indic_joiners_kept(app, client):
+    await register(client, name="Asha\u200b Menon\u202e")
+    assert (await post(client, "/account/profile", {"name": "क्\u200dष Menon", "phone": "+91 98450 12345"})).status_code == 303
+    assert await app.db.fetch_value("SELECT name FROM users") == "क्\u200dष Menon"
+    other = app.test_client()
+    await register(other, email="ravi@example.com", name="Ravi\u2060 Kumar")
+    assert await app.db.fetch_value("SELECT name FROM users WHERE email = 'ravi@example.com'") == "Ravi Kumar"
+
+
 async def test_a_lookalike_address_is_another_account_and_cannot_use_the_real_password(app, client):
     await register(client, email="asha@example.com")
     visitor = app.test_client()
@@ -354,6 +371,8 @@ async def test_ten_registrations_an_hour_from_one_address_then_a_clear_429(app, 
         assert (await register_from("10.0.5.1", app, f"family{n}@example.com")).status_code == 303
     invalid = await register_from("10.0.5.1", app, "not-an-address")  # a form with mistakes costs nothing
     assert invalid.status_code == 422
+    taken = await register_from("10.0.5.1", app, "FAMILY0@example.com")  # nor does an address already taken
+    assert taken.status_code == 422
     refused = await register_from("10.0.5.1", app, "eleventh@example.com")
     assert refused.status_code == 429
     page = await text(refused)
@@ -481,6 +500,8 @@ PASSWORD_CHANGE_CASES = [
      "new_password", "Use at least 8 characters."),
     ({"current_password": PASSWORD, "new_password": "new-horse-22", "new_password_confirm": "new-horse-23"},
      "new_password_confirm", "The two passwords do not match."),
+    ({"current_password": PASSWORD, "new_password": PASSWORD, "new_password_confirm": PASSWORD},
+     "new_password", "Choose a new password that is different from your current one."),
 ]
 
 

@@ -176,6 +176,16 @@ async def test_missing_address_is_a_422_with_the_form_kept(demo):
     assert await active_bookings(demo) == 0
 
 
+async def test_an_address_of_invisible_characters_is_refused(demo):
+    ravi = await user_id(demo, "provider@example.com")
+    client = await logged_in(demo, "customer@example.com")
+    for address in ("\u200b" * 11, "\u2060\ufeff" * 6, "- - - - - - - -"):
+        response = await book(client, "tap-leak-repair", ravi, TUE_5PM, address=address)
+        assert response.status_code == 422
+        assert "Enter the full address" in await text(response)
+    assert await active_bookings(demo) == 0
+
+
 async def test_visitor_is_sent_to_login_and_back_to_the_confirm_step(demo):
     ravi = await user_id(demo, "provider@example.com")
     path = f"/book/tap-leak-repair/confirm?provider={ravi}&slot={slot_token(TUE_5PM)}"
