@@ -224,7 +224,8 @@ def _split(rows: list[dict]) -> tuple[list[dict], list[dict]]:
 async def _bookings_context() -> dict:
     rows = await db().fetch_all("select_customer_bookings", {"customer_id": the_user().id})
     upcoming, past = _split(rows)
-    return {"upcoming": upcoming, "past": past, "cutoff": now() + domain.CANCEL_CUTOFF}
+    current = now()
+    return {"upcoming": upcoming, "past": past, "cutoff": current + domain.CANCEL_CUTOFF, "current_time": current}
 
 
 @blueprint.get("/bookings")
@@ -292,6 +293,22 @@ async def reschedule_grid(booking_id: int):
     service = domain.Service.from_row(await db().fetch_one("select_service_by_id", {"id": booking["service_id"]}))
     context = await _grid_context(service, booking["provider_id"], _week(request.args.get("week")), booking)
     return await render("booking/book.html", "partials/booking/_grid_section.html", **context)
+
+
+@blueprint.get("/bookings/<int:booking_id>/reschedule/confirm")
+@requires_role("customer")
+async def reschedule_confirm(booking_id: int):
+    """The step between tapping a new time and moving the booking: from, to, and a yes."""
+    booking = await _own_booking(booking_id)
+    start = _slot(request.args.get("slot"))
+    if booking["customer_id"] != the_user().id:
+        raise NotFound("There is no such booking in your account.")
+    if booking["status"] != "confirmed":
+        return await render("booking/refused.html", status=409, service=None,
+                            message=f"This booking is already {booking['status']}.")
+    if start == booking["starts_at"]:
+        return redirect_to(f"/bookings/{booking_id}/reschedule")
+    return await render("booking/reschedule_confirm.html", booking=booking, new_start=start)
 
 
 @blueprint.post("/bookings/<int:booking_id>/reschedule")

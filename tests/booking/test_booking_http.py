@@ -224,6 +224,41 @@ async def test_cancel_is_free_until_three_hours_before(demo):
     assert f'class="slot free" data-slot="{slot_token(TUE_5PM)}"' in grid
 
 
+async def test_cancelling_asks_first_and_passes_the_reason_to_the_professional(demo):
+    ravi = await user_id(demo, "provider@example.com")
+    client = await logged_in(demo, "customer@example.com")
+    booking_id = int((await book(client, "tap-leak-repair", ravi, TUE_5PM)).headers["Location"].rsplit("/", 1)[1])
+    for page in (await raw_text(await client.get(f"/bookings/{booking_id}")), await raw_text(await client.get("/bookings"))):
+        # The cancel button sits inside a closed disclosure: one stray tap does not cancel.
+        assert re.search(rf'<details class="cancel-job" id="cancel-booking-{booking_id}" hx-preserve="true">\s*'
+                         r'<summary>Cancel…</summary>', page)
+        assert "Yes, cancel this booking" in page
+    assert (await post(client, f"/bookings/{booking_id}/cancel", {"reason": "Fixed it myself"})).status_code == 303
+    provider = await logged_in(demo, "provider@example.com")
+    assert "Cancelled by the customer: Fixed it myself" in await text(await provider.get("/provider/dashboard"))
+
+
+async def test_the_booking_page_gives_the_professionals_phone_and_labels_the_customers(demo):
+    ravi = await user_id(demo, "provider@example.com")
+    client = await logged_in(demo, "customer@example.com")
+    booking_id = int((await book(client, "tap-leak-repair", ravi, TUE_5PM)).headers["Location"].rsplit("/", 1)[1])
+    page = await text(await client.get(f"/bookings/{booking_id}"))
+    assert 'href="tel:+919845011111"' in page and "+91 98450 11111" in page  # Ravi's
+    assert "<dt>Your phone</dt><dd>+91 99000 12345</dd>" in page
+
+
+async def test_a_job_under_way_says_in_progress_and_one_soon_says_whom_to_call(demo):
+    ravi = await user_id(demo, "provider@example.com")
+    client = await logged_in(demo, "customer@example.com")
+    await book(client, "tap-leak-repair", ravi, TUE_5PM)
+    demo.clock.now = TUE_5PM - timedelta(hours=1)
+    soon = await text(await client.get("/bookings"))
+    assert "Starts within 3 hours: it can no longer be cancelled or moved online. To change it, call Ravi Kumar." in soon
+    demo.clock.now = TUE_5PM + timedelta(minutes=20)
+    under_way = await text(await client.get("/bookings"))
+    assert "In progress: for any change, call Ravi Kumar." in under_way and "Starts within 3 hours" not in under_way
+
+
 async def test_another_customers_booking_cannot_be_seen_cancelled_or_moved(demo):
     ravi = await user_id(demo, "provider@example.com")
     owner = await logged_in(demo, "customer@example.com")
@@ -232,6 +267,8 @@ async def test_another_customers_booking_cannot_be_seen_cancelled_or_moved(demo)
     assert (await other.get(f"/bookings/{booking_id}")).status_code == 404
     assert (await post(other, f"/bookings/{booking_id}/cancel")).status_code == 404
     assert (await other.get(f"/bookings/{booking_id}/reschedule")).status_code == 404
+    assert (await other.get(f"/bookings/{booking_id}/reschedule/confirm?slot={slot_token(TUE_6PM)}")).status_code == 404
+    assert (await owner.get(f"/bookings/{booking_id}/reschedule/confirm?slot=soon")).status_code == 400
     assert (await post(other, f"/bookings/{booking_id}/reschedule", {"slot": slot_token(TUE_6PM)})).status_code == 404
     row = await demo.db.fetch_one("SELECT status, starts_at FROM bookings WHERE id = :id", {"id": booking_id})
     assert row["status"] == "confirmed" and row["starts_at"] == TUE_5PM
@@ -242,7 +279,15 @@ async def test_reschedule_moves_atomically_and_frees_the_old_slot(demo):
     client = await logged_in(demo, "customer@example.com")
     booking_id = int((await book(client, "tap-leak-repair", ravi, TUE_5PM)).headers["Location"].rsplit("/", 1)[1])
     grid = await text(await client.get(f"/bookings/{booking_id}/reschedule"))
-    assert f'value="{slot_token(TUE_6PM)}"' in grid
+    assert "Booked now: <strong>Tue 24 Nov, 5:00 pm IST</strong> with Ravi Kumar" in grid
+    assert f'<span class="slot current" data-slot="{slot_token(TUE_5PM)}" aria-current="true"' in grid
+    confirm_link = f"/bookings/{booking_id}/reschedule/confirm?slot={slot_token(TUE_6PM)}"
+    assert f'href="{confirm_link}"' in grid  # a tap asks first; nothing moves yet
+    confirm = await text(await client.get(confirm_link))
+    assert "Move your booking?" in confirm and "Tue 24 Nov, 5:00 pm IST" in confirm and "Tue 24 Nov, 6:30 pm IST" in confirm
+    assert f'name="slot" value="{slot_token(TUE_6PM)}"' in confirm
+    row = await demo.db.fetch_one("SELECT starts_at FROM bookings WHERE id = :id", {"id": booking_id})
+    assert row["starts_at"] == TUE_5PM
     moved = await post(client, f"/bookings/{booking_id}/reschedule", {"slot": slot_token(TUE_6PM)})
     assert moved.status_code == 303
     row = await demo.db.fetch_one("SELECT starts_at, status FROM bookings WHERE id = :id", {"id": booking_id})

@@ -64,6 +64,7 @@ def test_booking_greys_the_slot_on_another_page_and_cancel_frees_it(chromium, se
         token, booking_url = book_first_free(buyer, first.url, grid)
         view.wait_for_selector(f'.slot.taken[data-slot="{token}"]', timeout=1000)
         buyer.goto(booking_url)
+        buyer.click("details.cancel-job summary")
         buyer.click("form[action$='/cancel'] button")
         buyer.wait_for_url(re.compile(r".*/bookings$"))
         view.wait_for_selector(f'a.slot.free[data-slot="{token}"]', timeout=1000)
