@@ -15,12 +15,18 @@ from ..events import publish
 from .booking_mail import mail_booking_change
 
 FRESH_FOR = timedelta(minutes=10)  # a row created or moved this recently is highlighted
+OVERDUE_DAYS = 30  # "Needs completing" reaches back this many days
+OVERDUE_SHOWN = 20  # and lists at most this many (the oldest first)
 REASON_MAX = 300
 
 
 async def dashboard(db, provider_id: int, tz: str, now: datetime) -> dict:
-    """Today's and upcoming appointments (from the start of today in the provider's zone), the next job first."""
+    """Today's and upcoming appointments (from the start of today in the provider's zone), the next job first,
+    and "Needs completing": earlier jobs still confirmed (from the last OVERDUE_DAYS days, oldest first)."""
     today_start = _day_start(local_today(now, tz), tz)
+    overdue = await db.fetch_all("select_provider_overdue", {
+        "provider_id": provider_id, "before": today_start, "since": today_start - timedelta(days=OVERDUE_DAYS),
+        "limit": OVERDUE_SHOWN + 1})
     rows = await db.fetch_all("select_provider_appointments", {"provider_id": provider_id, "from_at": today_start})
     appointments = []
     for row in rows:
@@ -33,6 +39,7 @@ async def dashboard(db, provider_id: int, tz: str, now: datetime) -> dict:
     upcoming = [a for a in appointments if a["status"] == "confirmed" and a["ends_at"] > now]
     unread = await db.fetch_value("count_unread_notifications", {"user_id": provider_id})
     return {"appointments": appointments, "next_job": upcoming[0] if upcoming else None,
+            "overdue": overdue[:OVERDUE_SHOWN], "more_overdue": len(overdue) > OVERDUE_SHOWN,
             "unread": int(unread or 0), "tz": tz, "now": now}
 
 

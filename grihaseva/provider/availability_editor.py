@@ -20,6 +20,7 @@ BUFFER_CHOICES = (0, 10, 15, 30, 45, 60)
 NOTICE_CHOICES = (0, 30, 60, 120, 240, 720, 1440, 2880)
 _INTERVAL = re.compile(r"^(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})$")
 MAX_TIME_OFF = timedelta(days=366)
+TIME_OFF_LEAD = timedelta(days=365)  # time off may start up to a year past the end of the booking window
 
 
 class AvailabilityRefused(Exception):
@@ -50,9 +51,24 @@ async def editor_state(db, provider_id: int, now: datetime) -> dict:
     services = await db.fetch_all("select_all_services_for_editor")
     if provider["gender"] != "female":
         services = [s for s in services if not s["women_only"] or s["id"] in offered]
-    time_off = await db.fetch_all("select_upcoming_time_off", {"provider_id": provider_id, "from_at": now})
+    tz = provider["timezone"]
+    time_off = [{**row, "from_label": label_with_year(row["starts_at"], tz, now),
+                 "until_label": label_with_year(row["ends_at"], tz, now)}
+                for row in await db.fetch_all("select_upcoming_time_off", {"provider_id": provider_id, "from_at": now})]
     return {"provider": provider, "hours": {day: interval_text(weekly[day]) for day in range(7)},
-            "offered": offered, "services": services, "time_off": time_off, "tz": provider["timezone"]}
+            "offered": offered, "services": services, "time_off": time_off, "tz": tz}
+
+
+def label_with_year(moment: datetime, tz: str, now: datetime) -> str:
+    """`slots.local_label`, with the year after the date when it is not the current year in `tz`:
+    "Fri 31 Dec 9999, 11:00 pm IST" (a mistyped year is visible)."""
+    label = slots.local_label(moment, tz)
+    zone = ZoneInfo(tz)
+    year = moment.astimezone(zone).year
+    if year == now.astimezone(zone).year:
+        return label
+    day, rest = label.split(", ", 1)
+    return f"{day} {year}, {rest}"
 
 
 # ---------------------------------------------------------------- parsing
@@ -103,7 +119,9 @@ def parse_rules(form) -> tuple[int, int]:
     return buffer_min, notice_min
 
 
-def parse_time_off(form, tz: str, now: datetime) -> tuple[datetime, datetime, str]:
+def parse_time_off(form, tz: str, now: datetime, window_days: int) -> tuple[datetime, datetime, str]:
+    """From and until as `datetime-local` in the provider's zone.  The start must lie before the end of
+    the booking window (`window_days`) plus a year, so a mistyped year (9999, or 2028 for 2026) is refused."""
     errors = {}
     zone = ZoneInfo(tz)
     bounds = []
@@ -126,6 +144,11 @@ def parse_time_off(form, tz: str, now: datetime) -> tuple[datetime, datetime, st
             errors["off_to"] = "That time off is already over."
         elif end - start > MAX_TIME_OFF:
             errors["off_to"] = "Add time off of at most a year at a time."
+        latest = now + timedelta(days=window_days) + TIME_OFF_LEAD
+        if start > latest:
+            last_day = label_with_year(latest, tz, now).split(", ", 1)[0]  # "Wed 22 Dec 2027"
+            errors["off_from"] = (f"That time off starts too far ahead: time off can start at the latest on "
+                                  f"{last_day}, a year after your booking window ends. Check the year.")
     if errors:
         raise AvailabilityRefused(errors)
     return bounds[0], bounds[1], reason
@@ -161,7 +184,8 @@ async def save_hours(db, provider_id: int, weekly: dict[int, list[tuple[int, int
         provider = await tx.fetch_one("select_provider", {"id": provider_id})
         for booking in await _confirmed_ahead(tx, provider_id, now):
             if not _fits_week(booking, weekly, provider["timezone"]):
-                raise AvailabilityRefused({"day0": (
+                weekday = booking["starts_at"].astimezone(ZoneInfo(provider["timezone"])).weekday()
+                raise AvailabilityRefused({f"day{weekday}": (
                     f"These hours would leave a confirmed booking outside your working time: "
                     f"{_describe(booking, provider['timezone'])}. Keep those hours, or ask the customer to move it first.")}, 409)
         await tx.execute("delete_working_hours", {"provider_id": provider_id})
@@ -198,7 +222,8 @@ async def remove_time_off(db, provider_id: int, time_off_id: int, now: datetime)
 
 
 async def save_services(db, provider_id: int, chosen: list[str], now: datetime) -> None:
-    """Replace the offered services; women-only ones only for women providers."""
+    """Replace the offered services; women-only ones only for women providers.  Dropping a service
+    that a confirmed, not yet ended booking is for is refused (409), naming the first such booking."""
     if not chosen:
         raise AvailabilityRefused({"service": "Choose at least one service you offer."})
     if any(not value.isdecimal() or len(value) > 12 for value in chosen):
@@ -215,6 +240,12 @@ async def save_services(db, provider_id: int, chosen: list[str], now: datetime) 
             "and your profile does not say female.")}, 403)
     async with db.transaction() as tx:
         await tx.fetch_one("lock_provider", {"provider_id": provider_id})  # no booking of a dropped service slips in
+        for booking in await _confirmed_ahead(tx, provider_id, now):
+            if booking["service_id"] not in ids:
+                raise AvailabilityRefused({"service": (
+                    f"You have a confirmed booking for a service you are dropping: "
+                    f"{_describe(booking, provider['timezone'])}. Keep offering {booking['service_name']} until "
+                    "that job is done, or cancel the job from your dashboard first.")}, 409)
         await tx.execute("delete_provider_services", {"provider_id": provider_id})
         for service_id in ids:
             await tx.execute("insert_provider_service", {"provider_id": provider_id, "service_id": service_id})

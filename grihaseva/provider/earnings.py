@@ -17,14 +17,18 @@ from __future__ import annotations
 import calendar
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, DecimalException
 
 from ..booking.domain import _day_start, local_today, week_start
 
 MAX_RATE_PAISE = 10_000_000  # ₹1,00,000 an hour
 MAX_MINUTES_WEEK = 7 * 24 * 60
+# A plain decimal number as people type it: digits, then optionally a point and at most 2 decimals.
+# Not "1E+30", "NaN", "Infinity" or "1_000" (all of which Decimal() would take), nor other scripts' digits.
+_PLAIN_NUMBER = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,2})?", re.ASCII)
 CHART_WEEKS = 8
 
 
@@ -67,35 +71,54 @@ def days_in_month(day: date) -> int:
 
 
 def parse_plan(form) -> Plan:
-    """Rate in rupees (up to 2 decimals), hours per week (up to 2 decimals), working days 0-7."""
+    """Rate in rupees (up to 2 decimals), hours per week (up to 2 decimals), working days 0-7.
+
+    Numbers must be plain decimals (see `_PLAIN_NUMBER`), so every value is bounded before any
+    arithmetic; a plan with hours needs 1-7 working days and at most 24 hours per working day.
+    """
     errors = {}
-    rate = _decimal(form.get("rate"))
-    if rate is None or rate < 0 or rate != rate.quantize(Decimal("0.01")):
-        errors["rate"] = "Enter your hourly rate in rupees, for example 400 or 450.50."
-    elif rate * 100 > MAX_RATE_PAISE:
-        errors["rate"] = "That hourly rate is higher than we accept (at most ₹1,00,000)."
-    hours = _decimal(form.get("hours"))
-    if hours is None or hours < 0 or hours * 60 > MAX_MINUTES_WEEK:
-        errors["hours"] = "Enter your planned hours per week, from 0 to 168."
-    days_text = (form.get("days") or "").strip()
-    days = int(days_text) if days_text.isdecimal() and len(days_text) <= 2 else None
-    if days is None or days > 7:
-        errors["days"] = "Enter how many days a week you work, from 0 to 7."
-    if errors:
-        raise EarningsInputError(errors)
-    minutes = int((hours * 60).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    return Plan(int(rate * 100), minutes, days)
+    try:
+        rate = _decimal(form.get("rate"))
+        if rate is None:
+            errors["rate"] = "Enter your hourly rate in rupees, for example 400 or 450.50."
+        elif rate * 100 > MAX_RATE_PAISE:
+            errors["rate"] = "That hourly rate is higher than we accept (at most ₹1,00,000)."
+        hours = _decimal(form.get("hours"))
+        if hours is None or hours * 60 > MAX_MINUTES_WEEK:
+            errors["hours"] = "Enter your planned hours per week, from 0 to 168."
+        days_text = (form.get("days") or "").strip()
+        days = int(days_text) if days_text.isdecimal() and len(days_text) <= 2 else None
+        if days is None or days > 7:
+            errors["days"] = "Enter how many days a week you work, from 0 to 7."
+        elif "hours" not in errors and hours > 0:
+            if days == 0:
+                errors["days"] = "You plan hours, so enter how many days a week you work them, from 1 to 7."
+            elif hours > 24 * days:
+                errors["hours"] = (f"{_plain(hours)} hours do not fit in {days} working "
+                                   f"day{'' if days == 1 else 's'}: plan at most {24 * days} hours a week.")
+        if errors:
+            raise EarningsInputError(errors)
+        minutes = int((hours * 60).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        return Plan(int(rate * 100), minutes, days)
+    except DecimalException:  # not reachable with _PLAIN_NUMBER's bounds; never a 500 if that changes
+        raise EarningsInputError({**errors, "rate": "Enter your hourly rate in rupees, for example 400 or 450.50.",
+                                  "hours": "Enter your planned hours per week, from 0 to 168."}) from None
 
 
 def _decimal(value) -> Decimal | None:
+    """A plain, non-negative decimal with at most 2 decimals (commas as digit grouping allowed), or None."""
     text = (value or "").strip().replace(",", "")
-    if not text or len(text) > 12:
+    if len(text) > 12 or not _PLAIN_NUMBER.fullmatch(text):
         return None
     try:
-        number = Decimal(text)
-    except InvalidOperation:
+        return Decimal(text)
+    except DecimalException:
         return None
-    return number if number.is_finite() else None
+
+
+def _plain(number: Decimal) -> str:
+    text = f"{number:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def hours_text(minutes: int) -> str:

@@ -94,10 +94,14 @@ async def notification_list():
 # ---------------------------------------------------------------- availability
 
 
-async def _availability_page(errors: dict | None = None, form=None, status: int = 200):
+async def _availability_page(errors: dict | None = None, form=None, status: int = 200, typed: str = ""):
+    """The editor; after a refusal, the refused form (`typed`: "hours", "time-off" or "services") shows what
+    was typed, not what is stored, and `form` carries those values to the template."""
     state = await availability_editor.editor_state(db(), the_user().id, now())
-    if form is not None:  # show what was typed, not what is stored
+    if typed == "hours":
         state["hours"] = {day: form.get(f"day{day}", "") for day in range(7)}
+    elif typed == "services":
+        state["offered"] = {int(v) for v in form.getlist("service") if v.isdecimal() and len(v) <= 12}
     return await render("provider/availability.html", status=status, errors=errors or {}, form=form or {},
                         weekdays=availability_editor.WEEKDAYS, buffer_choices=availability_editor.BUFFER_CHOICES,
                         notice_choices=availability_editor.NOTICE_CHOICES, **state)
@@ -120,7 +124,7 @@ async def save_hours():
         buffer_min, notice_min = availability_editor.parse_rules(form)
         await availability_editor.save_hours(db(), the_user().id, weekly, buffer_min, notice_min, now())
     except AvailabilityRefused as refused:
-        return await _availability_page(refused.errors, form, refused.status)
+        return await _availability_page(refused.errors, form, refused.status, typed="hours")
     await flash("Your hours are saved. Customers see the new slots now.", "success")
     return redirect_to("/provider/availability")
 
@@ -130,12 +134,13 @@ async def save_hours():
 async def add_time_off():
     """Add time off, unless it overlaps a confirmed booking."""
     form = await read_form()
-    provider_id = the_user().id
+    provider = await db().fetch_one("select_provider", {"id": the_user().id})
     try:
-        start, end, reason = availability_editor.parse_time_off(form, await _tz(provider_id), now())
-        await availability_editor.add_time_off(db(), provider_id, start, end, reason, now())
+        start, end, reason = availability_editor.parse_time_off(form, provider["timezone"], now(),
+                                                                provider["window_days"])
+        await availability_editor.add_time_off(db(), provider["id"], start, end, reason, now())
     except AvailabilityRefused as refused:
-        return await _availability_page(refused.errors, None, refused.status)
+        return await _availability_page(refused.errors, form, refused.status, typed="time-off")
     await flash("Time off added.", "success")
     return redirect_to("/provider/availability")
 
@@ -159,7 +164,7 @@ async def save_services():
     try:
         await availability_editor.save_services(db(), the_user().id, form.getlist("service"), now())
     except AvailabilityRefused as refused:
-        return await _availability_page(refused.errors, None, refused.status)
+        return await _availability_page(refused.errors, form, refused.status, typed="services")
     await flash("Your services are saved.", "success")
     return redirect_to("/provider/availability")
 
@@ -193,7 +198,8 @@ async def projection():
     try:
         plan = earnings.parse_plan(request.args)
     except earnings.EarningsInputError as error:
-        return await render_template_response("partials/provider/_projection.html", status=200,
+        # 422 like the form's POST; the page's htmx config swaps 4xx answers in, so the messages show
+        return await render_template_response("partials/provider/_projection.html", status=422,
                                               errors=error.errors, projection=None)
     today = local_today(now(), await _tz(the_user().id))
     return await render_template_response("partials/provider/_projection.html", errors={}, plan=plan,

@@ -9,6 +9,18 @@ JOIN users cu ON cu.id = b.customer_id
 WHERE b.provider_id = :provider_id AND b.ends_at > :from_at
 ORDER BY b.starts_at, b.id;
 
+-- name: select_provider_overdue
+-- "Needs completing": confirmed jobs that ended before the start of today (:before) and started at most
+-- 30 days ago (:since), oldest first; :limit is one more than the dashboard shows.
+SELECT b.id, b.customer_id, b.starts_at, b.ends_at, b.status, b.address, b.phone, b.price_paise,
+       s.name AS service_name, cu.name AS customer_name
+FROM bookings b
+JOIN services s ON s.id = b.service_id
+JOIN users cu ON cu.id = b.customer_id
+WHERE b.provider_id = :provider_id AND b.status = 'confirmed' AND b.ends_at <= :before AND b.starts_at >= :since
+ORDER BY b.starts_at, b.id
+LIMIT :limit;
+
 -- name: select_provider_booking
 -- One booking of one provider (NULL for another provider's booking).
 SELECT b.id, b.customer_id, b.provider_id, b.starts_at, b.ends_at, b.status, b.price_paise,
@@ -37,7 +49,7 @@ UPDATE notifications SET read_at = :now WHERE user_id = :user_id AND read_at IS 
 
 -- name: select_upcoming_confirmed
 -- Confirmed bookings of a provider that end after a moment (stranding checks, the calendar feed).
-SELECT b.id, b.starts_at, b.ends_at, b.address, b.phone, b.notes, b.calendar_sequence, b.status,
+SELECT b.id, b.service_id, b.starts_at, b.ends_at, b.address, b.phone, b.notes, b.calendar_sequence, b.status,
        s.name AS service_name, cu.name AS customer_name
 FROM bookings b
 JOIN services s ON s.id = b.service_id

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import html
+import re
+from datetime import timedelta
 
 from grihaseva.booking.slots import slot_token
 from urllib.parse import urlencode
 
 from tests.conftest import TEST_CSRF, post, visible_text, with_csrf
 from tests.conftest import text as raw_text
-from tests.provider.conftest import TUE_5PM, book, logged_in, user_id
+from tests.provider.conftest import NOW, TUE_5PM, book, logged_in, user_id
 
 RAVI_HOURS = {f"day{d}": "10:00-14:00, 16:00-21:00" for d in range(7)}
 RULES = {"buffer": "15", "notice": "120"}
@@ -120,3 +122,110 @@ async def test_a_woman_provider_may_offer_women_only_services(demo):
     client = await logged_in(demo, "anita.cleaning@example.com")
     assert (await post_services(client, [facial])).status_code == 303
     assert [r["slug"] for r in await demo.db.fetch_all("select_provider_services", {"provider_id": anita})] == ["facial-at-home"]
+
+
+def invalid_fields(page: str) -> list[str]:
+    """The ids of the inputs whose field the page marks invalid."""
+    return re.findall(r'<(?:div|fieldset) class="field[^"]* invalid">\s*<(?:label for|legend)="?([\w-]*)', page)
+
+
+async def offered_slugs(app, email: str) -> list[str]:
+    rows = await app.db.fetch_all("select_provider_services", {"provider_id": await user_id(app, email)})
+    return sorted(row["slug"] for row in rows)
+
+
+# Review #5: a dropped service stranded its bookings (no reschedule page, yet the POST still moved them).
+async def test_dropping_a_service_with_an_upcoming_booking_is_refused_naming_it(demo):
+    await book(demo, TUE_5PM)
+    tap = (await demo.db.fetch_one("select_service_by_slug", {"slug": "tap-leak-repair"}))["id"]
+    others = [row["id"] for row in await demo.db.fetch_all(
+        "select_provider_services", {"provider_id": await user_id(demo, "provider@example.com")}) if row["id"] != tap]
+    assert others, "Ravi offers more than tap repair in the demo data"
+    before = await offered_slugs(demo, "provider@example.com")
+    client = await logged_in(demo, "provider@example.com")
+    last_event = await demo.db.fetch_value("SELECT COALESCE(MAX(id), 0) AS n FROM events")
+    refused = await post_services(client, others)
+    assert refused.status_code == 409
+    assert ("You have a confirmed booking for a service you are dropping: Tap and leak repair for Asha on "
+            "Tue 24 Nov, 5:00 pm IST. Keep offering Tap and leak repair until that job is done, "
+            "or cancel the job from your dashboard first.") in await words(refused)
+    page = await raw_text(refused)
+    assert '<fieldset class="field choice invalid">' in page
+    assert f'value="{tap}" checked' not in page and f'value="{others[0]}" checked' in page  # as ticked
+    assert await offered_slugs(demo, "provider@example.com") == before
+    assert await demo.db.fetch_value("SELECT COUNT(*) AS n FROM events WHERE id > :id", {"id": last_event}) == 0
+    demo.clock.now = TUE_5PM + timedelta(hours=1)  # the job is over (whether completed or not)
+    assert (await post_services(client, others)).status_code == 303
+    assert "tap-leak-repair" not in await offered_slugs(demo, "provider@example.com")
+
+
+async def test_dropping_a_service_whose_booking_was_cancelled_is_allowed(demo):
+    from grihaseva.booking import domain
+    from tests.provider.conftest import Who
+
+    booking = await book(demo, TUE_5PM)
+    await domain.cancel_booking(demo.db, Who(await user_id(demo, "customer@example.com")), booking, NOW, "Plans changed")
+    tap = (await demo.db.fetch_one("select_service_by_slug", {"slug": "tap-leak-repair"}))["id"]
+    others = [row["id"] for row in await demo.db.fetch_all(
+        "select_provider_services", {"provider_id": await user_id(demo, "provider@example.com")}) if row["id"] != tap]
+    client = await logged_in(demo, "provider@example.com")
+    assert (await post_services(client, others)).status_code == 303
+
+
+# Review #11: the refusal marked Monday whatever the booking's day, and time off lost what was typed.
+async def test_a_stranding_refusal_marks_the_bookings_weekday(demo):
+    await book(demo, TUE_5PM)  # a Tuesday (day1)
+    client = await logged_in(demo, "provider@example.com")
+    response = await post(client, "/provider/availability/hours", {**RAVI_HOURS, "day1": "10:00-14:00", **RULES})
+    assert response.status_code == 409
+    assert invalid_fields(await raw_text(response)) == ["f-day1"]
+
+
+async def test_a_refused_time_off_keeps_what_was_typed(demo):
+    await book(demo, TUE_5PM)
+    client = await logged_in(demo, "provider@example.com")
+    overlap = await post(client, "/provider/availability/time-off",
+                         {"off_from": "2026-11-24T16:30", "off_to": "2026-11-24T18:00", "off_reason": "wedding"})
+    assert overlap.status_code == 409
+    page = await raw_text(overlap)
+    assert 'name="off_from" type="datetime-local" value="2026-11-24T16:30"' in page
+    assert 'name="off_to" type="datetime-local" value="2026-11-24T18:00"' in page
+    assert 'name="off_reason" type="text" maxlength="200" value="wedding"' in page
+    assert 'value="10:00-14:00, 16:00-21:00"' in page  # the hours form still shows the stored hours
+    backwards = await post(client, "/provider/availability/time-off",
+                           {"off_from": "2026-11-28T10:00", "off_to": "2026-11-27T10:00"})
+    assert backwards.status_code == 422
+    page = await raw_text(backwards)
+    assert 'value="2026-11-28T10:00"' in page and 'value="2026-11-27T10:00"' in page
+    assert invalid_fields(page) == ["f-off_to"]
+
+
+# Review #14: a start years ahead (a mistyped year) was accepted and listed without its year.
+async def test_time_off_must_start_within_the_booking_window_plus_a_year(demo):
+    client = await logged_in(demo, "provider@example.com")
+    far = await post(client, "/provider/availability/time-off",
+                     {"off_from": "9999-12-31T23:00", "off_to": "9999-12-31T23:59"})
+    assert far.status_code == 422
+    # now (Mon 23 Nov 2026, 8:00 am IST) + Ravi's 30-day window + 365 days = Thu 23 Dec 2027, 8:00 am IST
+    message = ("That time off starts too far ahead: time off can start at the latest on Thu 23 Dec 2027, "
+               "a year after your booking window ends. Check the year.")
+    assert message in await words(far)
+    assert invalid_fields(await raw_text(far)) == ["f-off_from"]
+    just_past = await post(client, "/provider/availability/time-off",
+                           {"off_from": "2027-12-23T08:01", "off_to": "2027-12-24T08:00"})
+    assert just_past.status_code == 422 and message in await words(just_past)
+    assert await demo.db.fetch_value("SELECT COUNT(*) AS n FROM time_off") == 0
+    last = await post(client, "/provider/availability/time-off",
+                      {"off_from": "2027-12-23T08:00", "off_to": "2027-12-24T08:00"})
+    assert last.status_code == 303
+
+
+async def test_the_time_off_list_shows_the_year_only_when_it_is_not_this_year(demo):
+    client = await logged_in(demo, "provider@example.com")
+    for start, end in (("2026-11-25T00:00", "2026-11-26T00:00"), ("2026-12-31T18:00", "2027-01-02T09:00"),
+                       ("2027-11-25T00:00", "2027-11-26T00:00")):
+        assert (await post(client, "/provider/availability/time-off", {"off_from": start, "off_to": end})).status_code == 303
+    listed = await words(await client.get("/provider/availability"))
+    assert "Wed 25 Nov, 12:00 am IST – Thu 26 Nov, 12:00 am IST" in listed
+    assert "Thu 31 Dec, 6:00 pm IST – Sat 2 Jan 2027, 9:00 am IST" in listed
+    assert "Thu 25 Nov 2027, 12:00 am IST – Fri 26 Nov 2027, 12:00 am IST" in listed

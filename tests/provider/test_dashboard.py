@@ -179,3 +179,50 @@ async def test_a_rescheduled_job_moves_to_its_new_place_and_is_marked_moved(demo
     assert rows.index(f'data-booking="{staying}"') < rows.index(f'data-booking="{moving}"')
     assert f'class="appointment status-row-confirmed fresh fresh-moved" data-booking="{moving}"' in rows
     assert f'class="appointment status-row-confirmed" data-booking="{staying}"' in rows
+
+
+def needs_completing(page: str) -> str:
+    """The "Needs completing" section of the dashboard ("" when there is none)."""
+    if 'id="needs-completing"' not in page:
+        return ""
+    return page.split('id="needs-completing"', 1)[1].split("</section>", 1)[0]
+
+
+# Review #4: a job not marked completed by midnight vanished from the provider's pages for good.
+async def test_a_past_job_still_confirmed_stays_on_the_dashboard_until_completed(demo):
+    monday = await book(demo, MON_4PM)
+    tuesday = await book(demo, TUE_5PM)
+    cancelled = await book(demo, TUE_5PM + timedelta(hours=2))
+    await domain.cancel_booking(demo.db, Who(await user_id(demo, "customer@example.com")), cancelled, NOW, "Plans changed")
+    client = await logged_in(demo, "provider@example.com")
+    assert needs_completing(await raw_text(await client.get("/provider/dashboard"))) == ""  # nothing is over yet
+    demo.clock.now = NOW + timedelta(days=3)  # Thursday 08:00 IST: both jobs were days ago
+    page = html.unescape(await raw_text(await client.get("/provider/dashboard")))
+    section = needs_completing(page)
+    assert section.index(f'data-booking="{monday}"') < section.index(f'data-booking="{tuesday}"')  # oldest first
+    assert f'data-booking="{cancelled}"' not in section
+    assert "Mon 23 Nov, 4:00 pm IST" in visible_text(section) and "Asha Menon" in visible_text(section)
+    assert section.count("Mark completed") == 2
+    assert f'action="/provider/bookings/{monday}/complete"' in section
+    assert 'id="appointment-rows"' in page and "No appointments today or coming up." in visible_text(page)
+    live = html.unescape(await raw_text(await client.get("/provider/dashboard", headers={"HX-Request": "true"})))
+    assert f'data-booking="{monday}"' in needs_completing(live)  # the live rows partial carries it too
+    done = await post(client, f"/provider/bookings/{monday}/complete")
+    assert done.status_code == 303 and await booking_status(demo, monday) == "completed"
+    section = needs_completing(await raw_text(await client.get("/provider/dashboard")))
+    assert f'data-booking="{monday}"' not in section and f'data-booking="{tuesday}"' in section
+
+
+async def test_needs_completing_reaches_back_thirty_days(demo):
+    booking = await book(demo, TUE_5PM)
+
+    async def dashboard(email: str = "provider@example.com") -> str:
+        client = await logged_in(demo, email)  # a fresh login: the session would not last the month
+        return needs_completing(await raw_text(await client.get("/provider/dashboard")))
+
+    demo.clock.now = TUE_5PM + timedelta(days=30)  # Thu 24 Dec: the job started within the last 30 days
+    assert f'data-booking="{booking}"' in await dashboard()
+    demo.clock.now = TUE_5PM + timedelta(days=31, hours=12)
+    assert await dashboard() == ""
+    demo.clock.now = TUE_5PM + timedelta(days=1)
+    assert await dashboard("imran.plumber@example.com") == ""  # another provider never sees it

@@ -129,3 +129,83 @@ async def test_csv_lists_completed_jobs_only(demo):
                     [str(done), "2026-11-23", "16:00", "17:00", "Tap and leak repair", "Asha Menon", "349.00"]]
     other = await logged_in(demo, "imran.plumber@example.com")
     assert len(list(csv.reader(io.StringIO(await raw_text(await other.get("/provider/earnings.csv")))))) == 1
+
+
+# Review #3: exponent, special and underscored numbers are not plain decimals; Decimal() would take them
+# and the arithmetic on them raised (InvalidOperation, Overflow) before any bound was checked.
+EXOTIC_NUMBERS = ["1E+30", "9E+999999", "1e3", "NaN", "Infinity", "-Infinity", "sNaN", "1_000", "+400", ".5", "٤٠٠"]
+
+
+@pytest.mark.parametrize("typed", EXOTIC_NUMBERS)
+@pytest.mark.parametrize("field", ["rate", "hours"])
+def test_only_plain_decimal_numbers_are_accepted(field, typed):
+    with pytest.raises(EarningsInputError) as refused:
+        parse_plan({"rate": "400", "hours": "40", "days": "6", field: typed})
+    assert set(refused.value.errors) == {field}
+
+
+@pytest.mark.parametrize(("field", "typed", "message"), [
+    ("rate", "1E+30", "Enter your hourly rate in rupees, for example 400 or 450.50."),
+    ("rate", "9E+999999", "Enter your hourly rate in rupees, for example 400 or 450.50."),
+    ("hours", "9E+999999", "Enter your planned hours per week, from 0 to 168."),
+    ("hours", "NaN", "Enter your planned hours per week, from 0 to 168."),
+    ("rate", "1_000", "Enter your hourly rate in rupees, for example 400 or 450.50."),
+])
+async def test_exponent_input_is_a_422_with_the_field_message_on_the_form_and_the_preview(demo, field, typed, message):
+    client = await logged_in(demo, "provider@example.com")
+    form = {"rate": "400", "hours": "40", "days": "6", field: typed}
+    saved = await post(client, "/provider/earnings", form)
+    assert saved.status_code == 422
+    assert message in await words(saved)
+    preview = await client.get("/provider/earnings/projection", query_string=form, headers={"HX-Request": "true"})
+    assert preview.status_code == 422
+    assert message in await words(preview)
+    ravi = await demo.db.fetch_one("select_provider", {"id": await user_id(demo, "provider@example.com")})
+    assert ravi["hourly_rate_paise"] == 40000
+
+
+# Review #13: plans that cannot happen are refused instead of projected.
+@pytest.mark.parametrize(("form", "field"), [
+    ({"rate": "400", "hours": "40", "days": "0"}, "days"),  # hours on no working day
+    ({"rate": "400", "hours": "0.5", "days": "0"}, "days"),
+    ({"rate": "400", "hours": "168", "days": "1"}, "hours"),  # 168 hours in one day
+    ({"rate": "400", "hours": "48.01", "days": "2"}, "hours"),
+])
+def test_contradictory_plans_are_refused(form, field):
+    with pytest.raises(EarningsInputError) as refused:
+        parse_plan(form)
+    assert set(refused.value.errors) == {field}
+
+
+def test_plans_at_the_limits_are_accepted():
+    assert parse_plan({"rate": "400", "hours": "24", "days": "1"}) == Plan(40000, 24 * 60, 1)
+    assert parse_plan({"rate": "400", "hours": "168", "days": "7"}) == Plan(40000, 168 * 60, 7)
+    assert parse_plan({"rate": "400", "hours": "0", "days": "0"}) == Plan(40000, 0, 0)
+    assert parse_plan({"rate": "1,00,000", "hours": "0", "days": "3"}) == Plan(10_000_000, 0, 3)
+
+
+async def test_a_contradictory_plan_gets_a_clear_422(demo):
+    client = await logged_in(demo, "provider@example.com")
+    no_days = await post(client, "/provider/earnings", {"rate": "400", "hours": "40", "days": "0"})
+    assert no_days.status_code == 422
+    assert "You plan hours, so enter how many days a week you work them, from 1 to 7." in await words(no_days)
+    one_day = await post(client, "/provider/earnings", {"rate": "400", "hours": "168", "days": "1"})
+    assert one_day.status_code == 422
+    assert "168 hours do not fit in 1 working day: plan at most 24 hours a week." in await words(one_day)
+    preview = await client.get("/provider/earnings/projection?rate=400&hours=40&days=0")
+    assert preview.status_code == 422 and 'id="projected-day"' not in await raw_text(preview)
+    assert await demo.db.fetch_one("select_earnings_plan", {"provider_id": await user_id(demo, "provider@example.com")}) is None
+
+
+@pytest.mark.parametrize("field", ["rate", "hours"])
+def test_a_decimal_error_past_the_plain_number_check_is_still_a_field_error(monkeypatch, field):
+    """The second line of defence: should the plain-number pattern ever let a huge exponent through,
+    the DecimalException from the arithmetic becomes a refusal, not a 500."""
+    import re
+
+    from grihaseva.provider import earnings
+
+    monkeypatch.setattr(earnings, "_PLAIN_NUMBER", re.compile(r".+"))
+    with pytest.raises(EarningsInputError) as refused:
+        parse_plan({"rate": "400", "hours": "40", "days": "6", field: "9E+999999"})
+    assert field in refused.value.errors
