@@ -172,14 +172,27 @@ class _Turn:
         return self.fallback(), self.state
 
     def remember(self, u: Understanding) -> None:
-        """Keep what the message says about the service and the time; a new service drops pending choices."""
+        """Keep what the message says about the service and the time; a new service drops pending
+        choices. The time said for the previous job carries over only to another job of the same
+        kind named without a time ("Drain unblocking" after "plumber tomorrow evening"): a
+        message with its own time replaces the old one, and a job of another kind starts afresh."""
         s = self.state
+        had_job = bool(s.get("service") or s.get("category"))  # "tomorrow", then "plumber": the day stays
+        old_category, changed = s.get("category"), False
         if u.service and u.service != s.get("service"):
             self.forget_pending()
             s["service"], s["category"] = u.service, self._category_of(u.service)
+            changed = had_job
         elif u.category and not u.service and u.category != s.get("category"):
             self.forget_pending()
             s["service"], s["category"] = None, u.category
+            changed = had_job
+        if changed:
+            if u.day or u.part_of_day or u.at:
+                s.pop("part", None), s.pop("at", None)
+            elif s.get("category") != old_category:
+                for key in ("day", "part", "at"):
+                    s.pop(key, None)
         if u.day is not None:
             s["day"] = u.day.isoformat()
         if u.at is not None:

@@ -130,3 +130,22 @@ async def test_a_plain_no_while_waiting_for_the_address_still_stops_the_booking(
     bot, state = await chat(seeded, await customer(seeded), "I need a plumber tomorrow evening", "1", "no")
     assert bot.parts == ["OK, I have stopped this booking. Anything else?"]
     assert "chosen" not in state
+
+
+async def test_a_new_kind_of_job_does_not_inherit_the_last_ones_time_of_day(seeded):
+    bot, state = await chat(seeded, None, "next Monday morning electrician", "AC service in 2 days")
+    assert state["service"] == "ac-service" and state["day"] == "2026-11-25"
+    assert state.get("part") is None and state.get("at") is None
+    bot, state = await chat(seeded, None, "kal shaam plumber chahiye", "bijli ka kaam")
+    assert state["category"] == "electrical" and "day" not in state and "part" not in state
+    assert state["awaiting"] == "day"  # asked, not assumed
+
+
+async def test_another_job_of_the_same_kind_keeps_the_time(seeded):
+    bot, state = await chat(seeded, None, "I need a plumber tomorrow evening", "Drain unblocking")
+    assert state["service"] == "drain-unblocking" and state["day"] == "2026-11-24" and state["part"] == "evening"
+
+
+async def test_a_day_said_before_the_service_is_kept(seeded):
+    bot, state = await chat(seeded, None, "tomorrow evening", "plumber")
+    assert state["day"] == "2026-11-24" and state["part"] == "evening" and state["awaiting"] == "slot"
