@@ -52,6 +52,12 @@ CHOICES = (("Book a service", "Book a service"), ("Prices", "Prices"), ("My book
 
 _PENDING = ("options", "chosen", "address", "awaiting", "prefill")
 
+# Words of someone asking for a job done, when no service of ours matched.
+_ASKS_FOR_A_JOB = re.compile(
+    r"\b(?:repair|repairs|repairing|fix|fixing|install|installation|servicing|need|needed|want|"
+    r"chahiye|karwana|karwani|someone|painter|painting|pest|carpenter|carpentry|mechanic|gardener|"
+    r"gardening|cook|maid|driver|tutor|mistri|technician)\b", re.IGNORECASE)
+
 
 @dataclass
 class BotReply:
@@ -169,7 +175,19 @@ class _Turn:
             return await self.offer()  # "what about Sunday?" keeps the service
         if intent == "confirm" and self.state.get("awaiting") == "login":
             return self.ask_login(), self.state
+        if _ASKS_FOR_A_JOB.search(text):  # "painter needed tomorrow": a job we don't do, not gibberish
+            return self.not_offered(), self.state
         return self.fallback(), self.state
+
+    def not_offered(self) -> BotReply:
+        categories: dict[str, str] = {}
+        for e in self.catalogue:
+            categories.setdefault(e.category, e.category_name)
+        names = ", ".join(categories.values())
+        return BotReply([f"Sorry, we don't offer that yet. GrihaSeva professionals do: {names}. "
+                         "Pick one, or talk to a person if you are not sure."],
+                        [("All services", "/services")],
+                        [(name, name) for name in categories.values()] + [CHOICES[3]])
 
     def remember(self, u: Understanding) -> None:
         """Keep what the message says about the service and the time; a new service drops pending

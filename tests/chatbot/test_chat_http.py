@@ -269,3 +269,14 @@ async def test_no_free_times_without_a_time_of_day_does_not_mention_one(demo):
     page = await text(await say(demo.test_client(), "plumber tomorrow"))
     assert "no free times for Tap and leak repair in the next 7 days." in page
     assert "at that time of day" not in page
+
+
+async def test_a_job_we_do_not_offer_is_told_so_with_what_we_do(demo):
+    import html
+
+    for message in ("painter needed tomorrow", "pest control", "geyser repair tomorrow", "fridge repair chahiye"):
+        page = html.unescape(await text(await say(demo.test_client(), message)))
+        assert "Sorry, we don't offer that yet. GrihaSeva professionals do: " in page, message
+        assert "Plumbing" in buttons(page) and "Talk to a person" in buttons(page)
+    gibberish = await text(await say(demo.test_client(), "qwerty zxcv"))
+    assert "Sorry, I did not understand that." in gibberish
