@@ -5,7 +5,8 @@ booking checks, which all require a verified provider, leave them out) and
 suspended_at set.  Suspending publishes `slots:<provider>` in the same
 transaction, so every open grid that shows the provider re-renders without them.
 Their future bookings stay as they are until the admin cancels each one with
-notice to the customer (`cancel_booking_as_admin`).
+notice to the customer (`cancel_booking_as_admin`). A deactivated customer's upcoming
+bookings are cancelled at once, with notice to the professionals.
 """
 
 from __future__ import annotations
@@ -88,29 +89,39 @@ async def cancel_booking_as_admin(db, admin_id: int, booking_id: int, reason: st
             raise AdminRefused("There is no such booking.", 404)
         if row["status"] != "confirmed":
             raise AdminRefused(f"Booking #{booking_id} is already {row['status']}.", 409)
-        await tx.fetch_one("lock_provider", {"provider_id": row["provider_id"]})
-        cancelled = await tx.execute("cancel_booking", {"id": booking_id, "now": now, "by": "admin", "reason": reason})
-        if cancelled.rowcount != 1:  # cancelled or completed by someone else after the check above
-            raise AdminRefused(f"Booking #{booking_id} was just changed by someone else; reload to see it.", 409)
-        label = slots.local_label(row["starts_at"], row["timezone"])
-        await tx.execute("insert_notification", {
-            "user_id": row["provider_id"], "kind": "cancelled", "booking_id": booking_id, "now": now,
-            "message": f"Cancelled by GrihaSeva: {row['service_name']}, {label}"[:300]})
-        await _announce(tx, row["provider_id"], row["customer_id"], row["timezone"], "cancelled", booking_id,
-                        [row["starts_at"]], now)
-        # The same mail to both sides as any cancel, with the .ics that removes the calendar entry.
-        await tx.execute("bump_calendar_sequence", {"id": booking_id})
-        await mail_booking_change(tx, booking_id, "cancelled", now)
-        await audit.record(tx, admin_id, "booking.cancel", "booking", booking_id,
-                           f"Cancelled #{booking_id} ({row['service_name']}, {label}, {row['customer_name']}): {reason}", now)
+        await _cancel_as_admin(tx, admin_id, row, reason, now)
     return row
+
+
+async def _cancel_as_admin(tx, admin_id: int, row: dict, reason: str, now: datetime) -> None:
+    """Inside the caller's transaction: cancel one confirmed booking with notice to both sides."""
+    booking_id = row["id"]
+    await tx.fetch_one("lock_provider", {"provider_id": row["provider_id"]})
+    cancelled = await tx.execute("cancel_booking", {"id": booking_id, "now": now, "by": "admin", "reason": reason})
+    if cancelled.rowcount != 1:  # cancelled or completed by someone else after the check above
+        raise AdminRefused(f"Booking #{booking_id} was just changed by someone else; reload to see it.", 409)
+    label = slots.local_label(row["starts_at"], row["timezone"])
+    await tx.execute("insert_notification", {
+        "user_id": row["provider_id"], "kind": "cancelled", "booking_id": booking_id, "now": now,
+        "message": f"Cancelled by GrihaSeva: {row['service_name']}, {label}"[:300]})
+    await _announce(tx, row["provider_id"], row["customer_id"], row["timezone"], "cancelled", booking_id,
+                    [row["starts_at"]], now)
+    # The same mail to both sides as any cancel, with the .ics that removes the calendar entry.
+    await tx.execute("bump_calendar_sequence", {"id": booking_id})
+    await mail_booking_change(tx, booking_id, "cancelled", now)
+    await audit.record(tx, admin_id, "booking.cancel", "booking", booking_id,
+                       f"Cancelled #{booking_id} ({row['service_name']}, {label}, {row['customer_name']}): {reason}", now)
 
 
 # ---------------------------------------------------------------- customers
 
 
-async def set_customer_active(db, admin_id: int, customer_id: int, active: bool, reason: str, now: datetime) -> None:
-    """Deactivate an abusive customer account (its sessions end at once) or reactivate it."""
+CLOSED_ACCOUNT_REASON = "The customer's account was closed by GrihaSeva."
+
+
+async def set_customer_active(db, admin_id: int, customer_id: int, active: bool, reason: str, now: datetime) -> int:
+    """Deactivate an abusive customer account (its sessions end at once, its upcoming bookings are
+    cancelled with notice to the professionals) or reactivate it. Returns how many were cancelled."""
     reason = " ".join(reason.split())[:300]
     if not active and len(reason) < 3:
         raise AdminRefused("Say briefly why the account is deactivated (it goes into the audit log).")
@@ -120,9 +131,17 @@ async def set_customer_active(db, admin_id: int, customer_id: int, active: bool,
             raise AdminRefused("There is no such customer account.", 404)
         if bool(user["is_active"]) == active:
             raise AdminRefused(f"That account is already {'active' if active else 'deactivated'}.", 409)
+        await tx.fetch_one("lock_customer", {"customer_id": customer_id})  # no booking slips in meanwhile
         await tx.execute("admin_set_user_active", {"id": customer_id, "role": "customer", "is_active": 1 if active else 0})
+        cancelled = 0
         if not active:
             await end_all_sessions(tx, customer_id)
+            # A professional must not travel to a customer who can no longer log in to cancel.
+            for booking in await tx.fetch_all("admin_select_customer_future_bookings", {"customer_id": customer_id, "now": now}):
+                await _cancel_as_admin(tx, admin_id, await tx.fetch_one("select_booking", {"id": booking["id"]}),
+                                       CLOSED_ACCOUNT_REASON, now)
+                cancelled += 1
         action = "customer.reactivate" if active else "customer.deactivate"
         detail = f"{'Reactivated' if active else 'Deactivated'} {user['name']} ({user['email']})"
         await audit.record(tx, admin_id, action, "user", customer_id, detail + (f": {reason}" if reason else ""), now)
+    return cancelled

@@ -272,10 +272,12 @@ async def deactivate_customer(customer_id: int):
     """Deactivate an abusive account: it can't log in, and its sessions end at once."""
     form = await read_form()
     try:
-        await people.set_customer_active(db(), the_user().id, customer_id, False, form.get("reason", ""), now())
+        cancelled = await people.set_customer_active(db(), the_user().id, customer_id, False, form.get("reason", ""), now())
     except people.AdminRefused as refused:
         raise _refused(refused) from None
-    await flash("Account deactivated and logged out everywhere.", "info")
+    bookings = (f" {cancelled} upcoming booking{'s were' if cancelled != 1 else ' was'} cancelled and the professionals told."
+                if cancelled else "")
+    await flash("Account deactivated and logged out everywhere." + bookings, "info")
     return redirect_to("/admin/customers")
 
 

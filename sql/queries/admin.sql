@@ -108,3 +108,9 @@ SELECT id, name FROM services WHERE category_id = :category_id AND women_only = 
 
 -- name: admin_make_category_services_women_only
 UPDATE services SET women_only = 1 WHERE category_id = :category_id AND women_only = 0;
+
+-- name: admin_select_customer_future_bookings
+-- A customer's confirmed bookings that have not started yet, soonest first.
+SELECT id FROM bookings
+WHERE customer_id = :customer_id AND status = 'confirmed' AND starts_at > :now
+ORDER BY starts_at, id;
