@@ -54,7 +54,9 @@ def create_app(settings: Settings | None = None) -> Quart:
         SESSION_COOKIE_SECURE=secure,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
-        MAX_CONTENT_LENGTH=256 * 1024,
+        # 1 MiB: a 40,000-character Devanagari blog post or a 60,000-character FAQ file sent
+        # URL-encoded (up to 9 bytes a character) fits with the form's other fields.
+        MAX_CONTENT_LENGTH=1024 * 1024,
         SEND_FILE_MAX_AGE_DEFAULT=3600,
         TEMPLATES_AUTO_RELOAD=settings.development,
         CSRF_EXEMPT=set(),

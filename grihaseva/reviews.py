@@ -1,5 +1,6 @@
 """Ratings and reviews: a customer rates a completed job once, 1 to 5 stars with
-optional text, and may edit it for 7 days; the provider may reply once.
+optional text, and may edit it for 7 days until the provider replies; the provider
+may reply once, and the reply locks the review (it answers that text).
 
 Averages are computed from integer sums and rounded half up to one decimal with
 integer arithmetic, so 5, 4, 4 shows as 4.3 on every backend (no float or
@@ -19,6 +20,10 @@ EDIT_WINDOW = timedelta(days=7)
 BODY_MAX = 1000
 REPLY_MAX = 1000
 RECENT_LIMIT = 5
+
+NOT_COMPLETED = ("Reviews open once the job is completed. You can rate it after the professional "
+                 "has marked it completed.")
+REPLIED = "The professional has replied to this review, so it can no longer be changed."
 
 
 class ReviewRefused(Exception):
@@ -78,6 +83,10 @@ def editable(review: dict, now: datetime) -> bool:
     return now - review["created_at"] < EDIT_WINDOW
 
 
+def has_reply(review: dict | None) -> bool:
+    return review is not None and review.get("reply") is not None
+
+
 # ---------------------------------------------------------------- writing
 
 
@@ -98,7 +107,7 @@ async def reviewable_booking(db, customer_id: int, booking_id: int) -> dict:
     if booking is None or booking["customer_id"] != customer_id:
         raise ReviewRefused("There is no such booking in your account.", 404)
     if booking["status"] != "completed":
-        raise ReviewRefused("You can rate a job once the professional has marked it completed.", 422)
+        raise ReviewRefused(NOT_COMPLETED, 409)
     return booking
 
 
@@ -119,13 +128,15 @@ async def leave_review(db, customer_id: int, booking_id: int, form, now: datetim
 
 
 async def edit_review(db, customer_id: int, booking_id: int, form, now: datetime) -> None:
-    """Change one's own review within 7 days of writing it."""
+    """Change one's own review within 7 days of writing it, as long as the provider has not replied."""
     rating, body = clean_review(form)
     async with db.transaction() as tx:
         await reviewable_booking(tx, customer_id, booking_id)
         review = await tx.fetch_one("review_select_by_booking", {"booking_id": booking_id})
         if review is None:
             raise ReviewRefused("You have not rated this job yet.", 404)
+        if has_reply(review):  # the reply answers this text; changing it would leave the reply answering nothing
+            raise ReviewRefused(REPLIED, 409)
         # Checked here rather than by rowcount: MySQL counts changed rows, not matched ones.
         if not editable(review, now):
             raise ReviewRefused("Reviews can be changed for 7 days after they are written; this one can no longer be edited.", 403)

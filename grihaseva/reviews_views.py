@@ -25,12 +25,14 @@ async def _review_page(booking: dict, review: dict | None, form: dict, error: st
 @blueprint.get("/bookings/<int:booking_id>/review")
 @requires_role("customer")
 async def review_form(booking_id: int):
-    """Rate a completed job, or edit the rating within 7 days."""
+    """Rate a completed job, or edit the rating within 7 days (until the provider replies)."""
     try:
         booking = await reviews.reviewable_booking(db(), the_user().id, booking_id)
     except reviews.ReviewRefused as refused:
         raise _http(refused) from None
     review = await reviews.review_of_booking(db(), booking_id)
+    if reviews.has_reply(review):
+        raise Conflict(reviews.REPLIED)
     form = {"rating": str(review["rating"]), "body": review["body"]} if review else {}
     return await _review_page(booking, review, form)
 
@@ -38,7 +40,7 @@ async def review_form(booking_id: int):
 @blueprint.post("/bookings/<int:booking_id>/review")
 @requires_role("customer")
 async def save_review(booking_id: int):
-    """Save a new rating (once per booking) or an edit (for 7 days)."""
+    """Save a new rating (once per booking) or an edit (for 7 days, until the provider replies)."""
     form = await read_form()
     user_id = the_user().id
     try:
@@ -56,7 +58,8 @@ async def save_review(booking_id: int):
             return await _review_page(booking, existing, form, refused.message, status=422)
         raise _http(refused) from None
     await flash("Thank you: your review is saved." if existing is None else "Your review is updated.", "success")
-    return redirect_to(f"/providers/{booking['provider_id']}")
+    # The booking page, not the provider's: that one is a 404 while the provider is suspended.
+    return redirect_to(f"/bookings/{booking_id}")
 
 
 @blueprint.get("/provider/reviews")

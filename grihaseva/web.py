@@ -185,9 +185,22 @@ async def handle_http_exception(error: HTTPException) -> Response:
     if code == 400 and message is None:
         message = "The request could not be understood. Please reload the page and try again."
     response = await error_page(code, message)
-    if code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
-        response.headers["Allow"] = ", ".join(error.valid_methods)
+    for name, value in _carried_headers(error):
+        response.headers[name] = value
     return response
+
+
+# Headers the error page sets itself; every other header the exception carries is kept.
+_OWN_HEADERS = {"content-type", "content-length", "content-encoding", "transfer-encoding"}
+
+
+def _carried_headers(error: HTTPException) -> list[tuple[str, str]]:
+    """The headers an HTTPException carries (Retry-After on 429, Allow on 405, WWW-Authenticate on 401…),
+    from its get_headers() and from the response it was raised with, if any."""
+    headers = list(error.get_headers())
+    if error.response is not None:
+        headers.extend(error.response.headers.items())
+    return [(name, value) for name, value in headers if name.lower() not in _OWN_HEADERS]
 
 
 async def handle_unexpected(error: Exception) -> Response:

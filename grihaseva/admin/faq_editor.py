@@ -1,9 +1,12 @@
 """Editing the chatbot's FAQ knowledge file from the console.
 
-The file belongs to the chatbot (grihaseva/chatbot/knowledge.md); this module
-reads and checks it only through `grihaseva.chatbot.faq` (its path and its
-parser), and saves a new text only when it still parses into every topic the
-chatbot relies on, each with an answer and keywords.
+The file belongs to the chatbot; this module reads and checks it only through
+`grihaseva.chatbot.faq` (its paths and its parser), and saves a new text only
+when it still parses into every topic the chatbot relies on, each with an
+answer and keywords.  Saves go to `<var_dir>/knowledge.md`, never into the
+installed package (grihaseva/chatbot/knowledge.md stays the default, so a
+deploy does not overwrite an admin's edit and the code directory can be
+read-only); the chatbot in every process picks the edit up on its next read.
 """
 
 from __future__ import annotations
@@ -28,8 +31,9 @@ class KnowledgeInvalid(Exception):
         self.problems = problems
 
 
-def current_text() -> str:
-    return Path(faq.KNOWLEDGE_PATH).read_text(encoding="utf-8")
+def current_text(var_dir: str | Path | None = None) -> str:
+    """The text the chatbot answers from: the edited file in the var dir, else the packaged one."""
+    return faq.knowledge_path(var_dir).read_text(encoding="utf-8")
 
 
 def check(text: str) -> dict[str, faq.Faq]:
@@ -55,18 +59,20 @@ def check(text: str) -> dict[str, faq.Faq]:
     return topics
 
 
-async def save(db, admin_id: int, text: str, now: datetime) -> None:
-    """Check, then replace the file atomically; the audit row commits only if the write succeeded."""
+async def save(db, admin_id: int, text: str, now: datetime, var_dir: str | Path) -> None:
+    """Check, then replace `<var_dir>/knowledge.md` atomically; the audit row commits only if the write succeeded."""
     text = text.replace("\r\n", "\n")
     if not text.endswith("\n"):
         text += "\n"
     topics = check(text)
-    before = current_text()
+    before = current_text(var_dir)
+    target = faq.edited_path(var_dir)
     async with db.transaction() as tx:
         await audit.record(tx, admin_id, "faq.update", "faq", None,
                            f"Saved the FAQ knowledge file: {len(topics)} topics, {len(before)} -> {len(text)} characters", now)
-        _write_atomically(Path(faq.KNOWLEDGE_PATH), text)
-    faq.default_knowledge.cache_clear()  # the chatbot reads the new answers from now on
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomically(target, text)
+    # No cache to clear: faq.default_knowledge() notices the new file (its inode, size and mtime) on its next read.
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -6,7 +6,7 @@ through a domain function that writes its audit row in the same transaction.
 
 from __future__ import annotations
 
-from quart import Blueprint, flash, request
+from quart import Blueprint, current_app, flash, request
 from werkzeug.exceptions import BadRequest, Conflict, NotFound, UnprocessableEntity
 
 from ..auth.access import requires_role, the_user
@@ -315,7 +315,7 @@ async def posts_page():
 @requires_role("admin")
 async def faq_page():
     """The chatbot's FAQ knowledge file, as markdown in a textarea."""
-    return await render("admin/faq.html", text=faq_editor.current_text(), errors=[],
+    return await render("admin/faq.html", text=faq_editor.current_text(current_app.settings.var_dir), errors=[],
                         required=faq_editor.REQUIRED_TOPICS)
 
 
@@ -326,7 +326,7 @@ async def save_faq():
     form = await read_form()
     text = form.get("text", "")
     try:
-        await faq_editor.save(db(), the_user().id, text, now())
+        await faq_editor.save(db(), the_user().id, text, now(), current_app.settings.var_dir)
     except faq_editor.KnowledgeInvalid as invalid:
         return await render("admin/faq.html", status=422, text=text, errors=invalid.problems,
                             required=faq_editor.REQUIRED_TOPICS)

@@ -5,9 +5,12 @@ Markdown is rendered by Python-Markdown with its raw-HTML handling switched off 
 nh3 (ammonia) with an allow-list of tags, attributes and URL schemes.  The sanitised
 HTML is stored at save time in `body_html`; pages print it as is.
 
-Who may do what: admins write, edit, publish and unpublish any post; providers write
-posts that wait (status 'pending') for an admin to publish them, and edit only their
-own; an author's edit of a published post by a provider sends it back for review.
+Who may do what: admins write, edit, publish and unpublish any post (publishing and
+unpublishing write an audit row); verified providers who are not suspended write posts
+that wait (status 'pending') for an admin to publish them, and edit only their own.
+Every save by a provider sends the post (back) for review, whatever its state: a
+published post leaves the blog until an admin publishes it again, and a post an admin
+unpublished (a draft) goes back into the review queue.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Any, Mapping
 import markdown
 import nh3
 
+from ..admin import audit
 from ..auth.accounts import ValidationError
 from ..db import Database, IntegrityError
 
@@ -165,14 +169,28 @@ def can_view(user, post: Post) -> bool:
 # ---------------------------------------------------------------- writing
 
 
-def _check_writer(user) -> None:
+NOT_A_WRITER = "Only GrihaSeva's team and verified professionals write blog posts."
+
+
+async def may_write(db: Database, user) -> bool:
+    """Admins, and providers whose profile is verified and not suspended."""
     if user is None or user.role not in WRITER_ROLES:
-        raise PostRefused("Only GrihaSeva's team and verified professionals write blog posts.", 403)
+        return False
+    if user.role == "admin":
+        return True
+    profile = await db.fetch_one("admin_select_provider", {"id": user.id})
+    return profile is not None and bool(profile["verified"]) and profile["suspended_at"] is None
+
+
+async def check_writer(db: Database, user) -> None:
+    """PostRefused 403 unless `user` may write (or edit) blog posts."""
+    if not await may_write(db, user):
+        raise PostRefused(NOT_A_WRITER, 403)
 
 
 async def create_post(db: Database, author, form: Mapping[str, str], now: datetime, publish: bool = False) -> Post:
     """A new post: an admin's is a draft or (publish=True) published; a provider's waits for review."""
-    _check_writer(author)
+    await check_writer(db, author)
     fields = clean_post_form(form)
     if author.role == "admin":
         status = "published" if publish else "draft"
@@ -194,25 +212,36 @@ async def edit_post(db: Database, editor, post: Post, form: Mapping[str, str], n
     """Change a post's text; the slug stays, so links keep working."""
     if not can_edit(editor, post):
         raise PostRefused("Only the post's author or an admin can edit it.", 403)
+    await check_writer(db, editor)
     fields = clean_post_form(form)
     status = post.status
-    if editor.role != "admin" and status == "published":
-        status = "pending"  # a provider's change is reviewed before readers see it
+    if editor.role != "admin":
+        # A provider's save is always sent for review: a published post leaves the blog until an
+        # admin publishes the change, and a draft (one an admin unpublished) goes back into the queue.
+        status = "pending"
     await db.execute("update_post", {**fields, "body_html": render_markdown(fields["body_md"]),
                                      "status": status, "id": post.id, "now": now})
     return await post_by_slug(db, post.slug)
 
 
 async def publish_post(db: Database, editor, post: Post, now: datetime) -> None:
+    """An admin publishes the post; the change and its audit row commit together."""
     if editor is None or editor.role != "admin":
         raise PostRefused("Only an admin can publish a post.", 403)
-    await db.execute("publish_post", {"id": post.id, "now": now})
+    async with db.transaction() as tx:
+        await tx.execute("publish_post", {"id": post.id, "now": now})
+        await audit.record(tx, editor.id, "post.publish", "post", post.id,
+                           f"Published the blog post “{post.title}” by {post.author_name} (/blog/{post.slug})", now)
 
 
 async def unpublish_post(db: Database, editor, post: Post, now: datetime) -> None:
+    """An admin takes the post off the blog (a draft again); the change and its audit row commit together."""
     if editor is None or editor.role != "admin":
         raise PostRefused("Only an admin can unpublish a post.", 403)
-    await db.execute("unpublish_post", {"id": post.id, "now": now})
+    async with db.transaction() as tx:
+        await tx.execute("unpublish_post", {"id": post.id, "now": now})
+        await audit.record(tx, editor.id, "post.unpublish", "post", post.id,
+                           f"Unpublished the blog post “{post.title}” by {post.author_name} (/blog/{post.slug})", now)
 
 
 # ---------------------------------------------------------------- listing

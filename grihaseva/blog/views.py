@@ -50,7 +50,16 @@ async def _editable_post(slug: str) -> posts.Post:
     post = await _viewable_post(slug)
     if not posts.can_edit(the_user(), post):
         raise Forbidden("Only the post's author or an admin can edit it.")
+    await _check_writer()
     return post
+
+
+async def _check_writer() -> None:
+    """403 with a clear message for an unverified or suspended provider (admins always write)."""
+    try:
+        await posts.check_writer(db(), the_user())
+    except posts.PostRefused as refused:
+        raise _refused(refused) from None
 
 
 def _refused(refused: posts.PostRefused):
@@ -66,6 +75,8 @@ async def index():
     page = _page_number(request.args.get("page"))
     category = _category(request.args.get("category"))
     listed, pages = await posts.published_page(db(), page, category)
+    # Past the last page: a 404 that still shows the list's frame and a link back to page 1.
+    status = 404 if page > pages else 200
     user = the_user()
     unpublished = []
     if user is not None and user.role == "admin":
@@ -75,7 +86,7 @@ async def index():
                        if p["status"] != "published"]
     return await render("blog/index.html", posts=listed, page_number=page, pages=pages, category=category,
                         categories=posts.CATEGORIES, reactions=reactions.REACTIONS, unpublished=unpublished,
-                        can_write=user is not None and user.role in posts.WRITER_ROLES)
+                        can_write=await posts.may_write(db(), user), status=status)
 
 
 async def _bar_context(post: posts.Post, message: str | None = None) -> dict:
@@ -88,7 +99,9 @@ async def _bar_context(post: posts.Post, message: str | None = None) -> dict:
 async def show(slug: str):
     """One post and its reaction bar (live for every reader)."""
     post = await _viewable_post(slug)
-    return await render("blog/post.html", can_edit=posts.can_edit(the_user(), post), **await _bar_context(post))
+    user = the_user()
+    can_edit = posts.can_edit(user, post) and await posts.may_write(db(), user)  # no Edit button for a suspended author
+    return await render("blog/post.html", can_edit=can_edit, **await _bar_context(post))
 
 
 @blueprint.get("/blog/<slug>/live")
@@ -141,6 +154,7 @@ def _editor_context(form, errors, post=None, status=200) -> dict:
 @requires_role("admin", "provider")
 async def new():
     """The form for a new post."""
+    await _check_writer()
     return await render("blog/edit.html", **_editor_context({}, {}))
 
 
@@ -163,8 +177,8 @@ async def create():
 def _saved_message(post: posts.Post) -> str:
     return {
         "published": "Saved. The post is published.",
-        "pending": "Saved. An admin will review the post and publish it.",
-        "draft": "Saved as a draft. Only you and other admins can see it.",
+        "pending": "Saved. The post is waiting for an admin's review; readers see it once it is published.",
+        "draft": "Saved as a draft. Readers do not see it until an admin publishes it.",
     }[post.status]
 
 
@@ -198,7 +212,10 @@ async def update(slug: str):
 async def publish(slug: str):
     """Publish a draft or a provider's pending post."""
     post = await _viewable_post(slug)
-    await posts.publish_post(db(), the_user(), post, now())
+    try:
+        await posts.publish_post(db(), the_user(), post, now())
+    except posts.PostRefused as refused:
+        raise _refused(refused) from None
     await flash("Published. Readers can see the post now.", "success")
     return redirect_to(f"/blog/{post.slug}")
 
@@ -208,7 +225,10 @@ async def publish(slug: str):
 async def unpublish(slug: str):
     """Take a post off the blog (it becomes a draft)."""
     post = await _viewable_post(slug)
-    await posts.unpublish_post(db(), the_user(), post, now())
+    try:
+        await posts.unpublish_post(db(), the_user(), post, now())
+    except posts.PostRefused as refused:
+        raise _refused(refused) from None
     await flash("Unpublished. The post is a draft again; readers no longer see it.", "info")
     return redirect_to(f"/blog/{post.slug}")
 

@@ -15,18 +15,26 @@ keywords of six letters or more also match a one- or two-letter typo.
 Matching is deliberately plain and offline: a topic's score is the sum, over
 its matched keywords, of the number of words in the keyword, so a specific
 phrase ("forgot password", 2) outweighs a loose word ("login", 1).
+
+Where the file lives: the packaged `grihaseva/chatbot/knowledge.md` is the
+default; an admin's edit (grihaseva/admin/faq_editor.py) is saved to
+`<settings.var_dir>/knowledge.md`, and that file wins when it exists.  Every
+read compares the file's identity (inode, size, mtime) with the parsed copy and
+reloads on a change, so every worker process sees an edit on its next message.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from rapidfuzz.distance import OSA
 
-KNOWLEDGE_PATH = Path(__file__).with_name("knowledge.md")
+KNOWLEDGE_PATH = Path(__file__).with_name("knowledge.md")  # the packaged default
+EDITED_NAME = "knowledge.md"  # an admin's edit, in the var dir
 
 _HEADING = re.compile(r"^##\s+([a-z0-9_]+)\s*:\s*(.+?)\s*$")
 _KEYWORDS = re.compile(r"^keywords\s*:\s*(.*)$", re.IGNORECASE)
@@ -75,10 +83,61 @@ def load_knowledge(path: str | Path = KNOWLEDGE_PATH) -> dict[str, Faq]:
     return topics
 
 
-@functools.lru_cache(maxsize=1)
-def default_knowledge() -> dict[str, Faq]:
-    """The packaged knowledge file, parsed once."""
-    return load_knowledge(KNOWLEDGE_PATH)
+def edited_path(var_dir: str | Path) -> Path:
+    """Where the admin's edit of the knowledge file is kept."""
+    return Path(var_dir) / EDITED_NAME
+
+
+def _app_var_dir() -> Path | None:
+    """The running app's var dir (None outside a request or app context, e.g. at import time)."""
+    from quart import current_app, has_app_context
+
+    if not has_app_context():
+        return None
+    settings = getattr(current_app, "settings", None)
+    return getattr(settings, "var_dir", None)
+
+
+def knowledge_path(var_dir: str | Path | None = None) -> Path:
+    """The admin-edited file in `var_dir` (default: the app's) when it exists, else the packaged one."""
+    if var_dir is None:
+        var_dir = _app_var_dir()
+    if var_dir is not None:
+        edited = edited_path(var_dir)
+        if edited.is_file():
+            return edited
+    return Path(KNOWLEDGE_PATH)
+
+
+# {path: ((inode, size, mtime_ns), topics)}: one stat a read, a parse only when the file changed.
+_parsed: dict[Path, tuple[tuple[int, int, int], dict[str, Faq]]] = {}
+
+
+def _signature(path: Path) -> tuple[int, int, int]:
+    stat = os.stat(path)
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
+def default_knowledge(var_dir: str | Path | None = None) -> dict[str, Faq]:
+    """The knowledge the chatbot answers from: the edited file in the var dir, else the packaged one.
+
+    Parsed once per version of the file: a save (atomic replace, so a new inode) in this or any
+    other process is noticed on the next call."""
+    path = knowledge_path(var_dir)
+    try:
+        signature = _signature(path)
+    except FileNotFoundError:  # the edited file was removed between the check and the stat
+        path = Path(KNOWLEDGE_PATH)
+        signature = _signature(path)
+    cached = _parsed.get(path)
+    if cached is not None and cached[0] == signature:
+        return cached[1]
+    topics = load_knowledge(path)
+    _parsed[path] = (signature, topics)
+    return topics
+
+
+default_knowledge.cache_clear = _parsed.clear  # type: ignore[attr-defined]  # forget every parsed copy
 
 
 def _stem(token: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,8 @@ import pytest
 from grihaseva.chatbot import faq
 from tests.admin.conftest import NOW, audit_rows, logged_in, make_booking, make_customer, text, user_id
 from tests.conftest import post
+from tests.conftest import text as raw_text
+from tests.conftest import visible_text
 
 
 async def test_deactivating_a_customer_ends_their_sessions_at_once(demo):
@@ -98,28 +101,67 @@ async def test_pending_blog_posts_are_listed_with_the_blogs_publish_action(demo)
     assert "1 post to review" in await text(await admin.get("/admin"))
 
 
-@pytest.fixture
-def knowledge_copy(tmp_path, monkeypatch):
-    """The FAQ file copied to a temporary path, so saving never touches the packaged one."""
-    copy = tmp_path / "knowledge.md"
-    copy.write_text(faq.KNOWLEDGE_PATH.read_text(encoding="utf-8"), encoding="utf-8")
-    monkeypatch.setattr(faq, "KNOWLEDGE_PATH", copy)
-    faq.default_knowledge.cache_clear()
-    yield copy
-    faq.default_knowledge.cache_clear()
-
-
-async def test_admin_edits_the_faq_and_the_chatbot_answers_from_it(demo, knowledge_copy):
+async def test_audit_times_name_the_zone_once(demo):
     admin = await logged_in(demo, "admin@example.com")
-    original = knowledge_copy.read_text(encoding="utf-8")
+    assert (await post(admin, "/blog/fix-a-leaking-tap-in-20-minutes/unpublish")).status_code == 303
+    for path in ("/admin/audit", "/admin"):
+        page = visible_text(await text(await admin.get(path)))
+        assert "post.unpublish" in page, path
+        assert "IST IST" not in page and "IST · GrihaSeva Admin" in page, path
+
+
+@pytest.fixture
+def packaged_knowledge():
+    """The packaged FAQ file's text before the test; the test checks it is still the same afterwards."""
+    before = faq.KNOWLEDGE_PATH.read_bytes()
+    yield before.decode("utf-8")
+    assert faq.KNOWLEDGE_PATH.read_bytes() == before, "the packaged knowledge.md was changed"
+
+
+async def chat(app, message: str) -> str:
+    from tests.chatbot.conftest import say
+
+    return html.unescape(await raw_text(await say(app.test_client(), message)))
+
+
+async def test_admin_edits_the_faq_into_the_var_dir_and_the_chatbot_answers_from_it(demo, settings, packaged_knowledge):
+    admin = await logged_in(demo, "admin@example.com")
     assert "How booking works" in await text(await admin.get("/admin/faq"))
-    edited = original.replace("8 am to 8 pm", "7 am to 9 pm")
+    assert "8 am to 8 pm" in await chat(demo, "I want to talk to a person")
+    edited = packaged_knowledge.replace("8 am to 8 pm", "7 am to 9 pm")
     response = await post(admin, "/admin/faq", {"text": edited})
     assert response.status_code == 303
-    assert knowledge_copy.read_text(encoding="utf-8") == edited
-    assert "7 am to 9 pm" in faq.default_knowledge()["contact"].answer_md
+    saved = settings.var_dir / "knowledge.md"
+    assert saved.read_text(encoding="utf-8") == edited
+    assert [p.name for p in settings.var_dir.iterdir() if p.name.startswith(".knowledge-")] == []  # no temporary left
+    assert "7 am to 9 pm" in await text(await admin.get("/admin/faq"))  # the editor shows the saved text
+    reply = await chat(demo, "I want to talk to a person")
+    assert "7 am to 9 pm" in reply and "8 am to 8 pm" not in reply
     [audit] = await audit_rows(demo)
     assert audit["action"] == "faq.update" and "7 topics" in audit["detail"]
+
+
+async def test_a_second_app_on_the_same_var_dir_answers_from_each_edit(demo, settings, packaged_knowledge):
+    """Another worker process: it never saw the save, yet answers from the edited file on its next message."""
+    from tests.conftest import serving_app
+
+    admin = await logged_in(demo, "admin@example.com")
+    async with serving_app(settings) as other:
+        other.clock = demo.clock
+        assert "8 am to 8 pm" in await chat(other, "I want to talk to a person")
+        for hours in ("7 am to 9 pm", "6 am to 10 pm"):  # the second edit replaces an already-read edited file
+            response = await post(admin, "/admin/faq", {"text": packaged_knowledge.replace("8 am to 8 pm", hours)})
+            assert response.status_code == 303
+            reply = await chat(other, "I want to talk to a person")
+            assert hours in reply and "8 am to 8 pm" not in reply
+        assert "6 am to 10 pm" in await text(await (await logged_in(other, "admin@example.com")).get("/admin/faq"))
+
+
+async def test_without_an_edit_the_chatbot_and_the_editor_use_the_packaged_file(demo, settings, packaged_knowledge):
+    assert not (settings.var_dir / "knowledge.md").exists()
+    assert faq.knowledge_path(settings.var_dir) == faq.KNOWLEDGE_PATH
+    admin = await logged_in(demo, "admin@example.com")
+    assert "8 am to 8 pm" in await text(await admin.get("/admin/faq"))
 
 
 @pytest.mark.parametrize(("change", "message"), [
@@ -127,11 +169,24 @@ async def test_admin_edits_the_faq_and_the_chatbot_answers_from_it(demo, knowled
     (lambda t: t.replace("## safety:", "## booking:"), "appears twice"),
     (lambda t: t + "\n## refunds: Refunds\nMoney back.\n", "'refunds' has no 'keywords:' line"),
 ])
-async def test_an_faq_that_loses_a_required_topic_is_refused(demo, knowledge_copy, change, message):
+async def test_an_faq_that_loses_a_required_topic_is_refused(demo, settings, packaged_knowledge, change, message):
     admin = await logged_in(demo, "admin@example.com")
-    original = knowledge_copy.read_text(encoding="utf-8")
-    response = await post(admin, "/admin/faq", {"text": change(original)})
+    response = await post(admin, "/admin/faq", {"text": change(packaged_knowledge)})
     assert response.status_code == 422
     assert message in await text(response)
-    assert knowledge_copy.read_text(encoding="utf-8") == original
+    assert not (settings.var_dir / "knowledge.md").exists()
     assert await audit_rows(demo) == []
+
+
+async def test_a_60000_character_hindi_faq_file_fits_the_request_limit(demo, settings, packaged_knowledge):
+    """Devanagari is 9 bytes a character once URL-encoded: the request limit must still admit MAX_CHARS."""
+    from grihaseva.admin import faq_editor
+
+    padding = "## extra: अतिरिक्त जानकारी\n" + "keywords: extra\n"
+    filler = "गृह सेवा " * ((faq_editor.MAX_CHARS - len(packaged_knowledge) - len(padding) - 2) // 9)
+    big = packaged_knowledge + padding + filler + "\n"
+    assert faq_editor.MAX_CHARS - 20 <= len(big) <= faq_editor.MAX_CHARS
+    admin = await logged_in(demo, "admin@example.com")
+    response = await post(admin, "/admin/faq", {"text": big})
+    assert response.status_code == 303, response.status_code
+    assert (settings.var_dir / "knowledge.md").read_text(encoding="utf-8") == big

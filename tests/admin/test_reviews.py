@@ -32,7 +32,7 @@ async def test_customer_rates_a_completed_job_and_the_provider_page_shows_it(dem
     assert "Rate this job" in await text(await client.get(f"/bookings/{job}"))
     assert (await client.get(f"/bookings/{job}/review")).status_code == 200
     response = await rate(client, job, 4, "Fixed the kitchen tap in twenty minutes.")
-    assert response.status_code == 303 and response.headers["Location"] == f"/providers/{ravi}"
+    assert response.status_code == 303 and response.headers["Location"] == f"/bookings/{job}"
     row = await demo.db.fetch_one("review_select_by_booking", {"booking_id": job})
     assert (row["rating"], row["provider_id"], row["customer_id"], row["created_at"]) == (4, ravi, await user_id(demo, "customer@example.com"), NOW)
     page = await text(await demo.test_client().get(f"/providers/{ravi}"))
@@ -63,7 +63,7 @@ async def test_only_ones_own_completed_booking_can_be_rated(demo):
     assert (await other.get(f"/bookings/{job}/review")).status_code == 404
     owner = await logged_in(demo, "customer@example.com")
     not_done = await rate(owner, upcoming, 5)
-    assert not_done.status_code == 422 and "marked it completed" in await text(not_done)
+    assert not_done.status_code == 409 and "Reviews open once the job is completed." in await text(not_done)
     assert (await rate(owner, 99999, 5)).status_code == 404
     provider = await logged_in(demo, "provider@example.com")
     assert (await rate(provider, job, 5)).status_code == 403
@@ -195,3 +195,48 @@ async def test_booking_any_provider_over_http_gets_the_better_rated_one(demo):
                                                             "address": "12 MG Road, Indiranagar, Bengaluru", "phone": "+91 99000 12345"})
     assert response.status_code == 303
     assert await demo.db.fetch_value("SELECT provider_id FROM bookings WHERE starts_at = :s", {"s": tuesday_11am}) == imran
+
+
+async def test_the_review_form_of_a_job_not_yet_completed_is_a_409_page_not_a_form_error(demo):
+    upcoming = await make_booking(demo, "customer@example.com", "provider@example.com", "tap-leak-repair", NOW + timedelta(days=1))
+    client = await logged_in(demo, "customer@example.com")
+    response = await client.get(f"/bookings/{upcoming}/review")
+    page = await text(response)
+    assert response.status_code == 409
+    assert "Reviews open once the job is completed. You can rate it after the professional has marked it completed." in page
+    assert "Please check the form" not in page and 'name="rating"' not in page
+
+
+async def test_a_review_with_a_reply_can_no_longer_be_changed(demo):
+    ravi = await user_id(demo, "provider@example.com")
+    job = await completed_job(demo)
+    customer = await logged_in(demo, "customer@example.com")
+    await rate(customer, job, 5, "Quick and tidy")
+    review_id = (await demo.db.fetch_one("review_select_by_booking", {"booking_id": job}))["id"]
+    provider = await logged_in(demo, "provider@example.com")
+    assert (await post(provider, f"/reviews/{review_id}/reply", {"reply": "Thank you, see you again."})).status_code == 303
+    demo.clock.now = NOW + timedelta(days=1)  # well inside the 7 days
+    sentence = "The professional has replied to this review, so it can no longer be changed."
+    form = await customer.get(f"/bookings/{job}/review")
+    assert form.status_code == 409 and sentence in await text(form)
+    changed = await rate(customer, job, 1, "Terrible, never again")
+    assert changed.status_code == 409 and sentence in await text(changed)
+    row = await demo.db.fetch_one("review_select_by_booking", {"booking_id": job})
+    assert (row["rating"], row["body"], row["reply"]) == (5, "Quick and tidy", "Thank you, see you again.")
+    with pytest.raises(reviews.ReviewRefused) as refused:
+        await reviews.edit_review(demo.db, await user_id(demo, "customer@example.com"), job, {"rating": "2"}, NOW)
+    assert refused.value.status == 409
+    assert "Terrible" not in await text(await demo.test_client().get(f"/providers/{ravi}"))
+
+
+async def test_saving_a_review_of_a_suspended_provider_lands_on_the_booking_with_the_thank_you(demo):
+    ravi = await user_id(demo, "provider@example.com")
+    job = await completed_job(demo)
+    await demo.db.execute("UPDATE providers SET suspended_at = :now WHERE user_id = :id", {"now": NOW, "id": ravi})
+    client = await logged_in(demo, "customer@example.com")
+    response = await rate(client, job, 5, "good work")
+    assert response.status_code == 303 and response.headers["Location"] == f"/bookings/{job}"
+    landing = await client.get(response.headers["Location"])
+    assert landing.status_code == 200
+    assert "Thank you: your review is saved." in await text(landing)
+    assert await demo.db.fetch_value("SELECT rating FROM reviews WHERE booking_id = :id", {"id": job}) == 5

@@ -20,9 +20,12 @@ async def blog(app, settings):
     return await seed_demo_app(app, settings, NOW)
 
 
-async def make_user(db, email: str, role: str = "customer") -> User:
+async def make_user(db, email: str, role: str = "customer", verified: bool = True) -> User:
+    """An account; a provider gets a profile, verified unless told otherwise (only verified providers write)."""
     user_id = await create_user(db, {"email": email, "name": "Blog Reader", "phone": "+91 90000 00000",
                                      "gender": "female", "password": DEMO_PASSWORD}, NOW, 4, role=role)
+    if role == "provider":  # create_user made the profile, unverified
+        await db.execute("UPDATE providers SET verified = :v WHERE user_id = :id", {"v": int(verified), "id": user_id})
     return User(user_id, email, "Blog Reader", "+91 90000 00000", "female", role)
 
 

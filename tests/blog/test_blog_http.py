@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from grihaseva.blog import posts, reactions
-from tests.blog.conftest import LEAK_SLUG, NOW, Markup, logged_in, make_user, user_by_email
-from tests.conftest import TEST_CSRF, post, text, visible_text, with_csrf
+from tests.blog.conftest import DEMO_PASSWORD, LEAK_SLUG, NOW, Markup, logged_in, make_user, user_by_email
+from tests.conftest import TEST_CSRF, post, register, text, visible_text, with_csrf
 
 HTMX = {"HX-Request": "true"}
 FORM = {"title": "Descale a geyser at home", "summary": "Hard water shortens a geyser's life; here is how to flush it.",
@@ -78,10 +78,23 @@ async def test_a_unicode_digit_as_page_number_gets_a_clear_400_not_a_500(blog):
         assert "page number is not valid" in await text(response)
 
 
-async def test_a_page_past_the_end_says_so(blog):
-    response = await blog.test_client().get("/blog?page=7")
+async def test_a_page_past_the_end_is_a_404_with_a_link_to_the_first_page(blog):
+    client = blog.test_client()
+    for query in ("page=2", "page=7", "page=99999", "page=2&category=diy"):
+        response = await client.get(f"/blog?{query}")
+        html = await text(response)
+        assert response.status_code == 404, query
+        assert "There are no posts on this page." in html and "Page 2 of 1" not in visible_text(html)
+        first = "/blog?category=diy" if "category" in query else "/blog"
+        assert {"href": first} in Markup(html).named("a"), query
+    assert (await client.get("/blog?page=1")).status_code == 200
+
+
+async def test_an_empty_blogs_first_page_is_a_200(app):
+    response = await app.test_client().get("/blog")
     assert response.status_code == 200
-    assert "There are no posts on this page" in await text(response)
+    assert "No posts here yet." in await text(response)
+    assert (await app.test_client().get("/blog?page=2")).status_code == 404
 
 
 async def test_a_post_shows_its_body_and_a_live_reaction_bar(blog):
@@ -243,6 +256,38 @@ async def test_a_provider_post_goes_pending_and_an_admin_publishes_it(blog):
     assert (await blog.test_client().get("/blog/descale-a-geyser-at-home")).status_code == 200
 
 
+async def test_a_post_an_admin_unpublished_goes_back_to_review_when_its_provider_saves_it(blog):
+    provider = await logged_in(blog, "provider@example.com")
+    await post(provider, "/blog/new", FORM)
+    slug = "/blog/descale-a-geyser-at-home"
+    admin = await logged_in(blog, "admin@example.com")
+    assert (await post(admin, slug + "/publish")).status_code == 303
+    assert (await post(admin, slug + "/unpublish")).status_code == 303
+    assert (await posts.post_by_slug(blog.db, "descale-a-geyser-at-home")).status == "draft"
+    form = await text(await provider.get(slug + "/edit"))
+    assert "Save and send for review" in form
+    saved = await post(provider, slug + "/edit", {**FORM, "summary": "Flush the tank twice a year to keep it working."})
+    assert saved.status_code == 303
+    assert (await posts.post_by_slug(blog.db, "descale-a-geyser-at-home")).status == "pending"
+    page = unescape(await text(await provider.get(slug)))
+    assert "Saved. The post is waiting for an admin's review; readers see it once it is published." in page
+    assert "other admins" not in page
+    assert "Descale a geyser at home" in await text(await admin.get("/admin/posts"))
+    assert "1 post to review" in await text(await admin.get("/admin"))
+
+
+async def test_admin_publish_and_unpublish_are_in_the_audit_log(blog):
+    admin = await logged_in(blog, "admin@example.com")
+    leak = await posts.post_by_slug(blog.db, LEAK_SLUG)
+    assert (await post(admin, f"/blog/{LEAK_SLUG}/unpublish")).status_code == 303
+    assert (await post(admin, f"/blog/{LEAK_SLUG}/publish")).status_code == 303
+    rows = await blog.db.fetch_all("SELECT action, subject_type, subject_id FROM audit_log ORDER BY id")
+    assert [(r["action"], r["subject_type"], r["subject_id"]) for r in rows] == [
+        ("post.unpublish", "post", leak.id), ("post.publish", "post", leak.id)]
+    audit_page = unescape(await text(await admin.get("/admin/audit")))
+    assert "post.unpublish" in audit_page and f"Unpublished the blog post “{leak.title}”" in audit_page
+
+
 async def test_an_admin_unpublishes_a_post_and_readers_get_404(blog):
     admin = await logged_in(blog, "admin@example.com")
     response = await post(admin, f"/blog/{LEAK_SLUG}/unpublish")
@@ -286,6 +331,41 @@ async def test_only_the_author_or_an_admin_edits_a_post(blog):
     assert (await posts.post_by_slug(blog.db, "descale-a-geyser-at-home")).title == "Descale a geyser: the safe way"
     visitor = await blog.test_client().get(slug + "/edit")
     assert visitor.status_code == 303 and visitor.headers["Location"].startswith("/login?next=")
+
+
+async def test_suspended_or_unverified_providers_cannot_write_or_edit_posts(blog):
+    anita = await logged_in(blog, "anita.cleaning@example.com")
+    await post(anita, "/blog/new", FORM)  # written while in good standing
+    slug = "/blog/descale-a-geyser-at-home"
+    admin = await logged_in(blog, "admin@example.com")
+    anita_id = (await user_by_email(blog.db, "anita.cleaning@example.com")).id
+    suspended = await post(admin, f"/admin/providers/{anita_id}/suspend", {"reason": "No-show complaints"})
+    assert suspended.status_code == 303
+    await register(blog.test_client(), email="new.pro@example.com", role="provider", name="New Pro", password=DEMO_PASSWORD)
+    newcomer = await logged_in(blog, "new.pro@example.com")  # registered providers start unverified
+    message = "Only GrihaSeva's team and verified professionals write blog posts."
+    for client in (anita, newcomer):
+        assert (await client.get("/blog/new")).status_code == 403
+        refused = await post(client, "/blog/new", {**FORM, "title": "Written while not allowed"})
+        assert refused.status_code == 403 and message in unescape(await text(refused))
+        assert "Write a post" not in await text(await client.get("/blog"))
+    assert (await anita.get(slug + "/edit")).status_code == 403
+    assert f'href="{slug}/edit"' not in await text(await anita.get(slug))  # she still sees it, without an Edit button
+    edit = await post(anita, slug + "/edit", {**FORM, "title": "Changed while suspended"})
+    assert edit.status_code == 403 and message in unescape(await text(edit))
+    assert (await posts.post_by_slug(blog.db, "descale-a-geyser-at-home")).title == FORM["title"]
+    assert await posts.post_by_slug(blog.db, "written-while-not-allowed") is None
+    assert "Write a post" in await text(await (await logged_in(blog, "provider@example.com")).get("/blog"))
+
+
+async def test_a_39000_character_hindi_post_is_accepted(blog):
+    provider = await logged_in(blog, "provider@example.com")
+    sentence = "नल से पानी टपक रहा है। "
+    body = (sentence * (39_000 // len(sentence) + 1))[:39_000].strip()
+    response = await post(provider, "/blog/new", {**FORM, "body_md": body})
+    assert response.status_code == 303, response.status_code
+    saved = await posts.post_by_slug(blog.db, "descale-a-geyser-at-home")
+    assert saved.body_md == body and len(body) >= 38_999
 
 
 async def test_customers_cannot_open_the_editor(blog):

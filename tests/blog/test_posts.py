@@ -138,6 +138,68 @@ async def test_a_providers_edit_of_a_published_post_goes_back_to_review(db):
     assert edited.slug == post.slug
 
 
+async def test_a_providers_save_of_a_draft_an_admin_unpublished_goes_back_to_review(db):
+    admin = await make_user(db, "boss@example.com", "admin")
+    provider = await make_user(db, "pro@example.com", "provider")
+    post = await posts.create_post(db, provider, FORM, NOW)
+    await posts.publish_post(db, admin, post, NOW)
+    await posts.unpublish_post(db, admin, await posts.post_by_slug(db, post.slug), NOW)
+    draft = await posts.post_by_slug(db, post.slug)
+    assert draft.status == "draft"
+    edited = await posts.edit_post(db, provider, draft, {**FORM, "summary": "Mopping first, then the drains."}, NOW)
+    assert edited.status == "pending"
+    queue = await db.fetch_all("admin_select_pending_posts")
+    assert [row["slug"] for row in queue] == [post.slug]
+    again = await posts.edit_post(db, admin, edited, FORM, NOW)  # an admin's edit leaves the status alone
+    assert again.status == "pending"
+
+
+async def suspend(db, user) -> None:
+    await db.execute("UPDATE providers SET suspended_at = :now WHERE user_id = :id", {"now": NOW, "id": user.id})
+
+
+async def test_only_verified_providers_who_are_not_suspended_write_or_edit_posts(db):
+    admin = await make_user(db, "boss@example.com", "admin")
+    unverified = await make_user(db, "new@example.com", "provider", verified=False)
+    suspended = await make_user(db, "gone@example.com", "provider")
+    own = await posts.create_post(db, suspended, FORM, NOW)  # written before the suspension
+    await suspend(db, suspended)
+    for writer in (unverified, suspended):
+        assert not await posts.may_write(db, writer)
+        with pytest.raises(posts.PostRefused) as refused:
+            await posts.create_post(db, writer, {**FORM, "title": "Written while not allowed"}, NOW)
+        assert (refused.value.status, refused.value.message) == (403, posts.NOT_A_WRITER)
+    with pytest.raises(posts.PostRefused) as refused:
+        await posts.edit_post(db, suspended, own, {**FORM, "title": "Changed while suspended"}, NOW)
+    assert refused.value.status == 403
+    assert (await posts.post_by_slug(db, own.slug)).title == FORM["title"]
+    assert await db.fetch_value("SELECT COUNT(*) AS n FROM posts") == 1
+    assert await posts.may_write(db, admin)
+    await posts.edit_post(db, admin, own, {**FORM, "title": "Fixed by the team"}, NOW)  # admins still edit it
+    assert (await posts.post_by_slug(db, own.slug)).title == "Fixed by the team"
+
+
+async def test_publishing_and_unpublishing_write_audit_rows(db):
+    admin = await make_user(db, "boss@example.com", "admin")
+    provider = await make_user(db, "pro@example.com", "provider")
+    post = await posts.create_post(db, provider, FORM, NOW)
+    await posts.publish_post(db, admin, post, NOW)
+    await posts.unpublish_post(db, admin, await posts.post_by_slug(db, post.slug), NOW)
+    rows = await db.fetch_all("SELECT admin_id, action, subject_type, subject_id, detail FROM audit_log ORDER BY id")
+    assert [(r["admin_id"], r["action"], r["subject_type"], r["subject_id"]) for r in rows] == [
+        (admin.id, "post.publish", "post", post.id), (admin.id, "post.unpublish", "post", post.id)]
+    assert all(FORM["title"] in r["detail"] for r in rows)
+
+
+async def test_a_refused_publish_writes_no_audit_row_and_changes_nothing(db):
+    provider = await make_user(db, "pro@example.com", "provider")
+    post = await posts.create_post(db, provider, FORM, NOW)
+    with pytest.raises(posts.PostRefused):
+        await posts.publish_post(db, provider, post, NOW)
+    assert (await posts.post_by_slug(db, post.slug)).status == "pending"
+    assert await db.fetch_value("SELECT COUNT(*) AS n FROM audit_log") == 0
+
+
 async def test_only_the_author_or_an_admin_can_edit(db):
     admin = await make_user(db, "boss@example.com", "admin")
     author = await make_user(db, "pro@example.com", "provider")

@@ -100,8 +100,9 @@ def test_a_customer_rates_a_completed_job(chromium, server):
         page.check("input[name=rating][value='5']")
         page.fill("#f-body", "Quick <b>and</b> tidy work.")
         page.click("form[action$='/review'] button[type=submit]")
-        page.wait_for_url(re.compile(rf".*/providers/{ravi}$"))
+        page.wait_for_url(re.compile(rf".*/bookings/{booking}$"))  # the booking page, not the provider's
         assert page.is_visible("text=Thank you: your review is saved.")
+        page.goto(server.url + f"/providers/{ravi}")
         assert page.is_visible("text=★ 5.0")
         assert page.is_visible("text=Quick <b>and</b> tidy work.")  # shown as typed, not as markup
     finally:
