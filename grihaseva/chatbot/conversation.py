@@ -109,6 +109,10 @@ async def reply(db, state: dict | None, user, text: str, now: datetime) -> tuple
         picked = _picked(text, state.get("options") or [])
         if picked:
             return await talk.choose(picked)
+    if awaiting == "slot" and u.intent == "deny":  # "no" to the times shown
+        talk.forget_pending()
+        return BotReply(["OK, none of those. Tell me another day or time, or pick something else."], [],
+                        [("Tomorrow", "Tomorrow"), *CHOICES]), talk.state
     if awaiting == "login" and user is not None:
         resumed = await talk.resume()
         if resumed:
@@ -344,6 +348,10 @@ class _Turn:
             return BotReply(["Sorry, that service is not offered any more."], [("All services", "/services")]), s
         if self.user is not None and service.women_only and self.user.gender != "female":
             return BotReply([domain.WOMEN_ONLY_CUSTOMER], [(service.name, f"/services/{service.slug}")]), s
+        if self.user is not None and self.user.role != "customer":  # say so before offering times
+            return BotReply([f"You are logged in as a {self.user.role}; bookings are made from a customer account. "
+                             "You can still ask me about services and prices."],
+                            [(service.name, f"/services/{service.slug}")]), s
         if not (s.get("day") or s.get("part") or s.get("at")):
             s["awaiting"] = "day"
             today = self.now.astimezone(ZoneInfo(LOCAL_TZ)).date()

@@ -149,3 +149,16 @@ async def test_another_job_of_the_same_kind_keeps_the_time(seeded):
 async def test_a_day_said_before_the_service_is_kept(seeded):
     bot, state = await chat(seeded, None, "tomorrow evening", "plumber")
     assert state["day"] == "2026-11-24" and state["part"] == "evening" and state["awaiting"] == "slot"
+
+
+async def test_no_to_the_offered_times_asks_for_another_day(seeded):
+    bot, state = await chat(seeded, None, "I need a plumber tomorrow evening", "no")
+    assert bot.parts == ["OK, none of those. Tell me another day or time, or pick something else."]
+    assert "options" not in state and state["service"] == "tap-leak-repair"
+
+
+async def test_a_provider_is_told_before_any_times_are_offered(seeded):
+    ravi = User.from_row(await seeded.fetch_one("select_user_by_email", {"email": "provider@example.com"}))
+    bot, state = await chat(seeded, ravi, "I need a plumber tomorrow evening")
+    assert bot.parts[0].startswith("You are logged in as a provider; bookings are made from a customer account.")
+    assert bot.buttons == [] and "options" not in state
