@@ -265,9 +265,11 @@ async def booking_page(booking_id: int):
     """One booking: the confirmation page."""
     booking = await _own_booking(booking_id)
     label = slots.local_label(booking["starts_at"], booking["timezone"])
+    current = now()
     return await render("booking/booking.html", booking=booking, label=label,
-                        can_change=booking["status"] == "confirmed" and booking["starts_at"] - now() >= domain.CANCEL_CUTOFF
-                        and booking["customer_id"] == the_user().id)
+                        can_change=booking["status"] == "confirmed" and booking["starts_at"] - current >= domain.CANCEL_CUTOFF
+                        and booking["customer_id"] == the_user().id,
+                        awaiting_completion=booking["status"] == "confirmed" and booking["ends_at"] <= current)
 
 
 @blueprint.post("/bookings/<int:booking_id>/cancel")

@@ -34,7 +34,8 @@ WHERE b.id = :id;
 
 -- name: select_customer_bookings
 SELECT b.id, b.provider_id, b.starts_at, b.ends_at, b.status, b.address, b.price_paise, b.cancel_reason,
-       b.cancelled_by, s.name AS service_name, s.slug AS service_slug, pu.name AS provider_name, p.timezone
+       b.cancelled_by, s.name AS service_name, s.slug AS service_slug, pu.name AS provider_name, p.timezone,
+       (SELECT COUNT(*) FROM reviews r WHERE r.booking_id = b.id) AS reviewed
 FROM bookings b
 JOIN services s ON s.id = b.service_id
 JOIN providers p ON p.user_id = b.provider_id

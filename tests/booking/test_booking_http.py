@@ -259,6 +259,19 @@ async def test_a_job_under_way_says_in_progress_and_one_soon_says_whom_to_call(d
     assert "In progress: for any change, call Ravi Kumar." in under_way and "Starts within 3 hours" not in under_way
 
 
+async def test_a_past_job_not_yet_completed_says_so_and_a_completed_one_offers_a_rating(demo):
+    ravi = await user_id(demo, "provider@example.com")
+    client = await logged_in(demo, "customer@example.com")
+    booking_id = int((await book(client, "tap-leak-repair", ravi, TUE_5PM)).headers["Location"].rsplit("/", 1)[1])
+    demo.clock.now = TUE_5PM + timedelta(days=1)
+    page = await text(await client.get(f"/bookings/{booking_id}"))
+    assert "Job done?" in page and "Once Ravi Kumar marks it completed, you can rate it here." in page
+    assert "waiting to be marked completed" in await text(await client.get("/bookings"))
+    await demo.db.execute("UPDATE bookings SET status = 'completed' WHERE id = :id", {"id": booking_id})
+    listing = await text(await client.get("/bookings"))
+    assert f'href="/bookings/{booking_id}/review">Rate this job</a>' in listing
+
+
 async def test_another_customers_booking_cannot_be_seen_cancelled_or_moved(demo):
     ravi = await user_id(demo, "provider@example.com")
     owner = await logged_in(demo, "customer@example.com")
