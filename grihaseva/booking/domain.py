@@ -264,12 +264,15 @@ async def pick_provider(db, service: Service, start: datetime, now: datetime) ->
     from ..reviews import rating_summary
 
     candidates = []
+    reasons = set()
     qualified = await qualified_providers(db, service)
     ratings = await rating_summary(db, [p["id"] for p in qualified])
     for provider in qualified:
         avail = await availability(db, provider["id"], now)
         taken = await busy(db, provider["id"], start - timedelta(days=1), start + timedelta(days=1))
-        if slots.why_not_bookable(avail, taken, service.duration, start, now) is None:
+        reason = slots.why_not_bookable(avail, taken, service.duration, start, now)
+        reasons.add(reason)
+        if reason is None:
             day = local_today(start, avail.tz)
             day_from = _day_start(day, avail.tz)
             count = await db.fetch_value("count_provider_bookings_between", {
@@ -277,8 +280,19 @@ async def pick_provider(db, service: Service, start: datetime, now: datetime) ->
             average = ratings[provider["id"]].average or 0  # an exact Fraction: no float ties
             candidates.append((count, -average, provider["id"]))
     if not candidates:
+        if len(reasons) == 1 and not (reason := next(iter(reasons))).startswith("That slot was just taken"):
+            raise BookingRefused(reason, 422)  # the same rule for everyone: "That time is in the past"
         raise SlotTaken("No provider is free at that time any more. Please pick another time.")
     return min(candidates)[2]
+
+
+async def check_bookable(db, service: Service, provider_id: int | None, start: datetime, now: datetime) -> None:
+    """Before the confirm step: BookingRefused (or SlotTaken) if `start` cannot be booked now.
+    The booking itself checks again under the lock."""
+    if provider_id is None:
+        await pick_provider(db, service, start, now)
+    else:
+        await _check_slot(db, provider_id, service, start, now)
 
 
 async def _check_slot(tx, provider_id: int, service: Service, start: datetime, now: datetime, ignore_booking: int | None = None):

@@ -153,10 +153,10 @@ async def confirm(slug: str):
     service = await _service_or_404(slug)
     provider_id = _provider_choice(request.args.get("provider"))
     start = _slot(request.args.get("slot"))
-    return await _confirm_page(service, provider_id, start, {}, {})
+    return await _confirm_page(service, provider_id, start, {}, {}, check_slot=True)
 
 
-async def _confirm_page(service, provider_id, start, form, errors, status=200, message=None):
+async def _confirm_page(service, provider_id, start, form, errors, status=200, message=None, check_slot=False):
     user = the_user()
     provider = None
     if provider_id is not None:
@@ -166,6 +166,11 @@ async def _confirm_page(service, provider_id, start, form, errors, status=200, m
             return await _refused(refused, service, provider_id, start)
     elif service.women_only and user.gender != "female":
         return await _refused(domain.BookingRefused(domain.WOMEN_ONLY_CUSTOMER, 403), service, provider_id, start)
+    if check_slot:  # a past, off-grid or taken time is said before the form, not after it
+        try:
+            await domain.check_bookable(db(), service, provider_id, start, now())
+        except domain.BookingRefused as refused:
+            return await _refused(refused, service, provider_id, start)
     tz = provider["timezone"] if provider else "Asia/Kolkata"
     return await render("booking/confirm.html", service=service, provider=provider, provider_id=provider_id,
                         start=start, slot=slots.slot_token(start), label=slots.local_label(start, tz),

@@ -272,6 +272,23 @@ async def test_a_past_job_not_yet_completed_says_so_and_a_completed_one_offers_a
     assert f'href="/bookings/{booking_id}/review">Rate this job</a>' in listing
 
 
+async def test_the_confirm_step_says_at_once_when_a_time_cannot_be_booked(demo):
+    ravi = await user_id(demo, "provider@example.com")
+    client = await logged_in(demo, "customer@example.com")
+    confirm = f"/book/tap-leak-repair/confirm?provider={{}}&slot={{}}"
+    past = await client.get(confirm.format(ravi, slot_token(NOW - timedelta(days=1))))
+    assert past.status_code == 422 and "That time is in the past." in await text(past)
+    off_grid = await client.get(confirm.format(ravi, slot_token(TUE_5PM + timedelta(minutes=7))))
+    assert off_grid.status_code == 422 and "not on the provider's schedule" in await text(off_grid)
+    any_past = await client.get(confirm.format("any", slot_token(NOW - timedelta(days=1))))
+    assert any_past.status_code == 422 and "That time is in the past." in await text(any_past)
+    assert (await book(client, "tap-leak-repair", ravi, TUE_5PM)).status_code == 303
+    taken = await client.get(confirm.format(ravi, slot_token(TUE_5PM)))
+    assert taken.status_code == 409 and 'id="grid-section"' in await text(taken)
+    posted_past = await book(client, "tap-leak-repair", "any", NOW - timedelta(days=1))
+    assert posted_past.status_code == 422 and "any more" not in await text(posted_past)
+
+
 async def test_another_customers_booking_cannot_be_seen_cancelled_or_moved(demo):
     ravi = await user_id(demo, "provider@example.com")
     owner = await logged_in(demo, "customer@example.com")
