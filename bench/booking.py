@@ -49,14 +49,18 @@ async def prepare(url: DatabaseUrl, providers: int):
         for weekday in range(7):
             await db.execute("insert_working_hours", {"provider_id": uid, "weekday": weekday, "start_min": 0, "end_min": 1440})
         ids.append(uid)
-    customer = await create_user(db, {"email": "bench-customer@example.com", "name": "Bench Customer", "phone": "+91 90000 00001",
-                                      "gender": "female", "password": "bench-pass-1"}, NOW, 4, role="customer")
-    return db, service, ids, domain.Customer(customer, "female")
+    # One customer per provider: a customer may not hold one service twice at overlapping times.
+    customers = {}
+    for uid in ids:
+        customers[uid] = domain.Customer(await create_user(db, {
+            "email": f"bench-customer{uid}@example.com", "name": "Bench Customer", "phone": "+91 90000 00001",
+            "gender": "female", "password": "bench-pass-1"}, NOW, 4, role="customer"), "female")
+    return db, service, ids, customers
 
 
 async def run(url: DatabaseUrl, bookings: int, workers: int) -> float:
     providers = max(1, bookings // 300)
-    db, service, provider_ids, customer = await prepare(url, providers)
+    db, service, provider_ids, customers = await prepare(url, providers)
     # Distinct hourly slots per provider: 17 a day (05:30-21:30 in Kolkata), within the 30-day window.
     def start_of(k: int) -> datetime:
         return NOW + timedelta(days=1 + k // 17, hours=k % 17)
@@ -70,7 +74,7 @@ async def run(url: DatabaseUrl, bookings: int, workers: int) -> float:
     async def worker():
         while not queue.empty():
             provider_id, start = queue.get_nowait()
-            await domain.book_slot(db, customer, service, provider_id, start, details, NOW)
+            await domain.book_slot(db, customers[provider_id], service, provider_id, start, details, NOW)
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(workers)))
