@@ -75,7 +75,11 @@ def safe_next(target: str | None, default: str) -> str:
 
 
 def redirect_to(location: str, status: int = 303) -> Response:
-    """A redirect that htmx fragment requests follow as a full navigation."""
+    """A redirect that htmx fragment requests follow as a full navigation. The location may hold
+    non-ASCII (a Hindi post's address): headers carry it percent-encoded."""
+    from werkzeug.urls import iri_to_uri
+
+    location = iri_to_uri(location)
     if wants_partial():
         response = Response("", status=200)
         response.headers["HX-Redirect"] = location

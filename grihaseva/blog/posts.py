@@ -99,9 +99,15 @@ def render_markdown(text: str) -> str:
 
 
 def slugify(title: str) -> str:
-    """`Monsoon home-care: a checklist!` -> `monsoon-home-care-a-checklist`."""
+    """`Monsoon home-care: a checklist!` -> `monsoon-home-care-a-checklist`; a title with no Latin
+    letters keeps its own script: `गृह सेवा के टिप्स` -> `गृह-सेवा-के-टिप्स` (letters, marks and
+    digits kept, so Indic vowel signs and viramas stay)."""
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    if not re.search(r"[a-z]", slug):
+        kept = "".join(ch if unicodedata.category(ch)[0] in "LMN" else "-"
+                       for ch in unicodedata.normalize("NFC", title).lower())
+        slug = re.sub(r"-+", "-", kept).strip("-") or slug
     slug = slug[:SLUG_MAX - 8].rstrip("-")  # room for a "-NN" suffix
     return slug or "post"
 

@@ -237,6 +237,24 @@ async def test_unpublished_posts_are_404_for_readers_and_visible_to_author_and_a
     assert (await admin.get(slug)).status_code == 200
 
 
+async def test_a_hindi_post_gets_a_hindi_address_that_works(blog):
+    from urllib.parse import quote
+
+    admin = await logged_in(blog, "admin@example.com")
+    form = {**FORM, "title": "गीज़र की सफ़ाई घर पर", "status": "published"}
+    response = await post(admin, "/blog/new", form)
+    assert response.status_code == 303
+    location = response.headers["Location"]
+    assert location == "/blog/" + quote("गीज़र-की-सफ़ाई-घर-पर")  # percent-encoded in the header
+    created = await posts.post_by_slug(blog.db, "गीज़र-की-सफ़ाई-घर-पर")
+    assert created is not None and created.title == "गीज़र की सफ़ाई घर पर"
+    if created.status != "published":
+        assert (await post(admin, location + "/publish")).status_code == 303
+    reader = await blog.test_client().get(location)
+    assert reader.status_code == 200 and "गीज़र की सफ़ाई घर पर" in await text(reader)
+    assert f'href="/blog/गीज़र-की-सफ़ाई-घर-पर"' in await text(await blog.test_client().get("/blog"))
+
+
 async def test_a_provider_post_goes_pending_and_an_admin_publishes_it(blog):
     provider = await logged_in(blog, "provider@example.com")
     await post(provider, "/blog/new", FORM)

@@ -67,7 +67,11 @@ def test_javascript_link_keeps_its_text_but_loses_its_address():
     ("Fix a leaking tap", "fix-a-leaking-tap"),
     ("  Monsoon home-care: a checklist!  ", "monsoon-home-care-a-checklist"),
     ("Café crème & more", "cafe-creme-more"),
-    ("बारिश", "post"),
+    ("बारिश", "बारिश"),
+    ("गृह सेवा के टिप्स: नल की मरम्मत!", "गृह-सेवा-के-टिप्स-नल-की-मरम्मत"),  # vowel signs and viramas kept
+    ("新しい記事", "新しい記事"),
+    ("Geyser की सफ़ाई", "geyser"),  # Latin letters: the ASCII address, as before
+    ("😀😀 -----", "post"),
 ])
 def test_slug_is_made_from_the_title(title, slug):
     assert posts.slugify(title) == slug
