@@ -13,6 +13,7 @@ from urllib.parse import quote, urlsplit
 from quart import Response, current_app, flash, g, redirect, render_template, request, session
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.urls import iri_to_uri
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
@@ -77,8 +78,6 @@ def safe_next(target: str | None, default: str) -> str:
 def redirect_to(location: str, status: int = 303) -> Response:
     """A redirect that htmx fragment requests follow as a full navigation. The location may hold
     non-ASCII (a Hindi post's address): headers carry it percent-encoded."""
-    from werkzeug.urls import iri_to_uri
-
     location = iri_to_uri(location)
     if wants_partial():
         response = Response("", status=200)
