@@ -132,7 +132,7 @@ async def edit_review(db, customer_id: int, booking_id: int, form, now: datetime
     rating, body = clean_review(form)
     async with db.transaction() as tx:
         await reviewable_booking(tx, customer_id, booking_id)
-        review = await tx.fetch_one("review_select_by_booking", {"booking_id": booking_id})
+        review = await tx.fetch_one("review_lock_by_booking", {"booking_id": booking_id})
         if review is None:
             raise ReviewRefused("You have not rated this job yet.", 404)
         if has_reply(review):  # the reply answers this text; changing it would leave the reply answering nothing

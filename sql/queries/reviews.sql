@@ -38,3 +38,9 @@ JOIN services s ON s.id = b.service_id
 WHERE r.provider_id = :provider_id
 ORDER BY r.created_at DESC, r.id DESC
 LIMIT :limit;
+
+-- name: review_lock_by_booking
+-- The review about to be edited, locked (MySQL overrides with FOR UPDATE) so a reply cannot
+-- land between the "no reply yet" check and the update.
+SELECT id, booking_id, customer_id, provider_id, rating, body, created_at, updated_at, reply, replied_at
+FROM reviews WHERE booking_id = :booking_id;
