@@ -155,6 +155,10 @@ class _Turn:
 
     async def by_intent(self, u: Understanding, text: str) -> tuple[BotReply, dict]:
         self.remember(u)
+        span = _span_start(text, self.now.astimezone(ZoneInfo(LOCAL_TZ)).date())
+        if span is not None and u.day is None:  # "next week", "this weekend": days from there
+            self.state.pop("day", None)
+            self.state["from_day"] = span.isoformat()
         intent = u.intent
         if intent == "greeting":
             name = f", {self.user.name.split()[0]}" if self.user else ""
@@ -215,8 +219,11 @@ class _Turn:
             elif s.get("category") != old_category:
                 for key in ("day", "part", "at"):
                     s.pop(key, None)
+        if changed:
+            s.pop("from_day", None)
         if u.day is not None:
             s["day"] = u.day.isoformat()
+            s.pop("from_day", None)
         if u.at is not None:
             s["at"] = u.at.strftime("%H:%M")
             s["part"] = u.part_of_day
@@ -355,10 +362,16 @@ class _Turn:
         if not (s.get("day") or s.get("part") or s.get("at")):
             s["awaiting"] = "day"
             today = self.now.astimezone(ZoneInfo(LOCAL_TZ)).date()
-            days = [("Today", "Today"), ("Tomorrow", "Tomorrow")]
-            for n in (2, 3):
-                name = (today + timedelta(days=n)).strftime("%A")
-                days.append((name, name))
+            if s.get("from_day"):  # "next week": four days from its Monday; "weekend": Saturday and Sunday
+                first = date.fromisoformat(s["from_day"])
+                count = 2 if first.weekday() == 5 else 4
+                labels = [(first + timedelta(days=n)).strftime("%a %d %b").replace(" 0", " ") for n in range(count)]
+                days = [(label, label) for label in labels]
+            else:
+                days = [("Today", "Today"), ("Tomorrow", "Tomorrow")]
+                for n in (2, 3):
+                    name = (today + timedelta(days=n)).strftime("%A")
+                    days.append((name, name))
             return BotReply([f"{service.name} ({rupees(service.price_paise)}). Which day suits you?"],
                             [(service.name, f"/services/{service.slug}")], days), s
 
@@ -397,7 +410,8 @@ class _Turn:
         s = self.state
         tz = ZoneInfo(LOCAL_TZ)
         today = self.now.astimezone(tz).date()
-        day = date.fromisoformat(s["day"]) if s.get("day") else today
+        day = date.fromisoformat(s["day"]) if s.get("day") else (
+            date.fromisoformat(s["from_day"]) if s.get("from_day") else today)
         day = max(day, today)
         window = PART_WINDOWS.get(s.get("part") or "")
         at = time.fromisoformat(s["at"]) if s.get("at") else None
@@ -643,6 +657,19 @@ def _something_else(u: Understanding, text: str) -> bool:
                     "greeting", "thanks_bye"):
         return True
     return u.intent == "book" and "," not in text
+
+
+_NEXT_WEEK = re.compile(r"\b(?:next|agle|agla|agli|coming)\s+(?:week|hafte|hafta)\b", re.IGNORECASE)
+_WEEKEND = re.compile(r"\b(?:this\s+|is\s+|coming\s+)?weekend\b", re.IGNORECASE)
+
+
+def _span_start(text: str, today: date) -> date | None:
+    """The first day of a span the customer named: next week's Monday, this weekend's Saturday."""
+    if _NEXT_WEEK.search(text):
+        return today + timedelta(days=7 - today.weekday())
+    if _WEEKEND.search(text):
+        return today if today.weekday() >= 5 else today + timedelta(days=5 - today.weekday())
+    return None
 
 
 def _when_text(state: dict) -> str:

@@ -162,3 +162,18 @@ async def test_a_provider_is_told_before_any_times_are_offered(seeded):
     bot, state = await chat(seeded, ravi, "I need a plumber tomorrow evening")
     assert bot.parts[0].startswith("You are logged in as a provider; bookings are made from a customer account.")
     assert bot.buttons == [] and "options" not in state
+
+
+async def test_next_week_offers_days_of_next_week(seeded):
+    # NOW is Monday 23 Nov 2026: next week starts on Monday 30 Nov.
+    bot, state = await chat(seeded, None, "plumber next week")
+    assert [label for label, _ in bot.buttons] == ["Mon 30 Nov", "Tue 1 Dec", "Wed 2 Dec", "Thu 3 Dec"]
+    bot, state = await conversation.reply(seeded, state, None, "Tue 1 Dec", NOW)
+    assert state["day"] == "2026-12-01" and bot.buttons[0][0].startswith("Tue 1 Dec")
+
+
+async def test_the_weekend_offers_saturday_and_sunday_and_a_time_searches_from_there(seeded):
+    bot, state = await chat(seeded, None, "facial this weekend")
+    assert [label for label, _ in bot.buttons] == ["Sat 28 Nov", "Sun 29 Nov"]
+    bot, state = await chat(seeded, None, "plumber agle hafte shaam ko")
+    assert all(label.startswith(("Mon 30 Nov", "Tue 1 Dec", "Wed 2 Dec")) for label, _ in bot.buttons[:3])
