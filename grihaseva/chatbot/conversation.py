@@ -173,7 +173,7 @@ class _Turn:
         if intent == "my_bookings":
             return await self.my_bookings(), self.state
         if intent == "cancel_reschedule":
-            return self.cancel_help(), self.state
+            return await self.cancel_help(u), self.state
         if intent == "service_info":
             return await self.service_info(u, text), self.state
         if intent in ("find_slots", "book"):
@@ -268,10 +268,26 @@ class _Turn:
                 out.link(f"Call {phone.group(0)}", "tel:" + phone.group(0).replace(" ", ""))
         return out
 
-    def cancel_help(self) -> BotReply:
-        return BotReply(["Cancelling is free until 3 hours before the start. Open the booking under My bookings to "
-                         "cancel it or to pick a new time (the same 3-hour rule applies). Closer to the start, "
-                         "please call support."], [("My bookings", "/bookings")])
+    async def cancel_help(self, u: Understanding) -> BotReply:
+        """The rule, and for a logged-in customer a direct link to move or cancel each upcoming
+        booking (the one for the service named first). The change itself is made on the booking's
+        own pages, which ask before they change anything."""
+        out = BotReply(["Cancelling is free until 3 hours before the start. Open the booking under My bookings to "
+                        "cancel it or to pick a new time (the same 3-hour rule applies). Closer to the start, "
+                        "please call the professional."], [("My bookings", "/bookings")])
+        if self.user is None or self.user.role != "customer":
+            return out
+        rows = await self.db.fetch_all("select_customer_bookings", {"customer_id": self.user.id})
+        cutoff = self.now + domain.CANCEL_CUTOFF
+        changeable = [r for r in rows if r["status"] == "confirmed" and r["starts_at"] >= cutoff]
+        changeable.sort(key=lambda r: (r["service_slug"] != u.service, r["starts_at"]))  # the named service first
+        if changeable:
+            out.parts.append("Your bookings you can still change:")
+        for r in changeable[:3]:
+            when = slots.local_label(r["starts_at"], r["timezone"])
+            out.link(f"Move {r['service_name']}, {when}", f"/bookings/{r['id']}/reschedule")
+            out.link(f"Cancel {r['service_name']}, {when}", f"/bookings/{r['id']}")
+        return out
 
     def fallback(self) -> BotReply:
         return BotReply(["Sorry, I did not understand that. I can help with these:"], [], list(CHOICES))

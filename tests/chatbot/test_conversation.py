@@ -177,3 +177,16 @@ async def test_the_weekend_offers_saturday_and_sunday_and_a_time_searches_from_t
     assert [label for label, _ in bot.buttons] == ["Sat 28 Nov", "Sun 29 Nov"]
     bot, state = await chat(seeded, None, "plumber agle hafte shaam ko")
     assert all(label.startswith(("Mon 30 Nov", "Tue 1 Dec", "Wed 2 Dec")) for label, _ in bot.buttons[:3])
+
+
+async def test_asking_to_move_a_booking_links_to_moving_that_booking(seeded):
+    user = await customer(seeded)
+    await chat(seeded, user, "I need a plumber tomorrow evening", "1", "12 MG Road, Indiranagar, Bengaluru", "yes")
+    await chat(seeded, user, "AC service on Thursday morning", "1", "12 MG Road, Indiranagar, Bengaluru", "yes")
+    booked = {r["service_slug"]: r["id"] for r in await seeded.fetch_all("select_customer_bookings", {"customer_id": user.id})}
+    bot, _ = await chat(seeded, user, "can you move my AC service to friday")
+    assert bot.links[1][1] == f"/bookings/{booked['ac-service']}/reschedule"  # the named one first
+    assert bot.links[1][0].startswith("Move AC service, Thu 26 Nov")
+    assert (f"Move Tap and leak repair, Tue 24 Nov, 4:00 pm IST", f"/bookings/{booked['tap-leak-repair']}/reschedule") in bot.links
+    visitor, _ = await chat(seeded, None, "cancel my booking")
+    assert visitor.links == [("My bookings", "/bookings")]
