@@ -280,8 +280,8 @@ async def pick_provider(db, service: Service, start: datetime, now: datetime) ->
             average = ratings[provider["id"]].average or 0  # an exact Fraction: no float ties
             candidates.append((count, -average, provider["id"]))
     if not candidates:
-        if len(reasons) == 1 and not (reason := next(iter(reasons))).startswith("That slot was just taken"):
-            raise BookingRefused(reason, 422)  # the same rule for everyone: "That time is in the past"
+        if reasons == {slots.PAST}:  # true whoever the provider: say so, not "no one is free"
+            raise BookingRefused(slots.PAST, 422)
         raise SlotTaken("No provider is free at that time any more. Please pick another time.")
     return min(candidates)[2]
 
