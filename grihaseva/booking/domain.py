@@ -314,6 +314,28 @@ async def _announce(tx, provider_id: int, customer_id: int, tz: str, kind: str, 
     await publish(tx, f"user:{customer_id}", kind, payload, now)
 
 
+async def refuse_if_already_booked(db, customer_id: int, service: Service, start: datetime,
+                                   ignore_booking: int | None = None) -> None:
+    """Without locks, before picking a provider: AlreadyBooked if the customer holds this service
+    at an overlapping time (a double submit when every provider is now busy would otherwise
+    read as "no provider is free"). `book_slot` checks again under the customer lock."""
+    overlap = await db.fetch_one("select_customer_same_service_overlap", {
+        "customer_id": customer_id, "service_id": service.id, "starts_at": start,
+        "ends_at": start + service.duration, "ignore_booking": ignore_booking or 0})
+    if overlap:
+        raise AlreadyBooked(service, overlap)
+
+
+async def check_reschedulable(db, booking: Mapping, service: Service, new_start: datetime, now: datetime) -> None:
+    """Before the reschedule confirm step: the same rules the move applies, without locks."""
+    if booking["status"] != "confirmed":
+        raise BookingRefused(f"This booking is already {booking['status']}.", 409)
+    if booking["starts_at"] - now < CANCEL_CUTOFF:
+        raise BookingRefused("Bookings can be moved until 3 hours before the start.", 422)
+    await refuse_if_already_booked(db, booking["customer_id"], service, new_start, booking["id"])
+    await _check_slot(db, booking["provider_id"], service, new_start, now, ignore_booking=booking["id"])
+
+
 async def _refuse_same_service_overlap(tx, customer_id: int, service: Service, start: datetime,
                                        ignore_booking: int | None) -> None:
     """Locks the customer (before any provider lock), then refuses a second confirmed booking of

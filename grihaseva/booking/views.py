@@ -202,6 +202,7 @@ async def place_booking(slug: str):
         if chosen is None:
             if service.women_only and user.gender != "female":
                 raise domain.BookingRefused(domain.WOMEN_ONLY_CUSTOMER, 403)
+            await domain.refuse_if_already_booked(db(), user.id, service, start)
             chosen = await domain.pick_provider(db(), service, start, now())
         booking_id = await domain.book_slot(db(), customer, service, chosen, start, form, now())
     except ValidationError as error:
@@ -310,11 +311,18 @@ async def reschedule_confirm(booking_id: int):
     start = _slot(request.args.get("slot"))
     if booking["customer_id"] != the_user().id:
         raise NotFound("There is no such booking in your account.")
-    if booking["status"] != "confirmed":
-        return await render("booking/refused.html", status=409, service=None,
-                            message=f"This booking is already {booking['status']}.")
     if start == booking["starts_at"]:
         return redirect_to(f"/bookings/{booking_id}/reschedule")
+    service = domain.Service.from_row(await db().fetch_one("select_service_by_id", {"id": booking["service_id"]}))
+    try:  # a time that cannot be had is said now, not after "Yes, move it"
+        await domain.check_reschedulable(db(), booking, service, start, now())
+    except domain.SlotTaken as taken:
+        week = max(domain.local_today(start, booking["timezone"]), domain.local_today(now(), booking["timezone"]))
+        context = await _grid_context(service, booking["provider_id"], week, booking)
+        return await render("booking/book.html", "partials/booking/_grid_section.html", status=409,
+                            message=taken.message, **context)
+    except domain.BookingRefused as refused:
+        return await render("booking/refused.html", status=refused.status, message=refused.message, service=None)
     return await render("booking/reschedule_confirm.html", booking=booking, new_start=start)
 
 

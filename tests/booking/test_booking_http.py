@@ -299,6 +299,14 @@ async def test_another_customers_booking_cannot_be_seen_cancelled_or_moved(demo)
     assert (await other.get(f"/bookings/{booking_id}/reschedule")).status_code == 404
     assert (await other.get(f"/bookings/{booking_id}/reschedule/confirm?slot={slot_token(TUE_6PM)}")).status_code == 404
     assert (await owner.get(f"/bookings/{booking_id}/reschedule/confirm?slot=soon")).status_code == 400
+    past = await owner.get(f"/bookings/{booking_id}/reschedule/confirm?slot={slot_token(NOW - timedelta(days=1))}")
+    assert past.status_code == 422 and "That time is in the past." in await text(past)
+    await book(other, "tap-leak-repair", ravi, TUE_6PM)
+    taken = await owner.get(f"/bookings/{booking_id}/reschedule/confirm?slot={slot_token(TUE_6PM)}")
+    assert taken.status_code == 409 and "That slot was just taken" in await text(taken)
+    demo.clock.now = TUE_5PM - timedelta(hours=2)
+    late = await owner.get(f"/bookings/{booking_id}/reschedule/confirm?slot={slot_token(TUE_5PM + timedelta(days=1))}")
+    assert late.status_code == 422 and "until 3 hours before the start" in await text(late)
     assert (await post(other, f"/bookings/{booking_id}/reschedule", {"slot": slot_token(TUE_6PM)})).status_code == 404
     row = await demo.db.fetch_one("SELECT status, starts_at FROM bookings WHERE id = :id", {"id": booking_id})
     assert row["status"] == "confirmed" and row["starts_at"] == TUE_5PM
@@ -428,6 +436,16 @@ async def test_a_double_submitted_any_provider_booking_books_one_professional(de
     assert {r.headers["Location"] for r in (first, second, third)} == {f"/bookings/{booked[0]['id']}"}
     shown = await text(await customer.get(f"/bookings/{booked[0]['id']}"))
     assert "You already have Tap and leak repair booked at that time: Tue 24 Nov, 5:00 pm IST with" in shown
+
+
+async def test_a_second_submit_when_every_provider_is_now_busy_shows_the_booking_made(demo):
+    customer = await logged_in(demo, "customer@example.com")
+    late = TUE_5PM + timedelta(hours=2, minutes=30)  # 7:30 pm: only Ravi works then
+    first = await book(customer, "tap-leak-repair", "any", late)
+    second = await book(customer, "tap-leak-repair", "any", late)
+    assert first.status_code == second.status_code == 303
+    assert second.headers["Location"] == first.headers["Location"]
+    assert await active_bookings(demo) == 1
 
 
 async def test_the_same_service_at_an_overlapping_time_is_refused_but_another_service_is_not(demo):
