@@ -27,6 +27,11 @@ WOMEN_ONLY_CUSTOMER = ("This service is offered by women professionals to women 
                        "Your profile does not say female, so it cannot be booked from this account.")
 
 
+def changeable(booking: Mapping, now: datetime) -> bool:
+    """Can the customer still cancel or move it online: confirmed, and 3 hours or more before the start."""
+    return booking["status"] == "confirmed" and booking["starts_at"] - now >= CANCEL_CUTOFF
+
+
 class BookingRefused(Exception):
     """A booking request that breaks a rule; `status` is the HTTP status to answer with."""
 
@@ -316,9 +321,11 @@ async def _announce(tx, provider_id: int, customer_id: int, tz: str, kind: str, 
 
 async def refuse_if_already_booked(db, customer_id: int, service: Service, start: datetime,
                                    ignore_booking: int | None = None) -> None:
-    """Without locks, before picking a provider: AlreadyBooked if the customer holds this service
-    at an overlapping time (a double submit when every provider is now busy would otherwise
-    read as "no provider is free"). `book_slot` checks again under the customer lock."""
+    """AlreadyBooked if the customer holds a confirmed booking of this service at an overlapping
+    time: a double submit of "any available provider" would otherwise send two professionals.
+    Different services at the same time stay allowed. Called without locks before a provider is
+    picked (a second tap when everyone is now busy is not "no provider is free"), and again in the
+    booking's transaction after `lock_customer`."""
     overlap = await db.fetch_one("select_customer_same_service_overlap", {
         "customer_id": customer_id, "service_id": service.id, "starts_at": start,
         "ends_at": start + service.duration, "ignore_booking": ignore_booking or 0})
@@ -326,27 +333,17 @@ async def refuse_if_already_booked(db, customer_id: int, service: Service, start
         raise AlreadyBooked(service, overlap)
 
 
-async def check_reschedulable(db, booking: Mapping, service: Service, new_start: datetime, now: datetime) -> None:
-    """Before the reschedule confirm step: the same rules the move applies, without locks."""
+async def check_reschedulable(db, booking: Mapping, service: Service, new_start: datetime, now: datetime) -> Availability:
+    """The rules of a move, for `booking` as read now: the confirm step calls it without locks, and
+    `reschedule_booking` again under the customer and provider locks. Returns the provider's availability."""
     if booking["status"] != "confirmed":
         raise BookingRefused(f"This booking is already {booking['status']}.", 409)
     if booking["starts_at"] - now < CANCEL_CUTOFF:
         raise BookingRefused("Bookings can be moved until 3 hours before the start.", 422)
+    if new_start == booking["starts_at"]:
+        raise BookingRefused("That is the time already booked. Pick a different slot.", 422)
     await refuse_if_already_booked(db, booking["customer_id"], service, new_start, booking["id"])
-    await _check_slot(db, booking["provider_id"], service, new_start, now, ignore_booking=booking["id"])
-
-
-async def _refuse_same_service_overlap(tx, customer_id: int, service: Service, start: datetime,
-                                       ignore_booking: int | None) -> None:
-    """Locks the customer (before any provider lock), then refuses a second confirmed booking of
-    the same service at an overlapping time: a double submit of "any available provider" would
-    otherwise send two professionals. Different services at the same time stay allowed."""
-    await tx.fetch_one("lock_customer", {"customer_id": customer_id})
-    overlap = await tx.fetch_one("select_customer_same_service_overlap", {
-        "customer_id": customer_id, "service_id": service.id, "starts_at": start,
-        "ends_at": start + service.duration, "ignore_booking": ignore_booking or 0})
-    if overlap:
-        raise AlreadyBooked(service, overlap)
+    return await _check_slot(db, booking["provider_id"], service, new_start, now, ignore_booking=booking["id"])
 
 
 async def book_slot(db: Database, customer: Customer, service: Service, provider_id: int, start: datetime,
@@ -356,7 +353,8 @@ async def book_slot(db: Database, customer: Customer, service: Service, provider
     await check_can_book(db, customer, service, provider_id)
     try:
         async with db.transaction() as tx:
-            await _refuse_same_service_overlap(tx, customer.id, service, start, None)
+            await tx.fetch_one("lock_customer", {"customer_id": customer.id})  # always before lock_provider
+            await refuse_if_already_booked(tx, customer.id, service, start)
             locked = await tx.fetch_one("lock_provider", {"provider_id": provider_id})
             if not locked or not locked["verified"]:  # suspended while this request was on its way
                 raise BookingRefused("That provider is not taking bookings.", 404)
@@ -422,16 +420,10 @@ async def reschedule_booking(db: Database, user, booking_id: int, new_start: dat
     service = Service.from_row(await db.fetch_one("select_service_by_id", {"id": row["service_id"]}))
     try:
         async with db.transaction() as tx:
-            await _refuse_same_service_overlap(tx, row["customer_id"], service, new_start, booking_id)
+            await tx.fetch_one("lock_customer", {"customer_id": row["customer_id"]})  # always before lock_provider
             await tx.fetch_one("lock_provider", {"provider_id": row["provider_id"]})
             current = await tx.fetch_one("select_booking", {"id": booking_id})
-            if current["status"] != "confirmed":
-                raise BookingRefused(f"This booking is already {current['status']}.", 409)
-            if current["starts_at"] - now < CANCEL_CUTOFF:
-                raise BookingRefused("Bookings can be moved until 3 hours before the start.", 422)
-            if new_start == current["starts_at"]:
-                raise BookingRefused("That is the time already booked. Pick a different slot.", 422)
-            avail = await _check_slot(tx, row["provider_id"], service, new_start, now, ignore_booking=booking_id)
+            avail = await check_reschedulable(tx, current, service, new_start, now)
             await tx.execute("move_booking", {"id": booking_id, "starts_at": new_start, "ends_at": new_start + service.duration, "now": now})
             await tx.execute("insert_notification", {
                 "user_id": row["provider_id"], "kind": "rescheduled", "booking_id": booking_id, "now": now,

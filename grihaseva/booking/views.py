@@ -273,8 +273,7 @@ async def booking_page(booking_id: int):
     label = slots.local_label(booking["starts_at"], booking["timezone"])
     current = now()
     return await render("booking/booking.html", booking=booking, label=label,
-                        can_change=booking["status"] == "confirmed" and booking["starts_at"] - current >= domain.CANCEL_CUTOFF
-                        and booking["customer_id"] == the_user().id,
+                        can_change=domain.changeable(booking, current) and booking["customer_id"] == the_user().id,
                         awaiting_completion=booking["status"] == "confirmed" and booking["ends_at"] <= current)
 
 
@@ -316,14 +315,19 @@ async def reschedule_confirm(booking_id: int):
     service = domain.Service.from_row(await db().fetch_one("select_service_by_id", {"id": booking["service_id"]}))
     try:  # a time that cannot be had is said now, not after "Yes, move it"
         await domain.check_reschedulable(db(), booking, service, start, now())
-    except domain.SlotTaken as taken:
+    except domain.BookingRefused as refused:
+        return await _reschedule_refused(refused, booking, service, start)
+    return await render("booking/reschedule_confirm.html", booking=booking, new_start=start)
+
+
+async def _reschedule_refused(refused: domain.BookingRefused, booking: dict, service: domain.Service, start):
+    """A lost slot: 409 with the fresh grid of the week asked for; any other rule: its page."""
+    if isinstance(refused, domain.SlotTaken):
         week = max(domain.local_today(start, booking["timezone"]), domain.local_today(now(), booking["timezone"]))
         context = await _grid_context(service, booking["provider_id"], week, booking)
         return await render("booking/book.html", "partials/booking/_grid_section.html", status=409,
-                            message=taken.message, **context)
-    except domain.BookingRefused as refused:
-        return await render("booking/refused.html", status=refused.status, message=refused.message, service=None)
-    return await render("booking/reschedule_confirm.html", booking=booking, new_start=start)
+                            message=refused.message, **context)
+    return await render("booking/refused.html", status=refused.status, message=refused.message, service=None)
 
 
 @blueprint.post("/bookings/<int:booking_id>/reschedule")
@@ -337,9 +341,7 @@ async def reschedule(booking_id: int):
     except domain.SlotTaken as taken:
         booking = await _own_booking(booking_id)
         service = domain.Service.from_row(await db().fetch_one("select_service_by_id", {"id": booking["service_id"]}))
-        week = max(domain.local_today(start, booking["timezone"]), domain.local_today(now(), booking["timezone"]))
-        context = await _grid_context(service, booking["provider_id"], week, booking)
-        return await render("booking/book.html", "partials/booking/_grid_section.html", status=409, message=taken.message, **context)
+        return await _reschedule_refused(taken, booking, service, start)
     except domain.BookingRefused as refused:
         return await render("booking/refused.html", status=refused.status, message=refused.message, service=None)
     await flash("Your booking is moved to the new time.", "success")
