@@ -59,9 +59,10 @@ def cmd_create_admin(settings: Settings, args) -> None:
     from .auth.accounts import ValidationError, create_user, email_problem, name_problem, normalize_email, phone_problem
     from .auth.passwords import password_problem
     from .clock import utcnow
+    from .plaintext import one_line
 
     email = normalize_email(args.email)
-    name, phone = " ".join(args.name.split()), args.phone.strip()
+    name, phone = one_line(args.name), " ".join(args.phone.split())  # cleaned as registration cleans them
     for label, problem in (("", email_problem(email)), ("--name: ", name_problem(name)), ("--phone: ", phone_problem(phone))):
         if problem:
             _fail(label + problem)

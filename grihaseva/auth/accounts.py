@@ -24,9 +24,9 @@ SESSION_LIFETIME = timedelta(days=14)
 
 LOGIN_FAILS_PER_ACCOUNT = Limit("login_fail_account", 5, timedelta(minutes=15))
 LOGIN_FAILS_PER_CLIENT = Limit("login_fail_client", 5, timedelta(minutes=15))
+DUPLICATE_EMAIL = "An account with this email already exists. Log in instead, or reset your password."
 # Each registration costs a bcrypt hash (about 0.25 s of a core) and makes a row: a household or
 # an office behind one address registers a few accounts an hour, a script thousands.
-DUPLICATE_EMAIL = "An account with this email already exists. Log in instead, or reset your password."
 REGISTRATIONS_PER_CLIENT = Limit("register_client", 10, timedelta(hours=1))
 
 _EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;.]{2,}$")

@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 from ..auth.accounts import ValidationError
 from ..booking import domain, slots
 from ..money import rupees
+from ..plaintext import one_line
 from . import faq as faq_module
 from .nlu import CatalogueEntry, Understanding, understand
 
@@ -214,13 +215,12 @@ class _Turn:
             s["service"], s["category"] = None, u.category
             changed = had_job
         if changed:
+            s.pop("from_day", None)
             if u.day or u.part_of_day or u.at:
                 s.pop("part", None), s.pop("at", None)
             elif s.get("category") != old_category:
                 for key in ("day", "part", "at"):
                     s.pop(key, None)
-        if changed:
-            s.pop("from_day", None)
         if u.day is not None:
             s["day"] = u.day.isoformat()
             s.pop("from_day", None)
@@ -278,8 +278,7 @@ class _Turn:
         if self.user is None or self.user.role != "customer":
             return out
         rows = await self.db.fetch_all("select_customer_bookings", {"customer_id": self.user.id})
-        cutoff = self.now + domain.CANCEL_CUTOFF
-        changeable = [r for r in rows if r["status"] == "confirmed" and r["starts_at"] >= cutoff]
+        changeable = [r for r in rows if domain.changeable(r, self.now)]
         changeable.sort(key=lambda r: (r["service_slug"] != u.service, r["starts_at"]))  # the named service first
         if changeable:
             out.parts.append("Your bookings you can still change:")
@@ -375,9 +374,9 @@ class _Turn:
             return BotReply([f"You are logged in as a {self.user.role}; bookings are made from a customer account. "
                              "You can still ask me about services and prices."],
                             [(service.name, f"/services/{service.slug}")]), s
+        today = self.now.astimezone(ZoneInfo(LOCAL_TZ)).date()
         if not (s.get("day") or s.get("part") or s.get("at")):
             s["awaiting"] = "day"
-            today = self.now.astimezone(ZoneInfo(LOCAL_TZ)).date()
             if s.get("from_day"):  # "next week": four days from its Monday; "weekend": Saturday and Sunday
                 first = date.fromisoformat(s["from_day"])
                 count = 2 if first.weekday() == 5 else 4
@@ -391,7 +390,6 @@ class _Turn:
             return BotReply([f"{service.name} ({rupees(service.price_paise)}). Which day suits you?"],
                             [(service.name, f"/services/{service.slug}")], days), s
 
-        today = self.now.astimezone(ZoneInfo(LOCAL_TZ)).date()
         last_day = today + timedelta(days=BOOKING_WINDOW_DAYS)
         if s.get("day") and date.fromisoformat(s["day"]) > last_day:
             asked = date.fromisoformat(s.pop("day"))  # never kept: every later request would ask for it
@@ -502,7 +500,7 @@ class _Turn:
 
     async def address_answer(self, text: str, u: Understanding) -> tuple[BotReply, dict] | None:
         s = self.state
-        address = " ".join(text.split())
+        address = one_line(text)  # as the booking will store it
         if u.intent == "confirm" and s.get("prefill"):
             address = s["prefill"]
         elif _street_address(address):
