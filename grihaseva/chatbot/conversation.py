@@ -4,7 +4,7 @@
 moves the conversation's small state machine on, and answers.  Booking goes
 through the booking domain only: free slots come from `domain.availability`,
 `domain.busy` and `slots.free_starts_on`, and the booking itself from
-`domain.book_slot`, after the customer has said yes to a summary.
+`domain.place_booking`, after the customer has said yes to a summary.
 
 The state is a JSON-able dict kept with the conversation:
 
@@ -550,9 +550,9 @@ class _Turn:
         start = slots.parse_slot(chosen["start"])
         customer = domain.Customer(self.user.id, self.user.gender)
         try:
-            booking_id = await domain.book_slot(self.db, customer, service, chosen["provider_id"], start,
-                                                {"address": address, "phone": self.user.phone,
-                                                 "notes": "Booked in chat"}, self.now)
+            booking_id = await domain.place_booking(self.db, customer, service, chosen["provider_id"], start,
+                                                    {"address": address, "phone": self.user.phone,
+                                                     "notes": "Booked in chat"}, self.now)
         except domain.SlotTaken:
             return await self.offer("Sorry, that slot was just taken. Here are fresh choices.")
         except domain.BookingRefused as refused:
