@@ -19,6 +19,7 @@ from .db import open_database
 from .events import Broadcaster
 from .housekeeping import Housekeeper
 from .mail import MailSender
+from .wakeup import RedisWakeup
 
 
 def _log_to_stderr() -> None:
@@ -75,7 +76,12 @@ def create_app(settings: Settings | None = None) -> Quart:
     app.db.commit_listeners.append(app.mail_sender.on_commit)
     app.config["MAIL_SENDER_AUTOSTART"] = True
     # Live updates: tails the `events` outbox and feeds SSE streams (grihaseva/events.py, sse.py).
-    app.broadcaster = Broadcaster(app.db)
+    app.broadcaster = Broadcaster(app.db, poll_interval=settings.events_poll_ms / 1000)
+    # With GRIHASEVA_REDIS_URL: a commit's wake-up reaches every process's broadcaster at once.
+    app.wakeup = None
+    if settings.redis_url:
+        app.wakeup = RedisWakeup(settings.redis_url, app.broadcaster.wake, channel=settings.redis_channel)
+        app.db.commit_listeners.append(app.wakeup.on_commit)
     # Deletes old events, rate-limit hits, expired sessions and delivered mail (hourly).
     app.housekeeper = Housekeeper(app.db, clock=lambda: app.clock())
     app.config["HOUSEKEEPING_AUTOSTART"] = True
@@ -86,6 +92,8 @@ def create_app(settings: Settings | None = None) -> Quart:
     async def open_db() -> None:
         await app.db.connect()
         await app.broadcaster.start()
+        if app.wakeup is not None:
+            await app.wakeup.start()
         if app.config["MAIL_SENDER_AUTOSTART"]:
             app.mail_sender.start()
         if app.config["HOUSEKEEPING_AUTOSTART"]:
@@ -93,6 +101,8 @@ def create_app(settings: Settings | None = None) -> Quart:
 
     @app.after_serving
     async def close_db() -> None:
+        if app.wakeup is not None:
+            await app.wakeup.stop()
         await app.broadcaster.stop()  # ends every open SSE stream
         await app.mail_sender.stop()
         await app.housekeeper.stop()

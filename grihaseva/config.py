@@ -83,6 +83,12 @@ def _int(env: dict, name: str, default: int, low: int, high: int) -> int:
     return value
 
 
+def _redis_url(url: str) -> str:
+    if url and not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(f"GRIHASEVA_REDIS_URL: expected redis://HOST:PORT/0, got {url!r}")
+    return url
+
+
 def _secret_key(env: dict, var_dir: Path) -> str:
     """The signing key: from the environment, or generated once and kept in var/."""
     key = env.get("GRIHASEVA_SECRET_KEY", "")
@@ -128,6 +134,9 @@ class Settings:
     mail_from: str = "GrihaSeva <no-reply@grihaseva.example>"
     bcrypt_rounds: int = 12
     proxy_hops: int = 0  # reverse proxies in front whose X-Forwarded-* headers are trusted
+    redis_url: str = ""  # wake-ups between processes (grihaseva/wakeup.py); empty: poll only
+    redis_channel: str = "grihaseva:events"
+    events_poll_ms: int = 200  # how often the broadcaster reads `events` without a wake-up
     var_dir: Path = field(default_factory=lambda: Path("var"))
 
     @property
@@ -157,5 +166,8 @@ class Settings:
             mail_from=env.get("GRIHASEVA_MAIL_FROM") or "GrihaSeva <no-reply@grihaseva.example>",
             bcrypt_rounds=_int(env, "GRIHASEVA_BCRYPT_ROUNDS", 12, 4, 16),
             proxy_hops=_int(env, "GRIHASEVA_PROXY_HOPS", 0, 0, 5),
+            redis_url=_redis_url(env.get("GRIHASEVA_REDIS_URL", "").strip()),
+            redis_channel=env.get("GRIHASEVA_REDIS_CHANNEL", "").strip() or "grihaseva:events",
+            events_poll_ms=_int(env, "GRIHASEVA_EVENTS_POLL_MS", 200, 10, 60_000),
             var_dir=var_dir,
         )

@@ -263,6 +263,10 @@ class Broadcaster:
         if getattr(tx, "published_events", False):
             self._wake.set()
 
+    def wake(self) -> None:
+        """Read `events` now rather than at the next poll (another process has committed some)."""
+        self._wake.set()
+
     async def _run(self) -> None:
         while True:
             try:

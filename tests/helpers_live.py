@@ -1,0 +1,98 @@
+"""Talking to real `grihaseva serve` processes the way a browser does: a logged-in opener with
+its CSRF token, a reaction toggle, and a raw SSE reader (used by the multi-process tests)."""
+
+from __future__ import annotations
+
+import asyncio
+import http.cookiejar
+import re
+import urllib.parse
+import urllib.request
+
+from tests.events.live_counter import parse
+from tests.helpers import DEMO_PASSWORD
+
+POST_SLUG = "fix-a-leaking-tap-in-20-minutes"  # a published demo post
+
+
+class Browser:
+    """Cookies and the CSRF token of one person's browser."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        self.token = ""
+
+    def get(self, path: str) -> str:
+        page = self.opener.open(self.base + path, timeout=10).read().decode()
+        found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        if found:
+            self.token = found.group(1)
+        return page
+
+    def post(self, path: str, form: dict) -> int:
+        body = urllib.parse.urlencode({"csrf_token": self.token, **form}).encode()
+        with self.opener.open(urllib.request.Request(self.base + path, data=body), timeout=10) as response:
+            return response.status
+
+    def log_in(self, email: str, password: str = DEMO_PASSWORD) -> "Browser":
+        self.get("/login")
+        self.post("/login", {"email": email, "password": password})
+        return self
+
+    def react(self, emoji: str, on: bool, slug: str = POST_SLUG) -> None:
+        self.get(f"/blog/{slug}")
+        self.post(f"/blog/{slug}/react", {"emoji": emoji, "on": "1" if on else "0"})
+
+
+def count_of(fragment: str, emoji: str) -> int:
+    return int(re.search(rf'id="rc-{emoji}">(\d+)<', fragment).group(1))
+
+
+class SseReader:
+    """A raw HTTP/1.1 EventSource: headers, then de-chunked messages."""
+
+    def __init__(self, reader, writer):
+        self.reader, self.writer, self.buffer = reader, writer, b""
+
+    @classmethod
+    async def open(cls, port: int, path: str, headers: dict[str, str] | None = None) -> "SseReader":
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n{extra}\r\n".encode())
+        stream = cls(reader, writer)
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+        status, *lines = head.decode().split("\r\n")
+        stream.status = int(status.split()[1])
+        stream.headers = {k.lower(): v for k, _, v in (line.partition(": ") for line in lines if line)}
+        stream.chunked = stream.headers.get("transfer-encoding", "") == "chunked"
+        return stream
+
+    async def _more(self) -> bytes:
+        if not self.chunked:
+            data = await self.reader.read(65536)
+            if not data:
+                raise EOFError("the stream ended")
+            return data
+        size = int((await self.reader.readuntil(b"\r\n")).strip(), 16)
+        data = await self.reader.readexactly(size + 2)
+        if size == 0:
+            raise EOFError("the stream ended")
+        return data[:-2]
+
+    async def next(self, timeout: float = 5.0):
+        """The next message that is not only a comment (heartbeats are skipped)."""
+        while True:
+            while b"\n\n" not in self.buffer:
+                self.buffer += await asyncio.wait_for(self._more(), timeout)
+            raw, self.buffer = self.buffer.split(b"\n\n", 1)
+            message = parse(raw.decode())
+            if message.data is not None or message.event is not None:
+                return message
+
+    async def close(self) -> None:
+        self.writer.close()
+        try:
+            await self.writer.wait_closed()
+        except OSError:
+            pass
