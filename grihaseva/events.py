@@ -34,6 +34,7 @@ from .sqlfiles import SQL_DIR, parse_queries
 
 log = logging.getLogger(__name__)
 
+ACCESS_CHANGED = "access_changed"  # an event kind: streams re-check who may see them before rendering
 TOPIC_MAX = 120  # events.topic is VARCHAR(120)
 KIND_MAX = 40  # events.kind is VARCHAR(40)
 REPLAY_LIMIT = 500  # events_since returns at most this many of the newest events
@@ -71,6 +72,11 @@ def _expand(query: str, lists: dict[str, Sequence[Any]], params: dict[str, Any])
         sql = sql.replace(f"(:{name})", "(" + ", ".join(f":{n}" for n in names) + ")")
         params.update(zip(names, values))
     return sql, params
+
+
+def access_topic(user_id: int) -> str:
+    """Events here tell every open stream of this user to re-check its session (sse.py)."""
+    return f"access:{user_id}"
 
 
 # ---------------------------------------------------------------- writing

@@ -7,32 +7,42 @@ the topics, re-renders the fragment from the database and sends it as a named ev
 carrying the event id.  htmx's SSE extension swaps it into the element with
 `sse-swap="<event name>"`.
 
-Access is checked again while the stream is open, not only when it connects: before every
-render and at every heartbeat the stream re-reads the login session it started with (so
-"log out everywhere", a password reset or a deactivated account cuts a private stream), and
-runs the view's own `recheck` (the blog's: the post is still published).  A check that fails,
-or a render that raises an HTTP error, ends the stream quietly; the browser reconnects and
-the view's ordinary access check answers it.
+Shared views render once per change.  A view whose fragment is the same for many readers
+(the slot grid, the reaction bar) passes `share=`, a function naming what this reader
+sees after a burst of events (`"grid:ac-service:any:"`); all the process's streams with
+the same name and event id get one render and the very same encoded bytes
+(`SharedFrames`).  Private views (a dashboard, a customer's bookings) render per reader.
+
+Access is checked again while the stream is open, not only when it connects, but not for
+every event: at every heartbeat, and when an event says access may have changed (kind
+`access_changed` on the view's topics, or any event on the reader's own `access:<user id>`
+topic, which "log out everywhere", a password reset and a deactivation write).  The check
+re-reads the login session the stream started with and runs the view's own `recheck` (the
+blog's: the post is still published).  A check that fails, or a render that raises an HTTP
+error, ends the stream quietly; the browser reconnects and the view's ordinary access check
+answers it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from quart import Response, copy_current_app_context, copy_current_request_context, current_app, g, request
 from quart_auth import current_user
 from werkzeug.exceptions import HTTPException, NotAcceptable
 
-from .events import Event, latest_event_id
+from .events import ACCESS_CHANGED, Event, access_topic, latest_event_id
 
 HEARTBEAT_SECONDS = 15.0  # app.config["SSE_HEARTBEAT_SECONDS"] overrides
 RETRY_MS = 1000  # how soon a browser reconnects after a stream ends; app.config["SSE_RETRY_MS"]
 
 Render = Callable[[Event | None], Awaitable[str]]
 Recheck = Callable[[], Awaitable[object]]
+Share = Callable[[Sequence[Event]], str | None]  # a burst -> the name of what this reader sees
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # only these end a line in SSE (not U+2028 and friends)
 
@@ -57,6 +67,44 @@ class ServerSentEvent:
 
 
 HEARTBEAT = b": ping\n\n"
+
+
+class SharedFrames:
+    """One render per change for shared views: a view name -> its newest encoded frame.
+
+    `frame(name, event_id, make)` returns the frame made for `name` at `event_id` or later,
+    making it (once, however many streams ask at the same moment) when there is none.  A
+    frame made after event N committed shows N, so a reader asking for N may get a newer
+    one.  At most `limit` names are kept, the least recently used going first.
+    """
+
+    def __init__(self, limit: int = 2000):
+        self.limit = limit
+        self.renders = 0  # frames made (tests and the bench read it)
+        self._frames: OrderedDict[str, tuple[int, asyncio.Future]] = OrderedDict()
+
+    async def frame(self, name: str, event_id: int, make: Callable[[int], Awaitable[bytes]]) -> tuple[int, bytes]:
+        cached = self._frames.get(name)
+        if cached is None or cached[0] < event_id or (cached[1].done() and cached[1].exception() is not None):
+            self.renders += 1
+            cached = (event_id, asyncio.ensure_future(make(event_id)))
+            self._frames[name] = cached
+            while len(self._frames) > self.limit:
+                self._frames.popitem(last=False)
+        self._frames.move_to_end(name)
+        made_at, future = cached
+        return made_at, await asyncio.shield(future)  # a reader going away does not cancel the others' render
+
+
+def shared_frames(app) -> SharedFrames:
+    frames = app.extensions.get("sse_shared_frames")
+    if frames is None:
+        frames = app.extensions["sse_shared_frames"] = SharedFrames()
+    return frames
+
+
+def _changes_access(burst: Sequence[Event]) -> bool:
+    return any(event.kind == ACCESS_CHANGED or event.topic.startswith("access:") for event in burst)
 
 
 def accepts_event_stream() -> bool:
@@ -88,7 +136,7 @@ async def _session_still_valid() -> bool:
 
 async def sse_stream(topics: list[str], render: Render, event_name: str, *,
                      last_event_id: int | None = None, heartbeat: float | None = None,
-                     recheck: Recheck | None = None) -> Response:
+                     recheck: Recheck | None = None, share: Share | None = None) -> Response:
     """A text/event-stream response for `topics`, rendering its data with `render`.
 
     `render(None)` makes the snapshot sent first; `render(event)` the fragment after an
@@ -97,6 +145,10 @@ async def sse_stream(topics: list[str], render: Render, event_name: str, *,
     (NotFound, Forbidden) once this client may no longer see the stream.  The stream ends
     when the client goes away, when the subscriber falls too far behind, when access ends,
     or when the app stops.
+
+    `share(burst)` names what this reader sees after the events of `burst` (or returns None
+    for a private render); streams with the same name share one render of `render(event)`,
+    which must then depend on nothing but that name and the database.
     """
     if not accepts_event_stream():
         raise NotAcceptable("This address sends live updates to a page (Accept: text/event-stream).")
@@ -107,7 +159,10 @@ async def sse_stream(topics: list[str], render: Render, event_name: str, *,
     interval = heartbeat if heartbeat is not None else current_app.config.get("SSE_HEARTBEAT_SECONDS", HEARTBEAT_SECONDS)
     retry = current_app.config.get("SSE_RETRY_MS", RETRY_MS)
     topics = list(topics)
+    user = g.get("user")
+    listen = topics + ([access_topic(user.id)] if user is not None else [])  # "log out everywhere" reaches us
     broadcaster, db = current_app.broadcaster, current_app.db
+    frames = shared_frames(current_app)
     async def render_now(event: Event | None) -> str:
         return await render(event)  # render may be any callable returning an awaitable
 
@@ -126,7 +181,7 @@ async def sse_stream(topics: list[str], render: Render, event_name: str, *,
 
     async def stream() -> AsyncIterator[bytes]:
         # Subscribe before reading the snapshot, so a change committed in between still arrives.
-        subscription = broadcaster.subscribe(topics)
+        subscription = broadcaster.subscribe(listen)
         try:
             if not subscription.closed:
                 await broadcaster.catch_up()
@@ -144,9 +199,21 @@ async def sse_stream(topics: list[str], render: Render, event_name: str, *,
                 except StopAsyncIteration:  # fell too far behind, or the app is stopping
                     return
                 burst = [event, *subscription.ready()]  # one render for a burst of events
-                if not await allowed_here():
+                if _changes_access(burst) and not await allowed_here():
                     return
+                if all(e.topic.startswith("access:") for e in burst):
+                    continue  # still allowed, and nothing on the view's own topics changed
                 newest = max(e.id for e in burst)
+                name = share(burst) if share is not None else None
+                if name is not None and newest > sent_id:
+                    latest = burst[-1]
+
+                    async def make(made_at: int) -> bytes:
+                        return ServerSentEvent(await render_here(latest), event_name, made_at).encode()
+
+                    sent_id, frame = await frames.frame(f"{event_name}:{name}", newest, make)
+                    yield frame
+                    continue
                 # A late commit can carry an id below one already sent: send its fragment
                 # without an id, so the browser's Last-Event-ID never moves back.
                 new_id = newest if newest > sent_id else None

@@ -27,6 +27,7 @@ import nh3
 from .. import audit
 from ..auth.accounts import ValidationError
 from ..db import Database, IntegrityError
+from ..events import ACCESS_CHANGED, publish
 
 CATEGORIES = {
     "diy": "DIY tips",
@@ -246,6 +247,8 @@ async def unpublish_post(db: Database, editor, post: Post, now: datetime) -> Non
         raise PostRefused("Only an admin can unpublish a post.", 403)
     async with db.transaction() as tx:
         await tx.execute("unpublish_post", {"id": post.id, "now": now})
+        # Open reaction streams re-check at once: readers no longer see the post.
+        await publish(tx, f"post:{post.id}", ACCESS_CHANGED, {"post_id": post.id}, now)
         await audit.record(tx, editor.id, "post.unpublish", "post", post.id,
                            f"Unpublished the blog post “{post.title}” by {post.author_name} (/blog/{post.slug})", now)
 

@@ -106,14 +106,31 @@ async def show(slug: str):
 
 @blueprint.get("/blog/<slug>/live")
 async def live(slug: str):
-    """SSE for the reaction bar (topic post:<id>): counts for everyone, highlighting for this reader."""
-    post = await _viewable_post(slug)
+    """SSE for the reaction bar (topic post:<id>): counts for everyone, highlighting for this reader.
 
-    async def fragment(_event) -> str:
-        return await render_template(BAR, **await _bar_context(post))
+    One render per change is shared by every reader who has pressed the same emojis (most
+    readers: none); a reader's own presses are followed from the events' payloads, so an
+    event costs no query per reader.
+    """
+    post = await _viewable_post(slug)
+    user = the_user()
+    mine = await reactions.reader_reactions(db(), post.id, user.id if user else None)
+
+    def share(burst) -> str:
+        for event in burst:
+            if user is not None and event.kind == "reaction" and event.payload.get("user_id") == user.id:
+                (mine.add if event.payload.get("on") else mine.discard)(event.payload.get("emoji"))
+        return f"{post.id}:{'in' if user else 'out'}:{','.join(sorted(mine))}"
+
+    async def fragment(event) -> str:
+        if event is None:  # the snapshot: this reader's own
+            return await render_template(BAR, live=True, **await _bar_context(post))
+        bar = reactions.bar_items(await reactions.counts(db(), post.id), set(mine))
+        return await render_template(BAR, live=True, post=post, bar=bar, message=None, user=user)
 
     # Unpublished or deleted while open: the stream ends and its reconnect gets the 404.
-    return await sse_stream([reactions.topic(post.id)], fragment, "reactions", recheck=lambda: _viewable_post(slug))
+    return await sse_stream([reactions.topic(post.id)], fragment, "reactions", share=share,
+                            recheck=lambda: _viewable_post(slug))
 
 
 @blueprint.post("/blog/<slug>/react")

@@ -143,7 +143,9 @@ async def book_live(slug: str):
             return await render_template("partials/booking/_service_closed.html", service=service)
         return await render_template("partials/booking/_slot_grid.html", **fresh)
 
-    return await sse_stream(topics, fragment, "slots")
+    # Without a booking being moved, the grid is the same for every reader: one render per change.
+    shared = None if reschedule else f"{slug}:{provider_id or 'any'}:{week.isoformat() if week else ''}"
+    return await sse_stream(topics, fragment, "slots", share=None if shared is None else lambda _burst: shared)
 
 
 @blueprint.get("/book/<slug>/confirm")
