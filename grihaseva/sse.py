@@ -81,18 +81,23 @@ class SharedFrames:
     def __init__(self, limit: int = 2000):
         self.limit = limit
         self.renders = 0  # frames made (tests and the bench read it)
-        self._frames: OrderedDict[str, tuple[int, asyncio.Future]] = OrderedDict()
+        self._frames: OrderedDict[str, tuple[int, float, asyncio.Future]] = OrderedDict()
 
-    async def frame(self, name: str, event_id: int, make: Callable[[int], Awaitable[bytes]]) -> tuple[int, bytes]:
+    async def frame(self, name: str, event_id: int, make: Callable[[int], Awaitable[bytes]],
+                    not_before: float = 0.0) -> tuple[int, bytes]:
+        """`not_before` (loop time): only a render started then or later will do (a snapshot
+        must be read after its stream subscribed, or an event in between could be missing)."""
         cached = self._frames.get(name)
-        if cached is None or cached[0] < event_id or (cached[1].done() and cached[1].exception() is not None):
+        if (cached is None or cached[0] < event_id or cached[1] < not_before
+                or (cached[2].done() and (cached[2].cancelled() or cached[2].exception() is not None))):
             self.renders += 1
-            cached = (event_id, asyncio.ensure_future(make(event_id)))
+            loop = asyncio.get_running_loop()
+            cached = (event_id, loop.time(), asyncio.ensure_future(make(event_id)))
             self._frames[name] = cached
             while len(self._frames) > self.limit:
                 self._frames.popitem(last=False)
         self._frames.move_to_end(name)
-        made_at, future = cached
+        made_at, _started, future = cached
         return made_at, await asyncio.shield(future)  # a reader going away does not cancel the others' render
 
 
@@ -148,7 +153,8 @@ async def sse_stream(topics: list[str], render: Render, event_name: str, *,
 
     `share(burst)` names what this reader sees after the events of `burst` (or returns None
     for a private render); streams with the same name share one render of `render(event)`,
-    which must then depend on nothing but that name and the database.
+    which must then depend on nothing but that name and the database.  `share(())` names
+    the snapshot (None when the snapshot must be this reader's own).
     """
     if not accepts_event_stream():
         raise NotAcceptable("This address sends live updates to a page (Accept: text/event-stream).")
@@ -182,16 +188,27 @@ async def sse_stream(topics: list[str], render: Render, event_name: str, *,
     async def stream() -> AsyncIterator[bytes]:
         # Subscribe before reading the snapshot, so a change committed in between still arrives.
         subscription = broadcaster.subscribe(listen)
+        subscribed_at = asyncio.get_running_loop().time()
         try:
             if not subscription.closed:
                 await broadcaster.catch_up()
                 subscription.ready()  # committed before the render below, so the snapshot shows them
             sent_id = max(await latest_event_id(db, topics), last_event_id or 0)
-            yield ServerSentEvent(await render_here(None), event_name, sent_id, retry).encode()
+            name = share(()) if share is not None else None  # None: this reader's snapshot is its own
+            if name is None:
+                yield ServerSentEvent(await render_here(None), event_name, sent_id, retry).encode()
+            else:  # readers connecting together share one snapshot too (and its bytes, held while idle)
+                async def make_snapshot(made_at: int) -> bytes:
+                    return ServerSentEvent(await render_here(None), event_name, made_at, retry).encode()
+
+                sent_id, frame = await frames.frame(f"{event_name}:{name}:snapshot", sent_id, make_snapshot,
+                                                    not_before=subscribed_at)
+                yield frame
             while True:
                 try:
-                    event = await asyncio.wait_for(subscription.__anext__(), interval)
-                except asyncio.TimeoutError:
+                    async with asyncio.timeout(interval):  # no task per wait, unlike wait_for
+                        event = await subscription.__anext__()
+                except TimeoutError:
                     if not await allowed_here():
                         return
                     yield HEARTBEAT

@@ -30,9 +30,10 @@ class Browser:
             self.token = found.group(1)
         return page
 
-    def post(self, path: str, form: dict) -> int:
+    def post(self, path: str, form: dict, headers: dict | None = None) -> int:
         body = urllib.parse.urlencode({"csrf_token": self.token, **form}).encode()
-        with self.opener.open(urllib.request.Request(self.base + path, data=body), timeout=10) as response:
+        request = urllib.request.Request(self.base + path, data=body, headers=headers or {})
+        with self.opener.open(request, timeout=10) as response:
             return response.status
 
     def log_in(self, email: str, password: str = DEMO_PASSWORD) -> "Browser":
@@ -40,9 +41,13 @@ class Browser:
         self.post("/login", {"email": email, "password": password})
         return self
 
-    def react(self, emoji: str, on: bool, slug: str = POST_SLUG) -> None:
-        self.get(f"/blog/{slug}")
-        self.post(f"/blog/{slug}/react", {"emoji": emoji, "on": "1" if on else "0"})
+    def react(self, emoji: str, on: bool | None = None, slug: str = POST_SLUG) -> None:
+        """Press (`on`), release (not `on`) or, with None, flip one reaction, as htmx does (the
+        answer is the new bar, not a redirect); the CSRF token comes from an earlier page."""
+        if not self.token:
+            self.get(f"/blog/{slug}")
+        self.post(f"/blog/{slug}/react", {"emoji": emoji, **({} if on is None else {"on": "1" if on else "0"})},
+                  {"HX-Request": "true", "X-CSRF-Token": self.token})
 
 
 def count_of(fragment: str, emoji: str) -> int:

@@ -57,6 +57,13 @@ class PostRefused(Exception):
 
 
 @dataclass(frozen=True)
+class PostLink:
+    """What a live reaction bar needs of its post (and no more: thousands may be open)."""
+    id: int
+    slug: str
+
+
+@dataclass(frozen=True)
 class Post:
     id: int
     author_id: int

@@ -114,17 +114,21 @@ async def live(slug: str):
     """
     post = await _viewable_post(slug)
     user = the_user()
-    mine = await reactions.reader_reactions(db(), post.id, user.id if user else None)
+    post = posts.PostLink(post.id, post.slug)  # all the bar needs: a stream holds no post body
+    mine: set[str] = set()
 
-    def share(burst) -> str:
+    def share(burst) -> str | None:
+        if not burst and user is not None:
+            return None  # a reader's snapshot reads their own presses
         for event in burst:
             if user is not None and event.kind == "reaction" and event.payload.get("user_id") == user.id:
                 (mine.add if event.payload.get("on") else mine.discard)(event.payload.get("emoji"))
         return f"{post.id}:{'in' if user else 'out'}:{','.join(sorted(mine))}"
 
     async def fragment(event) -> str:
-        if event is None:  # the snapshot: this reader's own
-            return await render_template(BAR, live=True, **await _bar_context(post))
+        if event is None:  # the snapshot, read after subscribing: later presses arrive as events
+            mine.clear()
+            mine.update(await reactions.reader_reactions(db(), post.id, user.id if user else None))
         bar = reactions.bar_items(await reactions.counts(db(), post.id), set(mine))
         return await render_template(BAR, live=True, post=post, bar=bar, message=None, user=user)
 
