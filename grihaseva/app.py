@@ -12,7 +12,7 @@ from werkzeug.routing import IntegerConverter
 
 from . import web
 from .auth.access import load_current_user
-from .auth.accounts import session_user
+from .auth.accounts import session_hash, session_user, session_user_by_hash
 from .clock import utcnow
 from .config import Settings
 from .db import open_database
@@ -82,6 +82,11 @@ def create_app(settings: Settings | None = None) -> Quart:
     if settings.redis_url:
         app.wakeup = RedisWakeup(settings.redis_url, app.broadcaster.wake, channel=settings.redis_channel)
         app.db.commit_listeners.append(app.wakeup.on_commit)
+    # With GRIHASEVA_GRIP_URL: Pushpin holds the streams and one process publishes their frames.
+    if settings.grip_url:
+        from .grip import Grip
+
+        app.extensions["grip"] = Grip(app, settings.grip_url, settings.secret_key, settings.var_dir)
     # Deletes old events, rate-limit hits, expired sessions and delivered mail (hourly).
     app.housekeeper = Housekeeper(app.db, clock=lambda: app.clock())
     app.config["HOUSEKEEPING_AUTOSTART"] = True
@@ -94,6 +99,8 @@ def create_app(settings: Settings | None = None) -> Quart:
         await app.broadcaster.start()
         if app.wakeup is not None:
             await app.wakeup.start()
+        if "grip" in app.extensions:
+            await app.extensions["grip"].publisher.start()
         if app.config["MAIL_SENDER_AUTOSTART"]:
             app.mail_sender.start()
         if app.config["HOUSEKEEPING_AUTOSTART"]:
@@ -101,6 +108,8 @@ def create_app(settings: Settings | None = None) -> Quart:
 
     @app.after_serving
     async def close_db() -> None:
+        if "grip" in app.extensions:
+            await app.extensions["grip"].publisher.stop()
         if app.wakeup is not None:
             await app.wakeup.stop()
         await app.broadcaster.stop()  # ends every open SSE stream
@@ -110,6 +119,8 @@ def create_app(settings: Settings | None = None) -> Quart:
 
     app.before_request(load_current_user)
     app.extensions["session_user"] = session_user  # the SSE streams re-check sessions through it
+    app.extensions["session_user_by_hash"] = session_user_by_hash  # ... and the GRIP publisher's renders
+    app.extensions["session_hash"] = session_hash
     app.before_request(web.check_csrf)
     app.after_request(web.security_headers)
     app.after_request(web.compress)

@@ -83,6 +83,13 @@ def _int(env: dict, name: str, default: int, low: int, high: int) -> int:
     return value
 
 
+def _http_url(env: dict, name: str) -> str:
+    url = env.get(name, "").strip()
+    if url and not url.startswith(("http://", "https://")):
+        raise ConfigError(f"{name}: expected an http(s) URL such as http://127.0.0.1:5561, got {url!r}")
+    return url
+
+
 def _redis_url(url: str) -> str:
     if url and not url.startswith(("redis://", "rediss://", "unix://")):
         raise ConfigError(f"GRIHASEVA_REDIS_URL: expected redis://HOST:PORT/0, got {url!r}")
@@ -137,6 +144,7 @@ class Settings:
     redis_url: str = ""  # wake-ups between processes (grihaseva/wakeup.py); empty: poll only
     redis_channel: str = "grihaseva:events"
     events_poll_ms: int = 200  # how often the broadcaster reads `events` without a wake-up
+    grip_url: str = ""  # Pushpin's publish endpoint (grihaseva/grip.py); empty: streams stay in process
     var_dir: Path = field(default_factory=lambda: Path("var"))
 
     @property
@@ -169,5 +177,6 @@ class Settings:
             redis_url=_redis_url(env.get("GRIHASEVA_REDIS_URL", "").strip()),
             redis_channel=env.get("GRIHASEVA_REDIS_CHANNEL", "").strip() or "grihaseva:events",
             events_poll_ms=_int(env, "GRIHASEVA_EVENTS_POLL_MS", 200, 10, 60_000),
+            grip_url=_http_url(env, "GRIHASEVA_GRIP_URL"),
             var_dir=var_dir,
         )

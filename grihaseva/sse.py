@@ -126,13 +126,18 @@ async def _session_still_valid() -> bool:
     """Within the stream's copied request context: is the session it opened with still live?
 
     The lookup is the app's (`app.extensions["session_user"]`, set by `create_app` to
-    `auth.accounts.session_user`): this platform module knows no feature.
+    `auth.accounts.session_user`): this platform module knows no feature.  A view rebuilt by
+    the GRIP publisher knows its session by the stored hash (`g.live_session_hash`).
     """
     user = g.get("user")
     if user is None:
         return True  # a visitor's stream shows only public data
-    session_user = current_app.extensions["session_user"]
-    fresh = await session_user(current_app.db, current_user.auth_id or "", current_app.clock())
+    if g.get("live_session_hash"):
+        lookup = current_app.extensions["session_user_by_hash"]
+        fresh = await lookup(current_app.db, g.live_session_hash, current_app.clock())
+    else:
+        session_user = current_app.extensions["session_user"]
+        fresh = await session_user(current_app.db, current_user.auth_id or "", current_app.clock())
     if fresh is None or fresh.id != user.id:
         return False
     g.user = fresh  # renders see a changed name or role
@@ -149,7 +154,8 @@ async def sse_stream(topics: list[str], render: Render, event_name: str, *,
     defaults to the request's `Last-Event-ID` header.  `recheck()` raises an HTTP error
     (NotFound, Forbidden) once this client may no longer see the stream.  The stream ends
     when the client goes away, when the subscriber falls too far behind, when access ends,
-    or when the app stops.
+    or when the app stops.  Behind Pushpin (`GRIHASEVA_GRIP_URL`, grihaseva/grip.py) the answer
+    is a GRIP hold with the snapshot instead, and the lease-holding process publishes the frames.
 
     `share(burst)` names what this reader sees after the events of `burst` (or returns None
     for a private render); streams with the same name share one render of `render(event)`,
@@ -162,90 +168,121 @@ async def sse_stream(topics: list[str], render: Render, event_name: str, *,
         raise ValueError(f"SSE event names are short words, got {event_name!r}")
     if last_event_id is None:
         last_event_id = last_event_id_header()
-    interval = heartbeat if heartbeat is not None else current_app.config.get("SSE_HEARTBEAT_SECONDS", HEARTBEAT_SECONDS)
-    retry = current_app.config.get("SSE_RETRY_MS", RETRY_MS)
-    topics = list(topics)
-    user = g.get("user")
-    listen = topics + ([access_topic(user.id)] if user is not None else [])  # "log out everywhere" reaches us
-    broadcaster, db = current_app.broadcaster, current_app.db
-    frames = shared_frames(current_app)
-    async def render_now(event: Event | None) -> str:
-        return await render(event)  # render may be any callable returning an awaitable
+    view = LiveView(list(topics), render, event_name, recheck=recheck, share=share, heartbeat=heartbeat)
+    if g.get("live_view_capture"):  # the GRIP publisher rebuilding this view (grihaseva/grip.py)
+        return view
+    grip = current_app.extensions.get("grip")
+    if grip is not None and grip.via_pushpin():
+        return await grip.hold(view, last_event_id)  # Pushpin holds the connection, not this process
 
-    # Renders run after the view has returned: give them this request's contexts (and its `g.user`).
-    render_here = copy_current_app_context(copy_current_request_context(render_now))
-
-    async def allowed_now() -> bool:
-        if not await _session_still_valid():
-            return False
-        if recheck is not None:
-            await recheck()  # raises an HTTPException when access has gone
-        return True
-
-    allowed_here = copy_current_app_context(copy_current_request_context(allowed_now))
-    logger = current_app.logger
-
-    async def stream() -> AsyncIterator[bytes]:
-        # Subscribe before reading the snapshot, so a change committed in between still arrives.
-        subscription = broadcaster.subscribe(listen)
-        subscribed_at = asyncio.get_running_loop().time()
-        try:
-            if not subscription.closed:
-                await broadcaster.catch_up()
-                subscription.ready()  # committed before the render below, so the snapshot shows them
-            sent_id = max(await latest_event_id(db, topics), last_event_id or 0)
-            name = share(()) if share is not None else None  # None: this reader's snapshot is its own
-            if name is None:
-                yield ServerSentEvent(await render_here(None), event_name, sent_id, retry).encode()
-            else:  # readers connecting together share one snapshot too (and its bytes, held while idle)
-                async def make_snapshot(made_at: int) -> bytes:
-                    return ServerSentEvent(await render_here(None), event_name, made_at, retry).encode()
-
-                sent_id, frame = await frames.frame(f"{event_name}:{name}:snapshot", sent_id, make_snapshot,
-                                                    not_before=subscribed_at)
-                yield frame
-            while True:
-                try:
-                    async with asyncio.timeout(interval):  # no task per wait, unlike wait_for
-                        event = await subscription.__anext__()
-                except TimeoutError:
-                    if not await allowed_here():
-                        return
-                    yield HEARTBEAT
-                    continue
-                except StopAsyncIteration:  # fell too far behind, or the app is stopping
-                    return
-                burst = [event, *subscription.ready()]  # one render for a burst of events
-                if _changes_access(burst) and not await allowed_here():
-                    return
-                if all(e.topic.startswith("access:") for e in burst):
-                    continue  # still allowed, and nothing on the view's own topics changed
-                newest = max(e.id for e in burst)
-                name = share(burst) if share is not None else None
-                if name is not None and newest > sent_id:
-                    latest = burst[-1]
-
-                    async def make(made_at: int) -> bytes:
-                        return ServerSentEvent(await render_here(latest), event_name, made_at).encode()
-
-                    sent_id, frame = await frames.frame(f"{event_name}:{name}", newest, make)
-                    yield frame
-                    continue
-                # A late commit can carry an id below one already sent: send its fragment
-                # without an id, so the browser's Last-Event-ID never moves back.
-                new_id = newest if newest > sent_id else None
-                sent_id = max(sent_id, newest)
-                yield ServerSentEvent(await render_here(burst[-1]), event_name, new_id).encode()
-        except HTTPException:  # access has gone (a recheck or a render said so): end quietly
-            return
-        except Exception:  # a failed render ends this stream; the browser reconnects to a snapshot
-            logger.exception("live stream for %s ended by an error", topics[:3])
-        finally:  # also on CancelledError (the client went away) and GeneratorExit
-            subscription.close()
-
-    response = Response(stream(), mimetype="text/event-stream")
+    response = Response(view.stream(last_event_id), mimetype="text/event-stream")
     response.timeout = None  # this response only: it lasts as long as the page is open
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Accel-Buffering"] = "no"  # nginx: pass each event through at once
     return response
 
+
+class LiveView:
+    """One live view as a request asked for it: its topics, and its render and access check
+    bound to that request's contexts (renders run after the view function has returned)."""
+
+    def __init__(self, topics: list[str], render: Render, event_name: str, *, recheck: Recheck | None,
+                 share: Share | None, heartbeat: float | None):
+        app = current_app
+        self.topics = topics
+        user = g.get("user")
+        self.user_id = user.id if user is not None else None
+        self.listen = topics + ([access_topic(user.id)] if user is not None else [])  # "log out everywhere" reaches us
+        self.event_name = event_name
+        self.share = share
+        self.interval = heartbeat if heartbeat is not None else app.config.get("SSE_HEARTBEAT_SECONDS", HEARTBEAT_SECONDS)
+        self.retry = app.config.get("SSE_RETRY_MS", RETRY_MS)
+        self.broadcaster, self.db, self.logger = app.broadcaster, app.db, app.logger
+        self.shared = shared_frames(app)
+
+        async def render_now(event: Event | None) -> str:
+            return await render(event)  # render may be any callable returning an awaitable
+
+        async def allowed_now() -> bool:
+            if not await _session_still_valid():
+                return False
+            if recheck is not None:
+                await recheck()  # raises an HTTPException when access has gone
+            return True
+
+        self.render = copy_current_app_context(copy_current_request_context(render_now))
+        self.allowed = copy_current_app_context(copy_current_request_context(allowed_now))
+
+    def snapshot_name(self) -> str | None:
+        """The shared name of this view's snapshot, or None when the snapshot is this reader's own."""
+        return self.share(()) if self.share is not None else None
+
+    async def snapshot(self, sent_id: int, subscribed_at: float = 0.0) -> tuple[int, bytes]:
+        name = self.snapshot_name()
+        if name is None:
+            return sent_id, ServerSentEvent(await self.render(None), self.event_name, sent_id, self.retry).encode()
+
+        async def make_snapshot(made_at: int) -> bytes:
+            return ServerSentEvent(await self.render(None), self.event_name, made_at, self.retry).encode()
+
+        # Readers connecting together share one snapshot too (and its bytes, held while idle).
+        return await self.shared.frame(f"{self.event_name}:{name}:snapshot", sent_id, make_snapshot,
+                                       not_before=subscribed_at)
+
+    async def stream(self, last_event_id: int | None) -> AsyncIterator[bytes]:
+        # Subscribe before reading the snapshot, so a change committed in between still arrives.
+        subscription = self.broadcaster.subscribe(self.listen)
+        subscribed_at = asyncio.get_running_loop().time()
+        try:
+            if not subscription.closed:
+                await self.broadcaster.catch_up()
+                subscription.ready()  # committed before the render below, so the snapshot shows them
+            sent_id = max(await latest_event_id(self.db, self.topics), last_event_id or 0)
+            sent_id, frame = await self.snapshot(sent_id, subscribed_at)
+            yield frame
+            async for _id, frame in self.frames(subscription, sent_id):
+                yield frame
+        finally:  # also on CancelledError (the client went away) and GeneratorExit
+            subscription.close()
+
+    async def frames(self, subscription, sent_id: int) -> AsyncIterator[tuple[int | None, bytes]]:
+        """(event id, encoded frame) for each burst of events after `sent_id`, and (None,
+        HEARTBEAT) when nothing happened for a heartbeat; ends when access ends, when the
+        subscription does, or on a failed render."""
+        try:
+            while True:
+                try:
+                    async with asyncio.timeout(self.interval):  # no task per wait, unlike wait_for
+                        event = await subscription.__anext__()
+                except TimeoutError:
+                    if not await self.allowed():
+                        return
+                    yield None, HEARTBEAT
+                    continue
+                except StopAsyncIteration:  # fell too far behind, or the app is stopping
+                    return
+                burst = [event, *subscription.ready()]  # one render for a burst of events
+                if _changes_access(burst) and not await self.allowed():
+                    return
+                if all(e.topic.startswith("access:") for e in burst):
+                    continue  # still allowed, and nothing on the view's own topics changed
+                newest = max(e.id for e in burst)
+                name = self.share(burst) if self.share is not None else None
+                if name is not None and newest > sent_id:
+                    latest = burst[-1]
+
+                    async def make(made_at: int) -> bytes:
+                        return ServerSentEvent(await self.render(latest), self.event_name, made_at).encode()
+
+                    sent_id, frame = await self.shared.frame(f"{self.event_name}:{name}", newest, make)
+                    yield sent_id, frame
+                    continue
+                # A late commit can carry an id below one already sent: send its fragment
+                # without an id, so the browser's Last-Event-ID never moves back.
+                new_id = newest if newest > sent_id else None
+                sent_id = max(sent_id, newest)
+                yield new_id or newest, ServerSentEvent(await self.render(burst[-1]), self.event_name, new_id).encode()
+        except HTTPException:  # access has gone (a recheck or a render said so): end quietly
+            return
+        except Exception:  # a failed render ends this stream; the browser reconnects to a snapshot
+            self.logger.exception("live stream for %s ended by an error", self.topics[:3])

@@ -20,8 +20,13 @@ class Browser:
 
     def __init__(self, base: str):
         self.base = base
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
         self.token = ""
+
+    def cookie_header(self) -> dict[str, str]:
+        """This browser's cookies, for a raw stream opened elsewhere on the same host."""
+        return {"Cookie": "; ".join(f"{c.name}={c.value}" for c in self.jar)}
 
     def get(self, path: str) -> str:
         page = self.opener.open(self.base + path, timeout=10).read().decode()

@@ -218,11 +218,20 @@ async def start_session(db: Database, user_id: int, now: datetime, user_agent: s
 
 
 async def session_user(db: Database, token: str, now: datetime) -> User | None:
-    row = await db.fetch_one("select_session_user", {"id_hash": _hash_token(token), "not_before": now - SESSION_LIFETIME})
+    return await session_user_by_hash(db, _hash_token(token), now)
+
+
+def session_hash(token: str) -> str:
+    """What `sessions` stores of an auth id (its SHA-256): names a session without revealing it."""
+    return _hash_token(token)
+
+
+async def session_user_by_hash(db: Database, id_hash: str, now: datetime) -> User | None:
+    row = await db.fetch_one("select_session_user", {"id_hash": id_hash, "not_before": now - SESSION_LIFETIME})
     if row is None:
         return None
     if now - row["last_seen_at"] > timedelta(minutes=5):
-        await db.execute("touch_session", {"id_hash": _hash_token(token), "now": now})
+        await db.execute("touch_session", {"id_hash": id_hash, "now": now})
     return User.from_row(row)
 
 
