@@ -1,7 +1,8 @@
 """Live fan-out: N readers of one post's reaction stream, one reaction toggled over HTTP.
 
     .venv/bin/python bench/fanout.py [--readers 200 1000 2000] [--rounds 5]
-    .venv/bin/python bench/fanout.py --across [--events 200]      # booking-style crossing, A -> B
+    .venv/bin/python bench/fanout.py --across [--events 75]       # a change on A, read on B
+    .venv/bin/python bench/fanout.py --pushpin 5000               # through nginx + Pushpin
 
 Fan-out: one `grihaseva serve` process (SQLite, demo data), N raw EventSource connections from
 this process; for each round the time from sending the toggle to each reader's frame, and the
@@ -26,6 +27,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("GRIHASEVA_BENCH_MYSQL_URL", "mysql://root@127.0.0.1:3306/grihaseva_bench")
 
 from tests.helpers_live import POST_SLUG, Browser  # noqa: E402
 from tests.helpers_server import LiveServer  # noqa: E402
@@ -157,6 +159,42 @@ async def main_fanout(sizes: list[int], rounds: int) -> None:
               f"{result['cpu_ms_per_reader']:.3f} ms |", flush=True)
 
 
+# ---------------------------------------------------------------- through Pushpin
+
+
+async def main_pushpin(count: int, rounds: int) -> None:
+    from bench.cluster import cluster
+
+    with tempfile.TemporaryDirectory() as tmp, cluster(Path(tmp)) as (base, port, apps, pushpin):
+        browsers = [Browser(base).log_in(email) for email in ACCOUNTS]
+        await asyncio.sleep(1.0)
+        before = [rss_kb(app.process.pid) for app in apps]
+        readers = await open_readers(port, f"/blog/{POST_SLUG}/live", count)
+        await asyncio.sleep(2.0)
+        after = [rss_kb(app.process.pid) for app in apps]
+        latencies: list[float] = []
+        for n in range(rounds):
+            known = max(r.newest for r in readers)
+            started = time.monotonic()
+            await asyncio.to_thread(browsers[n % len(browsers)].react, "helpful")
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and not all(r.newest > known for r in readers):
+                await asyncio.sleep(0.005)
+            got = [r for r in readers if r.newest > known]
+            latencies += [min(t for i, t in r.arrived.items() if i > known) - started for r in got]
+            assert len(got) == count, f"round {n}: {count - len(got)} readers did not get the frame"
+            await asyncio.sleep(0.5)
+        end = [rss_kb(app.process.pid) for app in apps]
+        for reader in readers:
+            reader.close()
+    print(f"through nginx + Pushpin to two app processes (MariaDB, Redis), {count:,} readers, {rounds} toggles; "
+          f"load average {os.getloadavg()[0]:.2f}")
+    print(f"p50 {statistics.median(latencies) * 1000:.0f} ms, p99 {percentile(latencies, 0.99) * 1000:.0f} ms, "
+          f"max {max(latencies) * 1000:.0f} ms")
+    print("app RSS (KB) before readers / with readers / after the toggles: "
+          + "; ".join(f"{b:,} / {a:,} / {e:,}" for b, a, e in zip(before, after, end)))
+
+
 # ---------------------------------------------------------------- across processes
 
 
@@ -222,10 +260,13 @@ if __name__ == "__main__":
     parser.add_argument("--readers", type=int, nargs="+", default=[200, 1000, 2000])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--across", action="store_true")
+    parser.add_argument("--pushpin", type=int, metavar="READERS", help="fan-out through nginx + Pushpin (bench/cluster.py)")
     parser.add_argument("--events", type=int, default=75)
     parser.add_argument("--modes", nargs="+", choices=["redis", "poll"], default=["redis", "poll"])
     args = parser.parse_args()
-    if args.across:
+    if args.pushpin:
+        asyncio.run(main_pushpin(args.pushpin, args.rounds))
+    elif args.across:
         asyncio.run(main_across(args.events, args.modes))
     else:
         asyncio.run(main_fanout(args.readers, args.rounds))
