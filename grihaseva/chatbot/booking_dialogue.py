@@ -1,7 +1,7 @@
 """The booking dialogue after the slots are shown: the customer picks one, logs
 in if need be, gives the address, checks a summary and says yes.
 
-Only then is the slot booked, through `domain.book_slot`; `SlotTaken` gets fresh
+Only then is the slot booked, through `domain.place_booking`; `SlotTaken` gets fresh
 choices and `BookingRefused` (women-only, for example) is shown in the domain's
 own words.  While the bot waits for the address, a message that is
 unmistakably a street address is the address, and anything else that carries a
@@ -127,9 +127,9 @@ class BookingDialogue(SlotOffers):
         start = slots.parse_slot(chosen["start"])
         customer = domain.Customer(self.user.id, self.user.gender)
         try:
-            booking_id = await domain.book_slot(self.db, customer, service, chosen["provider_id"], start,
-                                                {"address": address, "phone": self.user.phone,
-                                                 "notes": "Booked in chat"}, self.now)
+            booking_id = await domain.place_booking(self.db, customer, service, chosen["provider_id"], start,
+                                                    {"address": address, "phone": self.user.phone,
+                                                     "notes": "Booked in chat"}, self.now)
         except domain.SlotTaken:
             return await self.offer("Sorry, that slot was just taken. Here are fresh choices.")
         except domain.BookingRefused as refused:

@@ -4,7 +4,7 @@
 moves the conversation's small state machine on, and answers.  Booking goes
 through the booking domain only: free slots come from `domain.availability`,
 `domain.busy` and `slots.free_starts_on`, and the booking itself from
-`domain.book_slot`, after the customer has said yes to a summary.
+`domain.place_booking`, after the customer has said yes to a summary.
 
 The state is a JSON-able dict kept with the conversation:
 

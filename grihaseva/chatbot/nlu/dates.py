@@ -20,7 +20,7 @@ import re
 import threading
 from datetime import date, datetime, time, timedelta
 
-from . import lexicon as lex
+from .lexicon import NUMBER_WORDS, WEEKDAYS
 from .text import Msg
 
 _MONTH_RE = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
@@ -117,7 +117,7 @@ def extract_day(msg: Msg, today: date) -> tuple[date | None, int]:
     for mt in _REL_DAYS_RE.finditer(text):
         n = mt.group("n1") or mt.group("n2")
         unit = mt.group("u1") or mt.group("u2")
-        k = int(n) if n.isdigit() else lex.NUMBER_WORDS.get(n, 0)
+        k = int(n) if n.isdigit() else NUMBER_WORDS.get(n, 0)
         if unit.startswith(("week", "haft")):
             k *= 7
         if 0 < k <= 60:
@@ -127,7 +127,7 @@ def extract_day(msg: Msg, today: date) -> tuple[date | None, int]:
         add(mt.start(), None)
     # weekday names
     for i, tok in enumerate(msg.tokens):
-        wd = lex.WEEKDAYS.get(tok)
+        wd = WEEKDAYS.get(tok)
         if wd is None:
             continue
         if tok in ("sat", "sun", "mon", "wed") and i > 0 and msg.tokens[i - 1] in ("i", "the", "we", "a"):

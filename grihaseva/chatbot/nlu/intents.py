@@ -16,9 +16,11 @@ from __future__ import annotations
 import re
 
 from .. import faq as _faq
-from . import lexicon as lex
 from .cues import (is_greeting, is_my_bookings, loose_yes_no, only_words, oov_heavy, oov_words, starts_with,
                    strip_leading, verb_then_mine, yes_no)
+from .lexicon import (AVAIL_STRONG, AVAIL_WEAK, BOOKING_NOUNS, BOOK_VERBS, CANCEL_WORDS, DURATION_WORDS, GENDER_WEAK,
+                     GENDER_WORDS, HUMAN_ALONE, HUMAN_NOUNS, HUMAN_VERBS, INCLUDE_WORDS, PAYMENT_WORDS, POLICY_WORDS,
+                     PRICE_WORDS, PROFESSIONALS, RESCHEDULE_STRONG, RESCHEDULE_WEAK, THANKS, WHEN_FILLERS, WHEN_WORDS)
 from .targets import Matcher
 from .text import Msg
 
@@ -39,9 +41,9 @@ def _faq_topic(msg: Msg, target: tuple[str | None, str | None], m: Matcher, when
                   or (category and category in m.women_only_categories)
                   or msg.any(("beauty", "beautician", "beauticians", "parlour", "parlor", "salon")))
     only = msg.any(("only", "exclusive", "exclusively"))
-    gender = msg.any(lex.GENDER_WORDS - lex.GENDER_WEAK) or ((beauty or only) and msg.any(lex.GENDER_WEAK))
-    if gender and (beauty or only or has_target or msg.any(lex.PROFESSIONALS)) and not (
-            when and not only) and not (msg.any(lex.AVAIL_STRONG) and not only):
+    gender = msg.any(GENDER_WORDS - GENDER_WEAK) or ((beauty or only) and msg.any(GENDER_WEAK))
+    if gender and (beauty or only or has_target or msg.any(PROFESSIONALS)) and not (
+            when and not only) and not (msg.any(AVAIL_STRONG) and not only):
         scores = dict(scores)
         scores["women_only"] = max(scores.get("women_only", 0), 2)
     allowed: dict[str, int] = {}
@@ -51,10 +53,10 @@ def _faq_topic(msg: Msg, target: tuple[str | None, str | None], m: Matcher, when
                 continue
             if when and not only:
                 continue  # "I need a lady beautician tomorrow at 5" is a booking
-            if not (beauty or only or has_target or msg.any(lex.PROFESSIONALS)):
+            if not (beauty or only or has_target or msg.any(PROFESSIONALS)):
                 continue
         elif topic == "prices":
-            if not msg.any(lex.PAYMENT_WORDS):
+            if not msg.any(PAYMENT_WORDS):
                 if has_target or oov_words(msg):
                     continue
         elif topic == "booking":
@@ -80,13 +82,13 @@ def decide_intent(msg: Msg, target, when: bool, m: Matcher, n_days: int = 0) -> 
 
     # --- a person -----------------------------------------------------------
     if not has_target:
-        if msg.any(lex.HUMAN_VERBS) and msg.any(lex.HUMAN_NOUNS - {"anyone"}):
+        if msg.any(HUMAN_VERBS) and msg.any(HUMAN_NOUNS - {"anyone"}):
             if not msg.any(("number", "email", "phone number", "mail", "hours", "timings")) \
                     or msg.any(("talk", "speak", "connect", "transfer", "baat")):
                 return "human", None
         if msg.any(("call me", "call me back", "callback", "call back", "ring me")):
             return "human", None
-        if msg.any(lex.HUMAN_ALONE) and only_words(msg, lex.HUMAN_ALONE, frozenset({
+        if msg.any(HUMAN_ALONE) and only_words(msg, HUMAN_ALONE, frozenset({
                 "please", "a", "an", "the", "now", "want", "i", "need", "real", "live", "to", "with", "chat",
                 "talk", "me"})):
             return "human", None
@@ -100,19 +102,19 @@ def decide_intent(msg: Msg, target, when: bool, m: Matcher, n_days: int = 0) -> 
         return "faq", topic
 
     # --- cancel / reschedule (an action, or a policy question) ---------------
-    cancel = msg.any(lex.CANCEL_WORDS) or (
+    cancel = msg.any(CANCEL_WORDS) or (
         msg.any(("anymore", "any more", "no longer")) and msg.any(("do not", "no longer", "not")))
-    resched = msg.any(lex.RESCHEDULE_STRONG)
-    if not resched and msg.any(lex.RESCHEDULE_WEAK):
-        anchored = (msg.any(lex.BOOKING_NOUNS) or msg.any(("time", "date", "slot", "timing", "move it",
+    resched = msg.any(RESCHEDULE_STRONG)
+    if not resched and msg.any(RESCHEDULE_WEAK):
+        anchored = (msg.any(BOOKING_NOUNS) or msg.any(("time", "date", "slot", "timing", "move it",
                                                          "shift it", "change it", "push it"))
                     or (has_target and verb_then_mine(msg))
                     or (msg.has("to") and when and len(msg.tokens) <= 6))  # "shift to monday"
         resched = anchored and not msg.any(("change password", "change my password"))
-    if not resched and n_days > 1 and msg.any(lex.BOOKING_NOUNS):
+    if not resched and n_days > 1 and msg.any(BOOKING_NOUNS):
         resched = True  # "kal ki booking parso kar do": a booking and two different days
     if cancel or resched:
-        if msg.any(lex.POLICY_WORDS) or msg.any(("cancellation policy", "policy")):
+        if msg.any(POLICY_WORDS) or msg.any(("cancellation policy", "policy")):
             return "faq", "cancellation"
         if cancel and starts_with(strip_leading(msg), ("no", "nahi", "nope")) and n <= 3:
             return "deny", None
@@ -129,14 +131,14 @@ def decide_intent(msg: Msg, target, when: bool, m: Matcher, n_days: int = 0) -> 
     # --- other FAQ topics -------------------------------------------------------
     if topic in ("women_only", "safety", "contact", "cancellation"):
         return "faq", topic
-    if topic == "prices" and msg.any(lex.PAYMENT_WORDS):
+    if topic == "prices" and msg.any(PAYMENT_WORDS):
         return "faq", topic
 
     # --- service information ------------------------------------------------
-    cost_or_time = msg.any(lex.PRICE_WORDS) or msg.any(lex.DURATION_WORDS)
-    info = cost_or_time or (msg.any(lex.INCLUDE_WORDS) and not msg.any(lex.AVAIL_STRONG) and not when
+    cost_or_time = msg.any(PRICE_WORDS) or msg.any(DURATION_WORDS)
+    info = cost_or_time or (msg.any(INCLUDE_WORDS) and not msg.any(AVAIL_STRONG) and not when
                             and not _CAN_COME_RE.search(msg.text))
-    if has_target and info and not msg.any(lex.BOOK_VERBS - {"book"}) and not (
+    if has_target and info and not msg.any(BOOK_VERBS - {"book"}) and not (
             msg.has("book") and when):
         return "service_info", None
     if not has_target and msg.any(("services", "service list")) and msg.any(
@@ -152,9 +154,9 @@ def decide_intent(msg: Msg, target, when: bool, m: Matcher, n_days: int = 0) -> 
         return yn, None
 
     # --- availability -----------------------------------------------------------
-    avail_strong = msg.any(lex.AVAIL_STRONG)
-    avail_weak = msg.any(lex.AVAIL_WEAK) or bool(_CAN_COME_RE.search(msg.text))
-    explicit_book = msg.any(lex.BOOK_VERBS) and not msg.any(("book it", "book that"))
+    avail_strong = msg.any(AVAIL_STRONG)
+    avail_weak = msg.any(AVAIL_WEAK) or bool(_CAN_COME_RE.search(msg.text))
+    explicit_book = msg.any(BOOK_VERBS) and not msg.any(("book it", "book that"))
     if (avail_strong or avail_weak) and not explicit_book:
         if has_target or when or msg.any(("slot", "slots", "availability", "available", "openings")):
             if avail_strong or has_target:
@@ -163,12 +165,12 @@ def decide_intent(msg: Msg, target, when: bool, m: Matcher, n_days: int = 0) -> 
     # --- a request for a service -----------------------------------------------
     if has_target:
         return "book", None
-    if when and (msg.any(lex.BOOK_VERBS) or msg.any(("need", "want", "chahiye", "send", "bhejo", "someone",
+    if when and (msg.any(BOOK_VERBS) or msg.any(("need", "want", "chahiye", "send", "bhejo", "someone",
                                                   "somebody", "kisi", "koi"))):
         return "book", None
 
     # --- a bare date or time: the customer answering "when?" while booking ----
-    if when and only_words(msg, lex.WHEN_WORDS, lex.WHEN_FILLERS):
+    if when and only_words(msg, WHEN_WORDS, WHEN_FILLERS):
         return "book", None
 
     # --- "I want to book" with no service yet -------------------------------------
@@ -177,7 +179,7 @@ def decide_intent(msg: Msg, target, when: bool, m: Matcher, n_days: int = 0) -> 
         return "book", None
 
     # --- small talk -------------------------------------------------------------
-    if msg.any(lex.THANKS) and not oov_heavy(msg):
+    if msg.any(THANKS) and not oov_heavy(msg):
         return "thanks_bye", None
     if is_greeting(msg):
         return "greeting", None

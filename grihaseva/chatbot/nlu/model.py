@@ -34,7 +34,7 @@ class Understanding:
 
 def catalogue_from_demo() -> list[CatalogueEntry]:
     """The demo catalogue as CatalogueEntry rows (what the seeded database holds)."""
-    from grihaseva import demo_data
+    from ...demo import data as demo_data
 
     cats = {c["slug"]: c for c in demo_data.CATEGORIES}
     return [

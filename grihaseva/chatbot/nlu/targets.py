@@ -12,7 +12,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from . import lexicon as lex
+from .lexicon import CATEGORY_WORDS, GENERIC_NAME_WORDS, SERVICE_RULES
 from .model import CatalogueEntry
 from .text import Msg
 
@@ -30,13 +30,13 @@ class Matcher:
 
 
 def _name_words(name: str) -> list[str]:
-    return [w for w in re.findall(r"[a-z0-9]+", name.lower()) if w not in lex.GENERIC_NAME_WORDS]
+    return [w for w in re.findall(r"[a-z0-9]+", name.lower()) if w not in GENERIC_NAME_WORDS]
 
 
 @functools.lru_cache(maxsize=16)
 def matcher(catalogue: tuple[CatalogueEntry, ...]) -> Matcher:
     slugs = {e.slug for e in catalogue}
-    rules = [r for r in lex.SERVICE_RULES if r[0] in slugs]
+    rules = [r for r in SERVICE_RULES if r[0] in slugs]
     known = {r[0] for r in rules}
     for e in catalogue:
         if e.slug in known:
@@ -50,8 +50,8 @@ def matcher(catalogue: tuple[CatalogueEntry, ...]) -> Matcher:
         cat_names.setdefault(e.category, e.category_name)
     categories = []
     for cat, name in cat_names.items():
-        words = set(lex.CATEGORY_WORDS.get(cat, ()))
-        if cat not in lex.CATEGORY_WORDS:
+        words = set(CATEGORY_WORDS.get(cat, ()))
+        if cat not in CATEGORY_WORDS:
             words.update(_name_words(name))
             words.add(cat.replace("-", " "))
         categories.append((cat, frozenset(words)))

@@ -17,7 +17,11 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from .. import faq as _faq
-from . import lexicon as lex
+from .lexicon import (ABBREVIATIONS, AVAIL_STRONG, AVAIL_WEAK, BOOKING_NOUNS, BOOK_VERBS, CANCEL_WORDS, CATEGORY_WORDS,
+                     CLEAN, COMING_WORDS, COMMON_WORDS, CONFIRM_START, CORRECTABLE, DENY_START, DURATION_WORDS,
+                     GENDER_WORDS, GREETINGS, HUMAN_NOUNS, HUMAN_VERBS, INCLUDE_WORDS, NEED_WORDS, PART_WORDS,
+                     PAYMENT_WORDS, POLICY_WORDS, PRICE_WORDS, RESCHEDULE_STRONG, RESCHEDULE_WEAK, SERVICE_RULES,
+                     STATUS_WORDS, THANKS, WEEKDAYS)
 
 _CONTRACTIONS = (
     (r"\bcan't\b", "cannot"), (r"\bwon't\b", "will not"), (r"\bshan't\b", "shall not"),
@@ -33,22 +37,22 @@ _CONTRACTIONS = (
 def _domain_words() -> frozenset[str]:
     words: set[str] = set()
     groups = [
-        lex.CLEAN, lex.HUMAN_NOUNS, lex.HUMAN_VERBS, lex.CANCEL_WORDS, lex.RESCHEDULE_STRONG,
-        lex.RESCHEDULE_WEAK, lex.POLICY_WORDS, lex.BOOKING_NOUNS, lex.STATUS_WORDS, lex.COMING_WORDS,
-        lex.PRICE_WORDS, lex.DURATION_WORDS, lex.INCLUDE_WORDS, lex.PAYMENT_WORDS, lex.GENDER_WORDS,
-        lex.AVAIL_STRONG, lex.AVAIL_WEAK, lex.BOOK_VERBS, lex.NEED_WORDS, lex.CONFIRM_START, lex.DENY_START,
-        lex.THANKS, lex.GREETINGS, lex.WEEKDAYS, lex.PART_WORDS, lex.CORRECTABLE,
+        CLEAN, HUMAN_NOUNS, HUMAN_VERBS, CANCEL_WORDS, RESCHEDULE_STRONG,
+        RESCHEDULE_WEAK, POLICY_WORDS, BOOKING_NOUNS, STATUS_WORDS, COMING_WORDS,
+        PRICE_WORDS, DURATION_WORDS, INCLUDE_WORDS, PAYMENT_WORDS, GENDER_WORDS,
+        AVAIL_STRONG, AVAIL_WEAK, BOOK_VERBS, NEED_WORDS, CONFIRM_START, DENY_START,
+        THANKS, GREETINGS, WEEKDAYS, PART_WORDS, CORRECTABLE,
     ]
     for group in groups:
         for phrase in group:
             for w in phrase.split():
                 if len(w) >= 4 and w.isalpha():
                     words.add(w)
-    for _, _, rule_groups in lex.SERVICE_RULES:
+    for _, _, rule_groups in SERVICE_RULES:
         for g in rule_groups:
             for phrase in g:
                 words.update(w for w in phrase.split() if len(w) >= 4 and w.isalpha())
-    for g in lex.CATEGORY_WORDS.values():
+    for g in CATEGORY_WORDS.values():
         for phrase in g:
             words.update(w for w in phrase.split() if len(w) >= 4 and w.isalpha())
     for entry in _faq.default_knowledge().values():  # the FAQ's own keywords
@@ -83,8 +87,8 @@ def _normalise_raw(text: str) -> str:
 @functools.lru_cache(maxsize=4096)
 def _correct(token: str) -> str:
     """A misspelt domain keyword corrected ("plumer" -> "plumber"), else the token itself."""
-    if (len(token) < 5 or not token.isalpha() or token in DOMAIN_WORDS or token in lex.COMMON_WORDS
-            or token in lex.WEEKDAYS or token in lex.ABBREVIATIONS):
+    if (len(token) < 5 or not token.isalpha() or token in DOMAIN_WORDS or token in COMMON_WORDS
+            or token in WEEKDAYS or token in ABBREVIATIONS):
         return token
     limit = 1 if len(token) <= 7 else 2
     candidates = [w for w in DOMAIN_WORDS if w[0] == token[0] and abs(len(w) - len(token)) <= limit]
@@ -104,7 +108,7 @@ def tokenise(text: str, protected: frozenset[str] = frozenset()) -> list[str]:
     raw = _TOKEN_RE.findall(_normalise_raw(text))
     out: list[str] = []
     for tok in raw:
-        tok = lex.ABBREVIATIONS.get(tok, tok)
+        tok = ABBREVIATIONS.get(tok, tok)
         for part in tok.split():
             out.append(part if part in protected else _correct(part))
     return out

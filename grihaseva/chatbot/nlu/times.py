@@ -17,14 +17,14 @@ from __future__ import annotations
 import re
 from datetime import time
 
-from . import lexicon as lex
+from .lexicon import PART_WORDS
 from .text import Msg
 
 
 def extract_part(msg: Msg) -> str | None:
     toks = msg.tokens
     for i, tok in enumerate(toks):
-        part = lex.PART_WORDS.get(tok)
+        part = PART_WORDS.get(tok)
         if part is None:
             continue
         if i > 0 and toks[i - 1] in ("good", "gud", "shubh"):
