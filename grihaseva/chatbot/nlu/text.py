@@ -91,7 +91,8 @@ def _correct(token: str) -> str:
             or token in WEEKDAYS or token in ABBREVIATIONS):
         return token
     limit = 1 if len(token) <= 7 else 2
-    candidates = [w for w in DOMAIN_WORDS if w[0] == token[0] and abs(len(w) - len(token)) <= limit]
+    # sorted: a set's order changes with the hash seed, and ties must break the same way every run
+    candidates = sorted(w for w in DOMAIN_WORDS if w[0] == token[0] and abs(len(w) - len(token)) <= limit)
     if not candidates:
         return token
     best = process.extractOne(token, candidates, scorer=OSA.distance, score_cutoff=limit)
