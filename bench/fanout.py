@@ -169,7 +169,11 @@ async def main_pushpin(count: int, rounds: int) -> None:
         browsers = [Browser(base).log_in(email) for email in ACCOUNTS]
         await asyncio.sleep(1.0)
         before = [rss_kb(app.process.pid) for app in apps]
-        readers = await open_readers(port, f"/blog/{POST_SLUG}/live", count)
+        first = min(1000, count)  # the first thousand warm the processes up (hold requests served)
+        readers = await open_readers(port, f"/blog/{POST_SLUG}/live", first)
+        await asyncio.sleep(1.0)
+        warm = [rss_kb(app.process.pid) for app in apps]
+        readers += await open_readers(port, f"/blog/{POST_SLUG}/live", count - first)
         await asyncio.sleep(2.0)
         after = [rss_kb(app.process.pid) for app in apps]
         latencies: list[float] = []
@@ -191,8 +195,8 @@ async def main_pushpin(count: int, rounds: int) -> None:
           f"load average {os.getloadavg()[0]:.2f}")
     print(f"p50 {statistics.median(latencies) * 1000:.0f} ms, p99 {percentile(latencies, 0.99) * 1000:.0f} ms, "
           f"max {max(latencies) * 1000:.0f} ms")
-    print("app RSS (KB) before readers / with readers / after the toggles: "
-          + "; ".join(f"{b:,} / {a:,} / {e:,}" for b, a, e in zip(before, after, end)))
+    print(f"app RSS (KB) per process: before readers / with {first:,} / with {count:,} / after the toggles: "
+          + "; ".join(f"{b:,} / {w:,} / {a:,} / {e:,}" for b, w, a, e in zip(before, warm, after, end)))
 
 
 # ---------------------------------------------------------------- across processes

@@ -43,7 +43,7 @@ class Site:
         finally:
             conn.close()
 
-    def holder_pid(self) -> bool:
+    def lease_taken(self) -> bool:
         rows, _ = self.sql("SELECT IS_USED_LOCK('grihaseva:grip-publisher')")
         return rows[0][0] is not None
 
@@ -59,9 +59,12 @@ class Site:
         return rows[0][0]
 
 
-@pytest.fixture
-def site(tmp_path):
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """One set for the module (starting it takes most of each test's time); the test that kills
+    the publisher comes last."""
     require_pushpin()
+    tmp_path = tmp_path_factory.mktemp("grip")
     with fresh_mysql_database("_grip") as url:
         site = Site(tmp_path, url)
         site.a.run("migrate")
@@ -70,7 +73,7 @@ def site(tmp_path):
         try:
             site.a.start()
             deadline = time.monotonic() + 10
-            while not site.holder_pid():  # A holds the publishing lease before B exists
+            while not site.lease_taken():  # A holds the publishing lease before B exists
                 assert time.monotonic() < deadline, "no process took the publishing lease"
                 time.sleep(0.1)
             site.b.start()
