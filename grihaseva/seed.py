@@ -55,6 +55,9 @@ async def _ensure_provider_setup(db: Database, user_id: int, person: dict, servi
     async with db.transaction() as tx:
         await tx.execute("UPDATE providers SET verified = 1, hourly_rate_paise = :rate WHERE user_id = :id",
                          {"id": user_id, "rate": person["hourly_rate_paise"]})
+        # A demo UPI id (name@okdemo), so receipts show a UPI link and QR code to try.
+        await tx.execute("UPDATE providers SET upi_id = :upi WHERE user_id = :id AND upi_id IS NULL",
+                         {"id": user_id, "upi": person["email"].split("@")[0] + "@okdemo"})
         if not await tx.fetch_all("select_provider_services", {"provider_id": user_id}):
             for slug in person["services"]:
                 await tx.execute("insert_provider_service", {"provider_id": user_id, "service_id": service_ids[slug]})

@@ -10,6 +10,8 @@ from ..booking.domain import BookingRefused, local_today
 from ..money import rupees_as_typed
 from ..sse import sse_stream
 from ..web import db, now, read_form, redirect_to, render
+from ..booking import receipts, timeline
+from ..booking.timeline import TimelineRefused
 from . import appointments, availability_editor, calendar_feed, earnings
 from .availability_editor import AvailabilityRefused
 
@@ -49,7 +51,7 @@ async def dashboard_live():
     return await sse_stream([f"provider:{the_user().id}"], fragment, "appointments")
 
 
-async def _refused(refused: BookingRefused):
+async def _refused(refused):  # BookingRefused, TimelineRefused or PaymentRefused: .message, .status
     if refused.status == 404:
         raise NotFound(refused.message)
     context = await _dashboard_context()
@@ -57,16 +59,55 @@ async def _refused(refused: BookingRefused):
     return await render("provider/dashboard.html", ROWS, status=refused.status, message=refused.message, **context)
 
 
+@blueprint.post("/provider/bookings/<int:booking_id>/on-the-way")
+@requires_role("provider")
+async def on_the_way(booking_id: int):
+    """Say you have set off: the customer sees it live with your phone, and gets a mail."""
+    await read_form()
+    try:
+        await timeline.mark_on_the_way(db(), the_user().id, booking_id, now())
+    except TimelineRefused as refused:
+        return await _refused(refused)
+    await flash("The customer can see you are on the way.", "success")
+    return redirect_to("/provider/dashboard")
+
+
+@blueprint.post("/provider/bookings/<int:booking_id>/start")
+@requires_role("provider")
+async def start(booking_id: int):
+    """You have arrived and start the work (after "on the way")."""
+    await read_form()
+    try:
+        await timeline.mark_started(db(), the_user().id, booking_id, now())
+    except TimelineRefused as refused:
+        return await _refused(refused)
+    await flash("Job started.", "success")
+    return redirect_to("/provider/dashboard")
+
+
 @blueprint.post("/provider/bookings/<int:booking_id>/complete")
 @requires_role("provider")
 async def complete(booking_id: int):
-    """Mark a job completed (only once it has started)."""
+    """Mark a job completed (only once it has started); the customer gets the receipt."""
     await read_form()
     try:
-        await appointments.complete_job(db(), the_user().id, booking_id, now())
+        number = await appointments.complete_job(db(), the_user().id, booking_id, now())
     except BookingRefused as refused:
         return await _refused(refused)
-    await flash("Job marked completed. It now counts in your earnings.", "success")
+    await flash(f"Job marked completed; receipt {number} is with the customer. It now counts in your earnings.", "success")
+    return redirect_to("/provider/dashboard")
+
+
+@blueprint.post("/provider/bookings/<int:booking_id>/paid")
+@requires_role("provider")
+async def mark_paid(booking_id: int):
+    """Record the customer's payment: cash, or UPI with its reference."""
+    form = await read_form()
+    try:
+        await receipts.mark_paid(db(), the_user().id, booking_id, form.get("method"), form.get("reference"), now())
+    except receipts.PaymentRefused as refused:
+        return await _refused(refused)
+    await flash("Marked paid.", "success")
     return redirect_to("/provider/dashboard")
 
 

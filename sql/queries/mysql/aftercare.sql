@@ -1,0 +1,2 @@
+-- name: ensure_receipt_counter
+INSERT IGNORE INTO receipt_counters (year, last_number) VALUES (:year, 0);
