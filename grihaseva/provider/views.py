@@ -213,15 +213,17 @@ async def save_services():
 # ---------------------------------------------------------------- earnings
 
 
-async def _earnings_context(plan: earnings.Plan, errors: dict | None = None, form=None) -> dict:
+async def _earnings_context(plan: earnings.Plan, errors: dict | None = None, form=None, upi_typed=None) -> dict:
     provider_id = the_user().id
-    tz = await _tz(provider_id)
+    provider = await db().fetch_one("select_provider", {"id": provider_id})
+    tz = provider["timezone"]
     today = local_today(now(), tz)
     actual = await earnings.actual_earnings(db(), provider_id, tz, now())
     values = form or {"rate": rupees_as_typed(plan.rate_paise), "hours": earnings.hours_text(plan.minutes_week),
                       "days": str(plan.days_week)}
     return {"plan": plan, "projection": earnings.project(plan, earnings.days_in_month(today)), "actual": actual,
-            "bars": earnings.chart_bars(actual.weeks), "errors": errors or {}, "values": values, "today": today}
+            "bars": earnings.chart_bars(actual.weeks), "errors": errors or {}, "values": values, "today": today,
+            "upi_value": provider["upi_id"] or "" if upi_typed is None else upi_typed}
 
 
 @blueprint.get("/provider/earnings")
@@ -265,6 +267,23 @@ async def save_earnings_plan():
     await earnings.save_plan(db(), the_user().id, plan, now())
     await flash("Your rate and planned hours are saved.", "success")
     return redirect_to("/provider/earnings")
+
+
+@blueprint.post("/provider/upi")
+@requires_role("provider")
+async def save_upi_id():
+    """The UPI id receipts send customers' payments to (validated: name@bank); empty removes it."""
+    form = await read_form()
+    try:
+        upi_id = receipts.clean_upi_id(form.get("upi_id"))
+    except receipts.PaymentRefused as refused:
+        plan = await earnings.current_plan(db(), the_user().id)
+        return await render("provider/earnings.html", status=422, **await _earnings_context(
+            plan, {"upi_id": refused.message}, upi_typed=(form.get("upi_id") or "")[:100]))
+    await db().execute("update_upi_id", {"provider_id": the_user().id, "upi_id": upi_id})
+    await flash("Your UPI id is saved: new receipts show it." if upi_id else "UPI id removed: receipts ask for cash.",
+                "success")
+    return redirect_to("/provider/earnings#upi")
 
 
 @blueprint.get("/provider/earnings.csv")
