@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from quart import Blueprint, flash, request
@@ -327,7 +328,7 @@ async def receipt_qr(booking_id: int):
 def _accepted_fee(form) -> int | None:
     """The late fee (paise) the form showed the customer, or None when it showed none."""
     value = (form.get("late_fee") or "").strip()
-    return int(value) if value.isdecimal() and len(value) <= 9 else None
+    return int(value) if re.fullmatch(r"[0-9]{1,9}", value, re.ASCII) else None  # not "９９00": isdecimal() takes it
 
 
 @blueprint.post("/bookings/<int:booking_id>/cancel")
