@@ -162,7 +162,10 @@ async def qualified_providers(db, service: Service) -> list[dict]:
 # ---------------------------------------------------------------- availability
 
 
-async def availability(db, provider_id: int, around: datetime) -> Availability:
+async def availability(db, provider_id: int, around: datetime, off_today: bool = True) -> Availability:
+    """The provider's availability as of `around` (now). A provider who switched "available today" off
+    (`providers.off_today` is their local today) is away from `around` to their local midnight; with
+    `off_today=False` that is left out (the grid's schedule, so those times grey out instead of vanishing)."""
     provider = await db.fetch_one("select_provider", {"id": provider_id})
     weekly: dict[int, list[tuple[time, time]]] = {}
     for row in await db.fetch_all("select_working_hours", {"provider_id": provider_id}):
@@ -173,9 +176,13 @@ async def availability(db, provider_id: int, around: datetime) -> Availability:
     time_off = await db.fetch_all("select_time_off", {
         "provider_id": provider_id, "from_at": around - timedelta(days=2), "to_at": around + window + timedelta(days=9),
     })
+    away = [(row["starts_at"], row["ends_at"]) for row in time_off]
+    today = local_today(around, provider["timezone"])
+    if off_today and provider.get("off_today") == today:
+        away.append((around, _day_start(today + timedelta(days=1), provider["timezone"])))
     return Availability(
         weekly=weekly,
-        time_off=tuple((row["starts_at"], row["ends_at"]) for row in time_off),
+        time_off=tuple(away),
         tz=provider["timezone"],
         buffer=timedelta(minutes=provider["buffer_min"]),
         min_notice=timedelta(minutes=provider["min_notice_min"]),
@@ -231,11 +238,12 @@ async def slot_grid(db, service: Service, provider_id: int | None, first_day: da
     window_end = now
     for provider in providers:
         avail = await availability(db, provider["id"], now)
+        scheduled = await availability(db, provider["id"], now, off_today=False)
         window_end = max(window_end, now + avail.window)
         span_from = _day_start(first_day, avail.tz) - timedelta(days=1)
         span_to = span_from + timedelta(days=9)
         taken = await busy(db, provider["id"], span_from, span_to, ignore_booking)
-        schedule = slots.week_grid(avail, [], service.duration, first_day, now)
+        schedule = slots.week_grid(scheduled, [], service.duration, first_day, now)
         free = slots.week_grid(avail, taken, service.duration, first_day, now)
         for sched_day, free_day in zip(schedule, free):
             free_set = set(free_day.starts)

@@ -29,7 +29,10 @@ async def _tz(provider_id: int) -> str:
 
 async def _dashboard_context() -> dict:
     provider_id = the_user().id
-    return await appointments.dashboard(db(), provider_id, await _tz(provider_id), now())
+    provider = await db().fetch_one("select_provider", {"id": provider_id})
+    context = await appointments.dashboard(db(), provider_id, provider["timezone"], now())
+    context["available_today"] = availability_editor.available_today(provider, now())
+    return context
 
 
 @blueprint.get("/provider/dashboard")
@@ -168,6 +171,20 @@ async def save_hours():
         return await _availability_page(refused.errors, form, refused.status, typed="hours")
     await flash("Your hours are saved. Customers see the new slots now.", "success")
     return redirect_to("/provider/availability")
+
+
+@blueprint.post("/provider/available-today")
+@requires_role("provider")
+async def available_today():
+    """The "available today" switch: off withdraws the rest of today's free times from every grid, live."""
+    form = await read_form()
+    choice = form.get("available")
+    if choice not in ("0", "1"):
+        raise BadRequest("Use the switch on your dashboard: available today, yes or no.")
+    await availability_editor.set_available_today(db(), the_user().id, choice == "1", now())
+    await flash("You are taking jobs today again: your free times are back." if choice == "1" else
+                "No more jobs today: the rest of today's free times are withdrawn. Confirmed jobs stay.", "info")
+    return redirect_to("/provider/dashboard")
 
 
 @blueprint.post("/provider/availability/time-off")

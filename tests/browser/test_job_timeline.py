@@ -159,3 +159,43 @@ def test_with_javascript_off_the_timeline_and_receipt_still_work(chromium, serve
     finally:
         customer.close()
         provider.close()
+
+
+def test_the_available_today_switch_greys_an_open_grid_live(chromium, server):
+    from zoneinfo import ZoneInfo
+
+    local = datetime.now(ZoneInfo("Asia/Kolkata"))
+    if local.hour * 60 + local.minute > 22 * 60 + 30:
+        pytest.skip("less than 90 minutes of the day left in Kolkata: no free time today to grey")
+    ravi = ravi_id(server)
+    path = server.env["GRIHASEVA_DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(path) as conn:  # all day today, no notice: today has free times whatever the hour
+        conn.execute("UPDATE providers SET min_notice_min = 0 WHERE user_id = ?", (ravi,))
+        conn.execute("DELETE FROM working_hours WHERE provider_id = ? AND weekday = ?", (ravi, local.weekday()))
+        conn.execute("INSERT INTO working_hours (provider_id, weekday, start_min, end_min) VALUES (?, ?, 0, 1440)",
+                     (ravi, local.weekday()))
+    watcher = chromium.new_context(viewport=PHONE)
+    provider = chromium.new_context(viewport=PHONE)
+    try:
+        grid = watcher.new_page()
+        grid.goto(server.url + GRID_PATH.format(ravi=ravi))
+        wait_until_live(grid)
+        today = ".day:first-child"
+        free_before = grid.locator(f"{today} a.slot.free").count()
+        assert free_before > 0
+        pro = provider.new_page()
+        log_in(pro, server.url, "provider@example.com", lands_on="/provider/dashboard")
+        pro.click("#available-today button")
+        tapped = time.monotonic()
+        grid.wait_for_function(f"() => document.querySelectorAll('{today} a.slot.free').length === 0", timeout=1000)
+        assert time.monotonic() - tapped < 1.5
+        assert grid.locator(f"{today} .slot.taken").count() >= free_before  # greyed in place, not removed
+        assert grid.locator(".day:nth-child(2) a.slot.free").count() > 0  # tomorrow untouched
+        shot(grid, "grid-off-today-360")
+        shot(pro, "dashboard-off-today-360")
+        pro.click("#available-today button")
+        grid.wait_for_function(f"() => document.querySelectorAll('{today} a.slot.free').length >= {free_before} - 1",
+                               timeout=1000)
+    finally:
+        watcher.close()
+        provider.close()
