@@ -19,6 +19,7 @@ import re
 from datetime import datetime
 from typing import Mapping
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import segno
 
@@ -38,8 +39,8 @@ class PaymentRefused(Exception):
 
 
 def receipt_year(now: datetime, tz: str) -> int:
-    from .domain import local_today
-    return local_today(now, tz).year
+    """The year of `now` in the provider's zone: receipt numbers restart at their New Year."""
+    return now.astimezone(ZoneInfo(tz)).year
 
 
 async def prepare_receipt_year(db, year: int) -> None:
