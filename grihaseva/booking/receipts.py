@@ -89,11 +89,11 @@ def qr_svg(link: str) -> bytes:
     return out.getvalue()
 
 
-def clean_upi_id(value: str | None) -> str | None:
-    """A UPI id as typed ("name@bank"), or None for none; PaymentRefused for anything else."""
+def clean_upi_id(value: str | None) -> str:
+    """A UPI id as typed ("name@bank"); PaymentRefused for anything else (empty included)."""
     text = (value or "").strip()
     if not text:
-        return None
+        raise PaymentRefused("Enter your UPI id, like ravi.kumar@okaxis.", field="upi_id")
     if "@" not in text:
         raise PaymentRefused("A UPI id looks like name@bank (for example ravi.kumar@okaxis): it needs an @.", field="upi_id")
     if not UPI_ID.fullmatch(text):

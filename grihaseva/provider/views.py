@@ -289,10 +289,10 @@ async def save_earnings_plan():
 @blueprint.post("/provider/upi")
 @requires_role("provider")
 async def save_upi_id():
-    """The UPI id receipts send customers' payments to (validated: name@bank); empty removes it."""
+    """The UPI id receipts send customers' payments to (validated: name@bank); `remove=yes` removes it."""
     form = await read_form()
     try:
-        upi_id = receipts.clean_upi_id(form.get("upi_id"))
+        upi_id = None if form.get("remove") == "yes" else receipts.clean_upi_id(form.get("upi_id"))
     except receipts.PaymentRefused as refused:
         plan = await earnings.current_plan(db(), the_user().id)
         return await render("provider/earnings.html", status=422, **await _earnings_context(

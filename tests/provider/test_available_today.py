@@ -38,8 +38,8 @@ async def test_switching_off_greys_todays_free_times_and_on_restores_them(demo):
     assert f"slots:{ravi}:2026-11-23" in topics and f"provider:{ravi}" in topics
     customer = await demo.db.fetch_one("select_user_by_email", {"email": "customer@example.com"})
     try:
-        await domain.book_slot(demo.db, domain.Customer(customer["id"], customer["gender"]), service, ravi,
-                               MON_4PM, DETAILS, NOW)
+        await domain.place_booking(demo.db, domain.Customer(customer["id"], customer["gender"]), service, ravi,
+                                   MON_4PM, DETAILS, NOW)
         raise AssertionError("booked a withdrawn time")
     except domain.BookingRefused as refused:
         assert refused.status == 422

@@ -137,6 +137,7 @@ async def test_marking_paid_once_and_earnings_split_paid_and_unpaid(demo):
 
 
 @pytest.mark.parametrize("typed, message", [
+    ("", "Enter your UPI id"),
     ("ravi.kumar", "it needs an @"),
     ("ravi kumar@okaxis", "That is not a UPI id"),
     ("@okaxis", "That is not a UPI id"),
@@ -159,5 +160,5 @@ async def test_a_upi_id_is_saved_lower_cased_and_can_be_removed(demo):
     ravi = await user_id(demo, "provider@example.com")
     assert (await post(provider, "/provider/upi", {"upi_id": " Ravi.Kumar-1@OKAXIS "})).status_code == 303
     assert await demo.db.fetch_value("SELECT upi_id FROM providers WHERE user_id = :id", {"id": ravi}) == "ravi.kumar-1@okaxis"
-    assert (await post(provider, "/provider/upi", {"upi_id": ""})).status_code == 303
+    assert (await post(provider, "/provider/upi", {"upi_id": "", "remove": "yes"})).status_code == 303
     assert await demo.db.fetch_value("SELECT upi_id FROM providers WHERE user_id = :id", {"id": ravi}) is None
