@@ -86,7 +86,12 @@ async def _ensure_history(db: Database) -> None:
                 "starts_at": start, "ends_at": start + timedelta(minutes=service["duration_min"]),
                 "address": "12 MG Road, Indiranagar, Bengaluru 560038", "phone": asha["phone"], "notes": "",
                 "price_paise": service["price_paise"], "now": start - timedelta(days=2)})
-            await tx.execute("UPDATE bookings SET status = 'completed' WHERE id = :id", {"id": result.lastrowid})
+            # paid in cash, except the newest two: the earnings chart shows paid and not-yet-paid bars
+            end = start + timedelta(minutes=service["duration_min"])
+            await tx.execute("UPDATE bookings SET status = 'completed', completed_at = :end, paid_at = :paid, "
+                             "paid_method = :method WHERE id = :id",
+                             {"id": result.lastrowid, "end": end, "paid": end if n >= 2 else None,
+                              "method": "cash" if n >= 2 else None})
 
 
 async def seed_demo(db: Database, settings: Settings, only_if_empty: bool = False, history: bool = False) -> str:
