@@ -8,14 +8,18 @@ TEST_STAMP := $(VENV)/.installed-test
 
 export GRIHASEVA_ENV ?= development
 
-.PHONY: run test install install-test vendor migrate seed bench clean
+TRANSLATIONS := grihaseva/translations
+PO_FILES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
 
-run: install vendor
+.PHONY: run test install install-test vendor migrate seed bench clean messages compile-messages
+
+run: install vendor compile-messages
 	$(BIN)/grihaseva migrate
 	$(BIN)/grihaseva seed-demo --if-empty
 	$(BIN)/grihaseva serve --bind 127.0.0.1:8000
 
-test: install-test vendor
+test: install-test vendor compile-messages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 $(BIN)/python:
@@ -41,6 +45,17 @@ $(VENDOR)/htmx.min.js: node_modules/.package-lock.json
 	cp node_modules/htmx-ext-sse/dist/sse.min.js $(VENDOR)/sse.min.js
 
 vendor: $(VENDOR)/htmx.min.js
+
+# Compiled catalogues (.mo) are built here, never committed.
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS) -D messages -l $(word 3,$(subst /, ,$<)) >/dev/null
+
+compile-messages: $(MO_FILES)
+
+# After changing English text: extract it and merge it into every catalogue (then translate the new entries).
+messages: $(STAMP)
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k lazy_gettext -o $(TRANSLATIONS)/messages.pot grihaseva
+	$(BIN)/pybabel update --no-fuzzy-matching -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -D messages
 
 bench: install-test
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -10,7 +10,7 @@ from quart_auth import QuartAuth
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from . import web
+from . import i18n, web
 from .auth.access import load_current_user
 from .auth.accounts import session_user
 from .clock import utcnow
@@ -100,13 +100,26 @@ def create_app(settings: Settings | None = None) -> Quart:
 
     app.before_request(load_current_user)
     app.extensions["session_user"] = session_user  # the SSE streams re-check sessions through it
+    app.before_request(web.select_locale)  # after load_current_user: the profile's language counts
     app.before_request(web.check_csrf)
+    app.after_request(web.language_headers)
     app.after_request(web.security_headers)
     app.after_request(web.compress)
     app.register_error_handler(HTTPException, web.handle_http_exception)
     app.register_error_handler(Exception, web.handle_unexpected)
 
     app.jinja_env.globals["csrf_token"] = web.csrf_token
+    # Every template is translated through the same catalogues as Python (grihaseva/i18n.py).
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    app.jinja_env.filters.update(
+        number=lambda value: i18n.number(value),
+        date_label=lambda day: i18n.date_label(day),
+        day_label=lambda day: i18n.day_label(day),
+        long_day_label=lambda day: i18n.long_day_label(day),
+        month_day=lambda day: i18n.month_day(day),
+        text_lang=lambda text: i18n.text_language(text),
+    )
     # Before the blueprints add their rules: an <int:id> wider than a 64-bit id column is a 404, not a driver overflow.
     app.url_map.converters["int"] = IdConverter
 
@@ -115,6 +128,10 @@ def create_app(settings: Settings | None = None) -> Quart:
         return {
             "user": g.get("user"),
             "development": settings.development,
+            "lang": i18n.get_locale(),
+            "dir": i18n.direction(),
+            "languages": i18n.LANGUAGES,
+            "here": web.here_without_lang(),
         }
 
     from .admin.views import blueprint as admin_blueprint

@@ -34,6 +34,7 @@ from typing import Any, Callable, Iterable, Mapping
 import aiosmtplib
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from . import i18n
 from .clock import utcnow
 from .config import Settings
 
@@ -67,21 +68,31 @@ class Attachment:
 def _email_templates() -> Environment:
     # Mail is rendered outside any request, so it has its own environment over the
     # app's templates: HTML autoescaped, plain text not.
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    return env
 
 
-def render_mail(template: str, context: Mapping[str, Any]) -> tuple[str, str, str]:
-    """(subject, text, html) of `templates/email/<template>.txt|.html`.
+def render_mail(template: str, context: Mapping[str, Any], locale: str | None = None) -> tuple[str, str, str]:
+    """(subject, text, html) of `templates/email/<template>.txt|.html`, in `locale`
+    (default: the current language).
 
-    The text template names the subject with `{% set subject = "..." %}`; the HTML
+    The text template names the subject with `{% set subject = _("...") %}`; the HTML
     template receives it as `subject`.
     """
+    with i18n.use_locale(locale or i18n.get_locale()):
+        return _render_mail(template, context, locale or i18n.get_locale())
+
+
+def _render_mail(template: str, context: Mapping[str, Any], locale: str) -> tuple[str, str, str]:
     env = _email_templates()
+    context = {**context, "lang": locale}
     text_module = env.get_template(f"email/{template}.txt").make_module(dict(context))
     subject = " ".join(str(getattr(text_module, "subject", "")).split())
     if not subject:
@@ -102,12 +113,21 @@ def _attachments_json(attachments: Iterable[Attachment]) -> str | None:
     return json.dumps(items) if items else None
 
 
+async def recipient_locale(tx, to: str) -> str:
+    """The language the account at `to` reads GrihaSeva in (English for an unknown address)."""
+    row = await tx.fetch_one("select_locale_by_email", {"email": to.strip().lower()})
+    return i18n.normalize(row["locale"] if row else None) or i18n.DEFAULT_LOCALE
+
+
 async def enqueue_mail(tx, to: str, template: str, context: Mapping[str, Any], now: datetime,
-                       attachments: Iterable[Attachment] = ()) -> int:
-    """Render a mail and write it to the outbox in the caller's transaction; returns its id."""
+                       attachments: Iterable[Attachment] = (), locale: str | None = None) -> int:
+    """Render a mail in its recipient's language (`locale`, or the one in their profile) and
+    write it to the outbox in the caller's transaction; returns its id."""
     if "\n" in to or "\r" in to or "@" not in to:
         raise ValueError(f"not a mail address: {to!r}")
-    subject, text_body, html_body = render_mail(template, context)
+    if locale is None:
+        locale = await recipient_locale(tx, to)
+    subject, text_body, html_body = render_mail(template, context, locale)
     result = await tx.execute("insert_mail", {
         "to_addr": to, "subject": subject, "text_body": text_body, "html_body": html_body,
         "attachments": _attachments_json(attachments), "now": now,

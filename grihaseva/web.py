@@ -8,12 +8,14 @@ import hmac
 import secrets
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
-from quart import Response, current_app, flash, g, redirect, render_template, request, session
+from quart import Response, current_app, flash, g, has_request_context, redirect, render_template, request, session
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.urls import iri_to_uri
+
+from . import i18n
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
@@ -236,3 +238,51 @@ async def compress(response: Response) -> Response:
     response.headers["Content-Encoding"] = "gzip"
     response.vary.add("Accept-Encoding")
     return response
+
+
+# ---------------------------------------------------------------- language
+
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+
+
+def chosen_locale() -> str:
+    """`?lang=`, then the language cookie, then the logged-in user's profile, then Accept-Language."""
+    user = g.get("user")
+    return (i18n.normalize(request.args.get("lang"))
+            or i18n.normalize(request.cookies.get(i18n.COOKIE))
+            or (i18n.normalize(getattr(user, "locale", None)) if user else None)
+            or i18n.from_accept_language(request.headers.get("Accept-Language"))
+            or i18n.DEFAULT_LOCALE)
+
+
+async def select_locale() -> None:
+    """Before each request (after the user is loaded): the language of everything it renders."""
+    g.locale = chosen_locale()
+    i18n.set_locale(g.locale)
+
+
+def set_language_cookie(response: Response, code: str) -> None:
+    response.set_cookie(i18n.COOKIE, code, max_age=LANGUAGE_COOKIE_AGE, samesite="Lax", httponly=True,
+                        secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+
+
+async def language_headers(response: Response) -> Response:
+    """Content-Language; pages vary by the cookie and Accept-Language; `?lang=` is remembered."""
+    code = g.get("locale")
+    if code and response.mimetype == "text/html":
+        response.headers.setdefault("Content-Language", code)
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
+        asked = i18n.normalize(request.args.get("lang"))
+        if asked and asked != i18n.normalize(request.cookies.get(i18n.COOKIE)):
+            set_language_cookie(response, asked)
+    return response
+
+
+def here_without_lang() -> str:
+    """This page's path and query without `lang=` (and without `next=`, which the page would
+    otherwise echo from any link), for the language switch to come back to."""
+    if not has_request_context():
+        return "/"
+    query = [(k, v) for k, v in request.args.items(multi=True) if k not in ("lang", "next")]
+    return request.path + ("?" + urlencode(query) if query else "")

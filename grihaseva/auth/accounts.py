@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Mapping
 
+from .. import i18n
 from ..db import Database, IntegrityError
 from ..plaintext import has_letters_or_digits, one_line
 from ..ratelimit import Limit, clear_hits, forget_hit, minutes_text, take_hit
@@ -44,10 +45,12 @@ class User:
     phone: str
     gender: str
     role: str
+    locale: str = "en"
 
     @classmethod
     def from_row(cls, row: Mapping) -> "User":
-        return cls(row["id"], row["email"], row["name"], row["phone"], row["gender"], row["role"])
+        locale = row["locale"] if "locale" in row.keys() else "en"
+        return cls(row["id"], row["email"], row["name"], row["phone"], row["gender"], row["role"], locale or "en")
 
     @property
     def first_name(self) -> str:
@@ -109,6 +112,7 @@ def validate_registration(form: Mapping[str, str]) -> dict[str, str]:
         "phone": " ".join(form.get("phone", "").split()),
         "gender": form.get("gender", "").strip(),
         "role": form.get("role", "").strip(),
+        "locale": i18n.normalize(form.get("locale", "")) or "",
     }
     password, confirm = form.get("password", ""), form.get("password_confirm", "")
     errors = {}
@@ -147,6 +151,8 @@ async def create_user(db: Database, clean: Mapping[str, str], now: datetime, rou
                 "gender": clean["gender"], "role": role, "password_hash": password_hash, "now": now,
             })
             user_id = result.lastrowid
+            if clean.get("locale"):  # the language chosen at sign-up
+                await tx.execute("update_user_locale", {"id": user_id, "locale": clean["locale"]})
             if role == "provider":
                 await tx.execute("insert_provider_profile", {
                     "user_id": user_id, "bio": clean.get("bio", ""), "timezone": "Asia/Kolkata",
@@ -155,6 +161,11 @@ async def create_user(db: Database, clean: Mapping[str, str], now: datetime, rou
     except IntegrityError:  # a concurrent registration with the same email won the race
         raise ValidationError({"email": DUPLICATE_EMAIL}) from None
     return user_id
+
+
+async def set_locale(db: Database, user_id: int, locale: str) -> None:
+    """The language this person reads pages and mail in (a code from `i18n.LANGUAGES`)."""
+    await db.execute("update_user_locale", {"id": user_id, "locale": locale})
 
 
 class RegistrationThrottled(Exception):

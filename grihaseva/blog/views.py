@@ -237,6 +237,8 @@ async def unpublish(slug: str):
 def _post_date(moment) -> str:
     from zoneinfo import ZoneInfo
 
+    from .. import i18n
+
     if moment is None:
         return ""
-    return moment.astimezone(ZoneInfo("Asia/Kolkata")).strftime("%d %b %Y").lstrip("0")
+    return i18n.date_label(moment.astimezone(ZoneInfo("Asia/Kolkata")).date())

@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from .slots import local_label
-from ..mail import Attachment, enqueue_mail
+from ..i18n import use_locale
+from ..mail import Attachment, enqueue_mail, recipient_locale
 from ..money import rupees
 from .ics import booking_invitation
 
@@ -20,7 +21,20 @@ async def mail_booking_change(tx, booking_id: int, kind: str, now: datetime, old
     """Enqueue the customer's and the provider's mail about `kind` ("booked", "rescheduled", "cancelled")."""
     booking = await tx.fetch_one("select_booking", {"id": booking_id})
     cancelled = kind == "cancelled"
-    context = {
+    # One calendar file serves both sides (the same event, UID and SEQUENCE).
+    ics = booking_invitation(booking, now, cancelled=cancelled, attendee=booking["customer_email"])
+    attachment = Attachment(f"booking-{booking_id}.ics", "text/calendar", ics)
+    for role, to, name in (("customer", booking["customer_email"], booking["customer_name"]),
+                           ("provider", booking["provider_email"], booking["provider_name"])):
+        locale = await recipient_locale(tx, to)
+        with use_locale(locale):  # times and money as this recipient reads them
+            context = _context(booking, booking_id, old_start)
+        await enqueue_mail(tx, to, TEMPLATES[kind], {**context, "role": role, "name": name.split()[0]}, now,
+                           attachments=[attachment], locale=locale)
+
+
+def _context(booking, booking_id: int, old_start: datetime | None) -> dict:
+    return {
         "service": booking["service_name"],
         "when": local_label(booking["starts_at"], booking["timezone"]),
         "was": local_label(old_start, booking["timezone"]) if old_start else "",
@@ -34,10 +48,3 @@ async def mail_booking_change(tx, booking_id: int, kind: str, now: datetime, old
         "cancelled_by": booking["cancelled_by"] or "",
         "booking_id": booking_id,
     }
-    # One calendar file serves both sides (the same event, UID and SEQUENCE).
-    ics = booking_invitation(booking, now, cancelled=cancelled, attendee=booking["customer_email"])
-    attachment = Attachment(f"booking-{booking_id}.ics", "text/calendar", ics)
-    for role, to, name in (("customer", booking["customer_email"], booking["customer_name"]),
-                           ("provider", booking["provider_email"], booking["provider_name"])):
-        await enqueue_mail(tx, to, TEMPLATES[kind], {**context, "role": role, "name": name.split()[0]}, now,
-                           attachments=[attachment])

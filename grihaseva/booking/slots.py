@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .. import i18n
+
 __all__ = [
     "Availability",
     "Busy",
@@ -224,16 +226,10 @@ def why_not_bookable(
 def local_label(start: datetime, tz: str) -> str:
     """Human label in zone ``tz``, e.g. ``"Wed 25 Nov, 6:30 pm IST"``.
 
-    Month and day names are spelled out here rather than with ``%a``/``%b``
-    so the label does not depend on the server's locale.
+    In the current language (``"बुध 25 नव॰, शाम 6:30 IST"`` in Hindi), through Babel, so the
+    label never depends on the server's locale.
     """
-    local = _to_utc(start, "start").astimezone(_zone(tz))
-    hour = local.hour % 12 or 12
-    meridiem = "am" if local.hour < 12 else "pm"
-    return (
-        f"{_WEEKDAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]}, "
-        f"{hour}:{local.minute:02d} {meridiem} {local.tzname()}"
-    )
+    return i18n.slot_label(_to_utc(start, "start"), _zone(tz).key)
 
 
 def slot_token(start: datetime) -> str:

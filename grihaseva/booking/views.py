@@ -353,10 +353,8 @@ def _rupees(paise: int) -> str:
 
 @blueprint.app_template_filter("duration")
 def _duration(minutes: int) -> str:
-    hours, rest = divmod(int(minutes), 60)
-    if hours and rest:
-        return f"{hours} h {rest} min"
-    return f"{hours} h" if hours else f"{rest} min"
+    from .. import i18n
+    return i18n.duration(minutes)
 
 
 @blueprint.app_template_filter("slot_label")
@@ -366,9 +364,8 @@ def _slot_label(start, tz: str) -> str:
 
 @blueprint.app_template_filter("local_time")
 def _local_time(start, tz: str) -> str:
-    from zoneinfo import ZoneInfo
-    local = start.astimezone(ZoneInfo(tz))
-    return local.strftime("%I:%M %p").lstrip("0").lower()
+    from .. import i18n
+    return i18n.time_label(start, tz)
 
 
 @blueprint.app_template_filter("slot_token")
