@@ -215,3 +215,18 @@ def text_language(text: str | None) -> str:
         return DEFAULT_LOCALE
     devanagari = sum(1 for ch in letters if "\u0900" <= ch <= "\u097f" or "\ua8e0" <= ch <= "\ua8ff")
     return "hi" if devanagari * 2 > len(letters) else "en"
+
+
+# What a booking's status is called on the page (the database keeps the English word).
+STATUS_LABELS = {
+    "confirmed": lazy_gettext("confirmed"),
+    "completed": lazy_gettext("completed"),
+    "cancelled": lazy_gettext("cancelled"),
+    "in_progress": lazy_gettext("in progress"),
+    "no_show": lazy_gettext("no-show"),
+}
+
+
+def status_label(status: str) -> str:
+    label = STATUS_LABELS.get(status)
+    return str(label) if label is not None else status

@@ -25,13 +25,14 @@ import markdown
 import nh3
 
 from .. import audit
+from ..i18n import lazy_gettext
 from ..auth.accounts import ValidationError
 from ..db import Database, IntegrityError
 
 CATEGORIES = {
-    "diy": "DIY tips",
-    "home_improvement": "Home improvement",
-    "service_reviews": "Service reviews",
+    "diy": lazy_gettext("DIY tips"),
+    "home_improvement": lazy_gettext("Home improvement"),
+    "service_reviews": lazy_gettext("Service reviews"),
 }
 STATUSES = ("draft", "pending", "published")
 WRITER_ROLES = ("admin", "provider")
@@ -77,7 +78,7 @@ class Post:
 
     @property
     def category_name(self) -> str:
-        return CATEGORIES[self.category]
+        return str(CATEGORIES[self.category])
 
     @property
     def is_published(self) -> bool:

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from quart import Blueprint, flash, render_template, request
 from werkzeug.exceptions import BadRequest, Conflict, Forbidden, NotFound, TooManyRequests
 
+from .. import i18n
 from ..auth.access import requires_login, requires_role, the_user
 from ..auth.accounts import ValidationError
 from ..sse import sse_stream
@@ -101,7 +102,8 @@ async def show(slug: str):
     post = await _viewable_post(slug)
     user = the_user()
     can_edit = posts.can_edit(user, post) and await posts.may_write(db(), user)  # no Edit button for a suspended author
-    return await render("blog/post.html", can_edit=can_edit, **await _bar_context(post))
+    post_lang = i18n.text_language(f"{post.title} {post.summary} {post.body_md}")  # `lang` on a Hindi post in the English interface
+    return await render("blog/post.html", can_edit=can_edit, post_lang=post_lang, **await _bar_context(post))
 
 
 @blueprint.get("/blog/<slug>/live")
@@ -231,6 +233,14 @@ async def unpublish(slug: str):
         raise _refused(refused) from None
     await flash("Unpublished. The post is a draft again; readers no longer see it.", "info")
     return redirect_to(f"/blog/{post.slug}")
+
+
+@blueprint.app_template_filter("post_status")
+def _post_status(status: str) -> str:
+    from .. import i18n
+
+    return str({"draft": i18n.lazy_gettext("draft"), "pending": i18n.lazy_gettext("waiting for review"),
+                "published": i18n.lazy_gettext("published")}.get(status, status))
 
 
 @blueprint.app_template_filter("post_date")
