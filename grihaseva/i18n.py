@@ -124,9 +124,21 @@ def ngettext(singular: str, plural: str, n: int, **variables) -> str:
     return text % variables
 
 
-def lazy_gettext(message: str, **variables) -> LazyProxy:
+class LazyString(LazyProxy):
+    """A message translated each time it is used; hashable (by its text now), so it can sit in sets."""
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+    def __html__(self) -> str:  # Jinja escapes it like the string it stands for
+        from markupsafe import escape
+
+        return str(escape(str(self)))
+
+
+def lazy_gettext(message: str, **variables) -> LazyString:
     """For module constants: translated each time it is shown, in the language of that moment."""
-    return LazyProxy(gettext, message, enable_cache=False, **variables)
+    return LazyString(gettext, message, enable_cache=False, **variables)
 
 
 _ = gettext

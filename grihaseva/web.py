@@ -16,6 +16,7 @@ from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.urls import iri_to_uri
 
 from . import i18n
+from .i18n import lazy_gettext
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
@@ -88,7 +89,7 @@ def redirect_to(location: str, status: int = 303) -> Response:
     return redirect(location, status)
 
 
-NOT_UTF8 = "The form contained characters that are not valid UTF-8 text."
+NOT_UTF8 = lazy_gettext("The form contained characters that are not valid UTF-8 text.")
 
 
 async def _parsed_form() -> MultiDict:
@@ -97,7 +98,7 @@ async def _parsed_form() -> MultiDict:
         try:
             (await request.get_data()).decode("utf-8")
         except UnicodeDecodeError:
-            raise FormError(NOT_UTF8) from None
+            raise FormError(str(NOT_UTF8)) from None
     return await request.form
 
 
@@ -106,9 +107,9 @@ async def read_form() -> MultiDict:
     form = await _parsed_form()
     for key, value in form.items(multi=True):
         if "\ufffd" in key or "\ufffd" in value:
-            raise FormError(NOT_UTF8)
+            raise FormError(str(NOT_UTF8))
         if "\x00" in key or "\x00" in value:
-            raise FormError("The form contained a NUL character.")
+            raise FormError(i18n.gettext("The form contained a NUL character."))
     return form
 
 
@@ -133,9 +134,9 @@ async def check_csrf() -> None:
     if not sent and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         sent = (await _parsed_form()).get(CSRF_FIELD)
     if not expected or not sent or not hmac.compare_digest(str(expected), str(sent)):
-        raise FormError(
+        raise FormError(i18n.gettext(
             "This form has expired or did not come from GrihaSeva. Reload the page and try again."
-        )
+        ))
 
 
 # ---------------------------------------------------------------- headers and errors
@@ -154,31 +155,31 @@ async def security_headers(response: Response) -> Response:
 
 
 ERROR_TITLES = {
-    400: "That request could not be used",
-    401: "Please log in",
-    403: "This page is not for your account",
-    404: "Page not found",
-    405: "That action is not allowed here",
-    409: "That changed in the meantime",
-    413: "That was too large",
-    422: "Please check the form",
-    429: "Too many attempts",
-    500: "Something went wrong on our side",
-    503: "GrihaSeva is unavailable",
+    400: lazy_gettext("That request could not be used"),
+    401: lazy_gettext("Please log in"),
+    403: lazy_gettext("This page is not for your account"),
+    404: lazy_gettext("Page not found"),
+    405: lazy_gettext("That action is not allowed here"),
+    409: lazy_gettext("That changed in the meantime"),
+    413: lazy_gettext("That was too large"),
+    422: lazy_gettext("Please check the form"),
+    429: lazy_gettext("Too many attempts"),
+    500: lazy_gettext("Something went wrong on our side"),
+    503: lazy_gettext("GrihaSeva is unavailable"),
 }
 
 ERROR_MESSAGES = {
-    403: "Your account does not have access to this page.",
-    404: "There is nothing at this address. It may have moved, or the link may be mistyped.",
-    405: "This address does not accept that kind of request.",
-    413: "The form you sent was larger than we accept. Please shorten it and try again.",
-    500: "We have logged the problem. Please try again in a moment.",
+    403: lazy_gettext("Your account does not have access to this page."),
+    404: lazy_gettext("There is nothing at this address. It may have moved, or the link may be mistyped."),
+    405: lazy_gettext("This address does not accept that kind of request."),
+    413: lazy_gettext("The form you sent was larger than we accept. Please shorten it and try again."),
+    500: lazy_gettext("We have logged the problem. Please try again in a moment."),
 }
 
 
 async def error_page(code: int, message: str | None = None) -> Response:
-    title = ERROR_TITLES.get(code, "Error")
-    message = message or ERROR_MESSAGES.get(code, title)
+    title = str(ERROR_TITLES.get(code, i18n.gettext("Error")))
+    message = str(message or ERROR_MESSAGES.get(code, title))
     return await render("error.html", "partials/_error.html", status=code, code=code, title=title, message=message)
 
 
@@ -188,7 +189,7 @@ async def handle_http_exception(error: HTTPException) -> Response:
     if error.description and error.description != type(error).description:
         message = error.description
     if code == 400 and message is None:
-        message = "The request could not be understood. Please reload the page and try again."
+        message = i18n.gettext("The request could not be understood. Please reload the page and try again.")
     response = await error_page(code, message)
     for name, value in _carried_headers(error):
         response.headers[name] = value

@@ -6,15 +6,17 @@ import asyncio
 
 import bcrypt
 
+from ..i18n import gettext
+
 MIN_LENGTH = 8
 MAX_BYTES = 72  # bcrypt ignores (bcrypt 5 refuses) anything longer
 
 
 def password_problem(password: str) -> str | None:
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters."
+        return gettext("Use at least %(min)s characters.", min=MIN_LENGTH)
     if len(password.encode("utf-8")) > MAX_BYTES:
-        return f"Use at most {MAX_BYTES} bytes (about {MAX_BYTES} letters, fewer with emoji or Indian scripts)."
+        return gettext("Use at most %(max)s bytes (about %(max)s letters, fewer with emoji or Indian scripts).", max=MAX_BYTES)
     return None
 
 

@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Mapping
 from zoneinfo import ZoneInfo
 
+from ..i18n import gettext, status_label
 from ..db import Database, IntegrityError
 from ..events import publish
 from ..plaintext import has_letters_or_digits, one_line
@@ -51,15 +52,16 @@ class AlreadyBooked(BookingRefused):
     """The customer already holds this service at an overlapping time (a double submit, usually)."""
 
     def __init__(self, service: "Service", row: Mapping):
-        super().__init__(f"You already have {service.name} booked at that time: "
-                         f"{slots.local_label(row['starts_at'], row['timezone'])} with {row['provider_name']}. "
-                         "See it under My bookings.", 409)
+        super().__init__(gettext("You already have %(service)s booked at that time: %(when)s with %(provider)s. "
+                                 "See it under My bookings.", service=service.name,
+                                 when=slots.local_label(row["starts_at"], row["timezone"]),
+                                 provider=row["provider_name"]), 409)
         self.booking_id = int(row["id"])
 
 
 class SlotTaken(BookingRefused):
-    def __init__(self, message: str = "That slot was just taken. Please pick another time."):
-        super().__init__(message, 409)
+    def __init__(self, message: str | None = None):
+        super().__init__(message or gettext("That slot was just taken. Please pick another time."), 409)
 
 
 @dataclass(frozen=True)
@@ -236,13 +238,13 @@ def _clean_details(details: Mapping[str, str]) -> dict[str, str]:
     notes = details.get("notes", "").strip()
     errors = {}
     if len(address) < 10 or not has_letters_or_digits(address):
-        errors["address"] = "Enter the full address where the work is to be done (house, street, area)."
+        errors["address"] = gettext("Enter the full address where the work is to be done (house, street, area).")
     elif len(address) > 300:
-        errors["address"] = "Use at most 300 characters for the address."
+        errors["address"] = gettext("Use at most 300 characters for the address.")
     if problem := phone_problem(phone):
         errors["phone"] = problem
     if len(notes) > 500:
-        errors["notes"] = "Use at most 500 characters for notes."
+        errors["notes"] = gettext("Use at most 500 characters for notes.")
     if errors:
         from ..auth.accounts import ValidationError
         raise ValidationError(errors)
@@ -255,11 +257,11 @@ async def check_can_book(db, customer: Customer, service: Service, provider_id: 
         raise BookingRefused(WOMEN_ONLY_CUSTOMER, 403)
     provider = await db.fetch_one("select_provider", {"id": provider_id})
     if provider is None or not provider["verified"] or not provider["is_active"]:
-        raise BookingRefused("That provider is not taking bookings.", 404)
+        raise BookingRefused(gettext("That provider is not taking bookings."), 404)
     if service.women_only and provider["gender"] != "female":
-        raise BookingRefused("Women-only services are done only by women professionals.", 422)
+        raise BookingRefused(gettext("Women-only services are done only by women professionals."), 422)
     if not await db.fetch_one("provider_offers_service", {"provider_id": provider_id, "service_id": service.id}):
-        raise BookingRefused("That provider does not offer this service.", 422)
+        raise BookingRefused(gettext("That provider does not offer this service."), 422)
     return provider
 
 
@@ -286,7 +288,7 @@ async def pick_provider(db, service: Service, start: datetime, now: datetime) ->
             candidates.append((count, -average, provider["id"]))
     if not candidates:
         if reasons == {slots.PAST}:  # true whoever the provider: say so, not "no one is free"
-            raise BookingRefused(slots.PAST, 422)
+            raise BookingRefused(str(slots.PAST), 422)
         raise SlotTaken("No provider is free at that time any more. Please pick another time.")
     return min(candidates)[2]
 
@@ -306,9 +308,9 @@ async def _check_slot(tx, provider_id: int, service: Service, start: datetime, n
     reason = slots.why_not_bookable(avail, taken, service.duration, start, now)
     if reason is None:
         return avail
-    if reason.startswith("That slot was just taken"):
+    if reason == slots.TAKEN:
         raise SlotTaken()
-    raise BookingRefused(reason, 422)
+    raise BookingRefused(str(reason), 422)
 
 
 async def _announce(tx, provider_id: int, customer_id: int, tz: str, kind: str, booking_id: int, starts: list[datetime], now: datetime):
@@ -337,11 +339,11 @@ async def check_reschedulable(db, booking: Mapping, service: Service, new_start:
     """The rules of a move, for `booking` as read now: the confirm step calls it without locks, and
     `reschedule_booking` again under the customer and provider locks. Returns the provider's availability."""
     if booking["status"] != "confirmed":
-        raise BookingRefused(f"This booking is already {booking['status']}.", 409)
+        raise BookingRefused(gettext("This booking is already %(status)s.", status=status_label(booking["status"])), 409)
     if booking["starts_at"] - now < CANCEL_CUTOFF:
-        raise BookingRefused("Bookings can be moved until 3 hours before the start.", 422)
+        raise BookingRefused(gettext("Bookings can be moved until 3 hours before the start."), 422)
     if new_start == booking["starts_at"]:
-        raise BookingRefused("That is the time already booked. Pick a different slot.", 422)
+        raise BookingRefused(gettext("That is the time already booked. Pick a different slot."), 422)
     await refuse_if_already_booked(db, booking["customer_id"], service, new_start, booking["id"])
     return await _check_slot(db, booking["provider_id"], service, new_start, now, ignore_booking=booking["id"])
 
@@ -371,9 +373,9 @@ async def place_booking(db: Database, customer: Customer, service: Service, prov
             await refuse_if_already_booked(tx, customer.id, service, start)
             locked = await tx.fetch_one("lock_provider", {"provider_id": provider_id})
             if not locked or not locked["verified"]:  # suspended while this request was on its way
-                raise BookingRefused("That provider is not taking bookings.", 404)
+                raise BookingRefused(gettext("That provider is not taking bookings."), 404)
             if not await tx.fetch_one("provider_offers_service", {"provider_id": provider_id, "service_id": service.id}):
-                raise BookingRefused("That provider does not offer this service.", 422)  # dropped meanwhile
+                raise BookingRefused(gettext("That provider does not offer this service."), 422)  # dropped meanwhile
             avail = await _check_slot(tx, provider_id, service, start, now)
             result = await tx.execute("insert_booking", {
                 "customer_id": customer.id, "provider_id": provider_id, "service_id": service.id,
@@ -396,7 +398,7 @@ async def booking_for(db, booking_id: int, user) -> dict:
     """A booking its customer or provider (or an admin) may see; others get BookingRefused 404."""
     row = await db.fetch_one("select_booking", {"id": booking_id})
     if row is None or not (user.role == "admin" or row["customer_id"] == user.id or row["provider_id"] == user.id):
-        raise BookingRefused("There is no such booking in your account.", 404)
+        raise BookingRefused(gettext("There is no such booking in your account."), 404)
     return row
 
 
@@ -405,9 +407,9 @@ async def cancel_booking(db: Database, user, booking_id: int, now: datetime, rea
     async with db.transaction() as tx:
         row = await booking_for(tx, booking_id, user)
         if row["customer_id"] != user.id:
-            raise BookingRefused("There is no such booking in your account.", 404)
+            raise BookingRefused(gettext("There is no such booking in your account."), 404)
         if row["status"] != "confirmed":
-            raise BookingRefused(f"This booking is already {row['status']}.", 409)
+            raise BookingRefused(gettext("This booking is already %(status)s.", status=status_label(row["status"])), 409)
         if row["starts_at"] - now < CANCEL_CUTOFF:
             raise BookingRefused(
                 "Bookings can be cancelled free of charge until 3 hours before the start. This one starts sooner, "
@@ -430,7 +432,7 @@ async def reschedule_booking(db: Database, user, booking_id: int, new_start: dat
     """Move a booking atomically: the old slot frees and the new one is taken, or nothing changes."""
     row = await booking_for(db, booking_id, user)
     if row["customer_id"] != user.id:
-        raise BookingRefused("There is no such booking in your account.", 404)
+        raise BookingRefused(gettext("There is no such booking in your account."), 404)
     service = Service.from_row(await db.fetch_one("select_service_by_id", {"id": row["service_id"]}))
     try:
         async with db.transaction() as tx:

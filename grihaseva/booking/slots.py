@@ -30,7 +30,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..i18n import lazy_gettext
 from .. import i18n
+from ..i18n import gettext, ngettext
 
 __all__ = [
     "Availability",
@@ -54,10 +56,10 @@ UTC = timezone.utc
 
 # User-facing reasons. The notice and window messages depend on the
 # provider's settings, so they are built by _notice_reason/_window_reason.
-PAST = "That time is in the past."
-OFF_SCHEDULE = "That time is not on the provider's schedule."
-AWAY = "The provider is away at that time."
-TAKEN = "That slot was just taken."
+PAST = lazy_gettext("That time is in the past.")
+OFF_SCHEDULE = lazy_gettext("That time is not on the provider's schedule.")
+AWAY = lazy_gettext("The provider is away at that time.")
+TAKEN = lazy_gettext("That slot was just taken.")
 
 
 # --------------------------------------------------------------------------
@@ -324,18 +326,16 @@ def _blocker(
 def _notice_reason(notice: timedelta) -> str:
     minutes = int(notice.total_seconds() // 60)
     if minutes % 60 == 0:
-        amount = _plural(minutes // 60, "hour")
-    else:
-        amount = _plural(minutes, "minute")
-    # "1 hour's notice" but "2 hours' notice".
-    possessive = amount + ("'" if amount.endswith("s") else "'s")
-    return f"Bookings need at least {possessive} notice."
+        return ngettext("Bookings need at least %(num)s hour's notice.", "Bookings need at least %(num)s hours' notice.",
+                        minutes // 60)
+    return ngettext("Bookings need at least %(num)s minute's notice.", "Bookings need at least %(num)s minutes' notice.",
+                    minutes)
 
 
 def _window_reason(window: timedelta) -> str:
     if window % timedelta(days=1):
-        return "That date is beyond the booking window."
-    return f"That date is beyond the {window.days}-day booking window."
+        return gettext("That date is beyond the booking window.")
+    return gettext("That date is beyond the %(days)s-day booking window.", days=window.days)
 
 
 def _plural(count: int, unit: str) -> str:
