@@ -54,7 +54,7 @@ compile-messages: $(MO_FILES)
 
 # After changing English text: extract it and merge it into every catalogue (then translate the new entries).
 messages: $(STAMP)
-	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k lazy_gettext -o $(TRANSLATIONS)/messages.pot grihaseva
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k lazy_gettext -o $(TRANSLATIONS)/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -D messages
 
 bench: install-test

@@ -120,6 +120,7 @@ def create_app(settings: Settings | None = None) -> Quart:
         month_day=lambda day: i18n.month_day(day),
         text_lang=lambda text: i18n.text_language(text),
         status_label=lambda status: i18n.status_label(status),
+        zone_name=lambda tz: i18n.zone_name(tz),
     )
     # Before the blueprints add their rules: an <int:id> wider than a 64-bit id column is a 404, not a driver overflow.
     app.url_map.converters["int"] = IdConverter

@@ -242,3 +242,23 @@ STATUS_LABELS = {
 def status_label(status: str) -> str:
     label = STATUS_LABELS.get(status)
     return str(label) if label is not None else status
+
+
+def weekday_names() -> list[str]:
+    """Monday first: ["Monday", …] / ["सोमवार", …]."""
+    from babel.dates import get_day_names
+
+    names = get_day_names("wide", locale=_babel_locale())
+    return [names[i] for i in range(7)]
+
+
+def zone_name(tz: str) -> str:
+    """"Asia/Kolkata" in English (what providers configure), "भारतीय मानक समय" in Hindi."""
+    if get_locale() == DEFAULT_LOCALE:
+        return tz
+    from babel.dates import get_timezone, get_timezone_name
+
+    try:
+        return get_timezone_name(get_timezone(tz), "long", locale=_babel_locale())
+    except LookupError:
+        return tz

@@ -12,7 +12,7 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from ..i18n import gettext
+from ..i18n import gettext, weekday_names
 from ..booking import slots
 from ..events import publish
 
@@ -84,17 +84,17 @@ def parse_week(form) -> dict[int, list[tuple[int, int]]]:
         for part in [p.strip() for p in text.split(",") if p.strip()] if text else []:
             match = _INTERVAL.match(part)
             if not match:
-                errors[f"day{day}"] = gettext("%(day)s: write hours like 09:00-13:00, 14:00-19:00.", day=WEEKDAYS[day])
+                errors[f"day{day}"] = gettext("%(day)s: write hours like 09:00-13:00, 14:00-19:00.", day=weekday_names()[day])
                 break
             h1, m1, h2, m2 = map(int, match.groups())
             start, end = h1 * 60 + m1, h2 * 60 + m2
             if m1 > 59 or m2 > 59 or start > 1440 or end > 1440 or start >= end:
-                errors[f"day{day}"] = gettext("%(day)s: %(part)s is not a time range within one day.", day=WEEKDAYS[day], part=part)
+                errors[f"day{day}"] = gettext("%(day)s: %(part)s is not a time range within one day.", day=weekday_names()[day], part=part)
                 break
             intervals.append((start, end))
         intervals.sort()
         if any(a_end > b_start for (_, a_end), (b_start, _) in zip(intervals, intervals[1:])):
-            errors.setdefault(f"day{day}", gettext("%(day)s: the time ranges overlap.", day=WEEKDAYS[day]))
+            errors.setdefault(f"day{day}", gettext("%(day)s: the time ranges overlap.", day=weekday_names()[day]))
         weekly[day] = intervals
     if not errors and not any(weekly.values()):
         errors["day0"] = gettext("Enter your working hours for at least one day (use time off for a break from work).")

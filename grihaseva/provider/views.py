@@ -5,7 +5,7 @@ from __future__ import annotations
 from quart import Blueprint, Response, flash, render_template, request
 from werkzeug.exceptions import BadRequest, NotFound
 
-from ..i18n import gettext
+from ..i18n import gettext, weekday_names
 from ..auth.access import requires_role, the_user
 from ..booking.domain import BookingRefused, local_today
 from ..money import rupees_as_typed
@@ -104,7 +104,7 @@ async def _availability_page(errors: dict | None = None, form=None, status: int 
     elif typed == "services":
         state["offered"] = {int(v) for v in form.getlist("service") if v.isdecimal() and len(v) <= 12}
     return await render("provider/availability.html", status=status, errors=errors or {}, form=form or {},
-                        weekdays=availability_editor.WEEKDAYS, buffer_choices=availability_editor.BUFFER_CHOICES,
+                        weekdays=weekday_names(), buffer_choices=availability_editor.BUFFER_CHOICES,
                         notice_choices=availability_editor.NOTICE_CHOICES, **state)
 
 
