@@ -140,4 +140,28 @@ def create_app(settings: Settings | None = None) -> Quart:
         from .pages.dev_mail import blueprint as dev_mail_blueprint
 
         app.register_blueprint(dev_mail_blueprint)
+    _run_context_processors_inline(app)
     return app
+
+
+def _run_context_processors_inline(app: Quart) -> None:
+    """Make every template context processor a coroutine function.
+
+    Quart runs a synchronous one (Quart-Auth registers `current_user` that way) on the loop's
+    default thread pool for every render; under load each page then waits for a free thread.
+    They only build a small dict from the request, so they run inline on the loop instead.
+    """
+    import inspect
+    from functools import wraps
+
+    def inline(processor):
+        @wraps(processor)
+        async def run() -> dict:
+            return processor()
+
+        return run
+
+    for name, processors in app.template_context_processors.items():
+        app.template_context_processors[name] = [
+            processor if inspect.iscoroutinefunction(processor) else inline(processor) for processor in processors
+        ]
