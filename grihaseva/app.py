@@ -13,6 +13,7 @@ from werkzeug.routing import IntegerConverter
 from . import web
 from .auth.access import load_current_user
 from .auth.accounts import session_user
+from .booking.grid_cache import GridCache
 from .clock import utcnow
 from .config import Settings
 from .db import open_database
@@ -76,6 +77,10 @@ def create_app(settings: Settings | None = None) -> Quart:
     app.config["MAIL_SENDER_AUTOSTART"] = True
     # Live updates: tails the `events` outbox and feeds SSE streams (grihaseva/events.py, sse.py).
     app.broadcaster = Broadcaster(app.db)
+    # Each provider's schedule as the slot grid reads it, until an event for the provider arrives.
+    app.db.grid_cache = GridCache()
+    app.db.commit_listeners.append(app.db.grid_cache.on_commit)
+    app.broadcaster.event_listeners.append(app.db.grid_cache.on_event)
     # Deletes old events, rate-limit hits, expired sessions and delivered mail (hourly).
     app.housekeeper = Housekeeper(app.db, clock=lambda: app.clock())
     app.config["HOUSEKEEPING_AUTOSTART"] = True

@@ -22,7 +22,7 @@ WHERE id = :id
        OR (status = 'sending' AND claimed_at < :stale_before));
 
 -- name: select_mail
-SELECT id, to_addr, subject, text_body, html_body, attachments, status, attempts, next_attempt_at,
+SELECT id, to_addr, subject, text_body, html_body, attachments, template, facts, status, attempts, next_attempt_at,
        claimed_by, claimed_at, last_error, created_at, sent_at
 FROM mail_outbox WHERE id = :id;
 
@@ -41,5 +41,6 @@ WHERE id = :id AND status = 'sending' AND claimed_by = :worker;
 
 -- name: select_recent_mail
 -- The newest mail first, for the development page /dev/mail.
-SELECT id, to_addr, subject, text_body, status, attempts, last_error, created_at, sent_at
+SELECT id, to_addr, subject, text_body, html_body, attachments, template, facts, status, attempts, last_error,
+       created_at, sent_at
 FROM mail_outbox ORDER BY id DESC LIMIT :limit;
