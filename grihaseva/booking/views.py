@@ -10,7 +10,7 @@ from werkzeug.exceptions import BadRequest, NotFound
 from ..auth.access import requires_role, the_user
 from ..auth.accounts import ValidationError
 from ..reviews.domain import rating_summary, recent_reviews
-from ..sse import sse_stream
+from ..sse import event_watermark, page_event_id, sse_stream
 from ..web import db, now, read_form, redirect_to, render
 from . import domain, slots
 
@@ -115,8 +115,15 @@ async def book(slug: str):
     """The slot grid: seven days of free start times."""
     service = await _service_or_404(slug)
     provider_id = _provider_choice(request.args.get("provider"))
+    watermark = event_watermark()
     context = await _grid_context(service, provider_id, _week(request.args.get("week")))
-    return await render("booking/book.html", "partials/booking/_grid_section.html", **context)
+    return await render("booking/book.html", "partials/booking/_grid_section.html",
+                        live_after=await page_event_id(_live_topics(service, context), watermark), **context)
+
+
+def _live_topics(service: domain.Service, context: dict) -> list[str]:
+    # service:<id> carries the admin's catalogue changes (price, duration, deactivation).
+    return [domain.service_topic(service.id), *domain.grid_topics(context["grid"], context["provider_ids"])]
 
 
 @blueprint.get("/book/<slug>/live")
@@ -129,8 +136,7 @@ async def book_live(slug: str):
     if request.args.get("reschedule"):
         reschedule = await _own_booking(request.args["reschedule"])
     context = await _grid_context(service, provider_id, week, reschedule)
-    # service:<id> carries the admin's catalogue changes (price, duration, deactivation).
-    topics = [domain.service_topic(service.id), *domain.grid_topics(context["grid"], context["provider_ids"])]
+    topics = _live_topics(service, context)
 
     async def fragment(_event) -> str:
         from quart import render_template
