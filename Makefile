@@ -7,13 +7,15 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
 export GRIHASEVA_ENV ?= development
+# Processes for `make run` (hypercorn's workers); one per core unless given.
+WORKERS ?= $(shell nproc 2>/dev/null || echo 1)
 
 .PHONY: run test install install-test vendor migrate seed bench clean
 
 run: install vendor
 	$(BIN)/grihaseva migrate
 	$(BIN)/grihaseva seed-demo --if-empty
-	$(BIN)/grihaseva serve --bind 127.0.0.1:8000
+	$(BIN)/grihaseva serve --bind 127.0.0.1:8000 --workers $(WORKERS)
 
 test: install-test vendor
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
