@@ -45,7 +45,7 @@ $(VENDOR)/htmx.min.js: node_modules/.package-lock.json
 vendor: $(VENDOR)/htmx.min.js
 
 bench: install-test
-	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@for b in bench/[!_]*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR)

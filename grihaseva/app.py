@@ -71,6 +71,7 @@ def create_app(settings: Settings | None = None) -> Quart:
         app.asgi_app = ProxyFixMiddleware(app.asgi_app, mode="legacy", trusted_hops=settings.proxy_hops)
     app.clock = utcnow
     app.db = open_database(settings.database)
+    app.asgi_app = web.HealthCheck(app.asgi_app, lambda: app.db)  # /healthz without the framework's work
     # The mail outbox's sender; tests set MAIL_SENDER_AUTOSTART False and call run_once().
     app.mail_sender = MailSender(app.db, settings, clock=lambda: app.clock())
     app.db.commit_listeners.append(app.mail_sender.on_commit)

@@ -117,6 +117,14 @@ class Database(_Executor):
     def transaction(self):  # -> AsyncContextManager[_Executor]
         raise NotImplementedError
 
+    async def ping_shared(self, timeout: float = 1.5) -> bool:
+        """`ping`, with callers that arrive while one is under way sharing its answer: a load
+        balancer's checks (or a flood of them) cost one round trip at a time, not one each."""
+        task = getattr(self, "_ping_task", None)
+        if task is None or task.done():
+            task = self._ping_task = asyncio.ensure_future(self.ping(timeout))
+        return await asyncio.shield(task)
+
     async def ping(self, timeout: float = 1.5) -> bool:
         try:
             await asyncio.wait_for(self.fetch_value("SELECT 1 AS ok"), timeout)

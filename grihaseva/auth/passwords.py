@@ -3,7 +3,8 @@
 Not `asyncio.to_thread`: that is the loop's default executor, which Quart also uses for any
 synchronous hook, so twenty logins at once would queue every page render behind their hashes.
 The pool has one thread fewer than the machine has cores (at least one), so a login storm
-keeps one core free for the event loop; hashes beyond that wait their turn in the pool.
+keeps one core free for the event loop; hashes beyond that wait their turn in the pool. Its
+threads run at a lower priority (nice +10), so on a busy machine a page render wins the core.
 """
 
 from __future__ import annotations
@@ -15,7 +16,19 @@ from concurrent.futures import ThreadPoolExecutor
 import bcrypt
 
 HASH_THREADS = max(1, (os.cpu_count() or 2) - 1)
-_hashing = ThreadPoolExecutor(max_workers=HASH_THREADS, thread_name_prefix="bcrypt")
+HASH_NICENESS = 10  # the hashing threads yield the CPU to everything else in the process
+
+
+def _lower_priority() -> None:
+    """Runs in each hashing thread: on Linux the nice value is per thread, so page renders on the
+    event loop's thread win a busy core from a hash (the hash only takes longer)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, 0, min(19, os.getpriority(os.PRIO_PROCESS, 0) + HASH_NICENESS))
+    except (AttributeError, OSError):  # not Linux, or not allowed: hashing still works
+        pass
+
+
+_hashing = ThreadPoolExecutor(max_workers=HASH_THREADS, thread_name_prefix="bcrypt", initializer=_lower_priority)
 
 
 def hashing_executor() -> ThreadPoolExecutor:

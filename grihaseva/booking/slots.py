@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from functools import lru_cache
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
@@ -248,6 +249,7 @@ def local_label(start: datetime, tz: str) -> str:
     )
 
 
+@lru_cache(maxsize=8192)  # the grid asks for the same starts' tokens on every render
 def slot_token(start: datetime) -> str:
     """Compact UTC ISO token for a start, e.g. ``"2026-11-25T13:00Z"``.
 

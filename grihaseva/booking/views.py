@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 
 from quart import Blueprint, flash, request
 from werkzeug.exceptions import BadRequest, NotFound
@@ -371,6 +372,7 @@ def _slot_label(start, tz: str) -> str:
 
 
 @blueprint.app_template_filter("local_time")
+@lru_cache(maxsize=8192)  # a grid shows the same few hundred starts to every viewer
 def _local_time(start, tz: str) -> str:
     from zoneinfo import ZoneInfo
     local = start.astimezone(ZoneInfo(tz))
