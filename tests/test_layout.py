@@ -64,7 +64,10 @@ def imports_of(name: str, path: Path, known: set[str]) -> set[str]:
                 stem = ".".join(base + ([node.module] if node.module else []))
             else:
                 stem = node.module or ""
-            targets = [stem] + [f"{stem}.{alias.name}" for alias in node.names]
+            # `from pkg import sub` imports the submodule (and runs pkg/__init__, which is not
+            # a dependency worth a circle); `from mod import name` imports mod
+            subs = [f"{stem}.{alias.name}" for alias in node.names if f"{stem}.{alias.name}" in known]
+            targets = subs if len(subs) == len(node.names) else [stem] + subs
         for target in targets:
             # the longest known module that the target names (a name imported from a module
             # is the module itself)
@@ -119,6 +122,9 @@ def test_imports_are_resolved_relative_and_absolute():
     graph = import_graph()
     assert "grihaseva.db" in graph["grihaseva.events"]  # from .db import Database
     assert "grihaseva.booking.slots" in graph["grihaseva.booking.domain"]  # from . import slots
+    # `from . import domain, slots` in a package's module imports those modules, not the package
+    assert {"grihaseva.booking.domain", "grihaseva.booking.slots"} <= graph["grihaseva.booking.views"]
+    assert "grihaseva.booking" not in graph["grihaseva.booking.views"]
 
 
 def test_no_module_imports_itself_in_a_circle():
