@@ -223,7 +223,8 @@ class _SmtpTransport:
         self.settings = settings
         self.smtp: aiosmtplib.SMTP | None = None
 
-    async def send(self, message: EmailMessage, mail: Mapping[str, Any]) -> None:
+    async def send(self, mail: Mapping[str, Any]) -> None:
+        message = build_message(mail, self.settings.mail_from)
         if self.smtp is None:
             s = self.settings
             smtp = aiosmtplib.SMTP(
@@ -254,7 +255,7 @@ class _SmtpTransport:
 class _LogTransport:
     """No SMTP host configured: the mail goes to the log (and stays listed at /dev/mail)."""
 
-    async def send(self, message: EmailMessage, mail: Mapping[str, Any]) -> None:
+    async def send(self, mail: Mapping[str, Any]) -> None:  # no MIME message to build: it is only logged
         logger.info("mail %s to %s (no SMTP host configured, so it is logged instead of sent)\n"
                     "Subject: %s\n\n%s", mail["id"], mail["to_addr"], mail["subject"], mail["text_body"])
 
@@ -297,10 +298,12 @@ class MailSender:
                 if claim.rowcount != 1:  # another sender has it
                     continue
                 attempted += 1
-                mail = await self.db.fetch_one("select_mail", {"id": row["id"]})
+                # The row as read before the claim: what a mail says never changes once written,
+                # and the claim has just counted this attempt.
+                mail = {**row, "attempts": row["attempts"] + 1}
                 try:
                     mail = rendered(mail)  # a row of facts: its text, HTML and .ics are made here
-                    await transport.send(build_message(mail, self.settings.mail_from), mail)
+                    await transport.send(mail)
                 except SmtpUnreachable as error:
                     await self._failed_attempt(mail, error, now)
                     break  # the rest stay queued for the next round instead of each waiting to time out
