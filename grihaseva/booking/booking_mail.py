@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Mapping
 
+from . import ics  # noqa: F401 - loaded with the app: the sender calls ics.invitation_from_facts, and a
+# first import there (icalendar) would stall the event loop mid-send
 from .slots import local_label
 from ..mail import DeferredAttachment, enqueue_mails
 from ..money import rupees
