@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
 export GRIHASEVA_ENV ?= development
+# Processes for `make run` (hypercorn's workers); one per core unless given.
+WORKERS ?= $(shell nproc 2>/dev/null || echo 1)
 
 TRANSLATIONS := grihaseva/translations
 PO_FILES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
@@ -17,7 +19,7 @@ MO_FILES := $(PO_FILES:.po=.mo)
 run: install vendor compile-messages
 	$(BIN)/grihaseva migrate
 	$(BIN)/grihaseva seed-demo --if-empty
-	$(BIN)/grihaseva serve --bind 127.0.0.1:8000
+	$(BIN)/grihaseva serve --bind 127.0.0.1:8000 --workers $(WORKERS)
 
 test: install-test vendor compile-messages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -58,7 +60,7 @@ messages: $(STAMP)
 	$(BIN)/pybabel update --no-fuzzy-matching -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -D messages
 
 bench: install-test
-	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@for b in bench/[!_]*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR)

@@ -13,6 +13,7 @@ from werkzeug.routing import IntegerConverter
 from . import i18n, web
 from .auth.access import load_current_user
 from .auth.accounts import session_user
+from .booking.grid_cache import GridCache
 from .clock import utcnow
 from .config import Settings
 from .db import open_database
@@ -70,12 +71,17 @@ def create_app(settings: Settings | None = None) -> Quart:
         app.asgi_app = ProxyFixMiddleware(app.asgi_app, mode="legacy", trusted_hops=settings.proxy_hops)
     app.clock = utcnow
     app.db = open_database(settings.database)
+    app.asgi_app = web.HealthCheck(app.asgi_app, lambda: app.db)  # /healthz without the framework's work
     # The mail outbox's sender; tests set MAIL_SENDER_AUTOSTART False and call run_once().
     app.mail_sender = MailSender(app.db, settings, clock=lambda: app.clock())
     app.db.commit_listeners.append(app.mail_sender.on_commit)
     app.config["MAIL_SENDER_AUTOSTART"] = True
     # Live updates: tails the `events` outbox and feeds SSE streams (grihaseva/events.py, sse.py).
     app.broadcaster = Broadcaster(app.db)
+    # Each provider's schedule as the slot grid reads it, until an event for the provider arrives.
+    app.db.grid_cache = GridCache()
+    app.db.commit_listeners.append(app.db.grid_cache.on_commit)
+    app.broadcaster.event_listeners.append(app.db.grid_cache.on_event)
     # Deletes old events, rate-limit hits, expired sessions and delivered mail (hourly).
     app.housekeeper = Housekeeper(app.db, clock=lambda: app.clock())
     app.config["HOUSEKEEPING_AUTOSTART"] = True
@@ -159,4 +165,28 @@ def create_app(settings: Settings | None = None) -> Quart:
         from .pages.dev_mail import blueprint as dev_mail_blueprint
 
         app.register_blueprint(dev_mail_blueprint)
+    _run_context_processors_inline(app)
     return app
+
+
+def _run_context_processors_inline(app: Quart) -> None:
+    """Make every template context processor a coroutine function.
+
+    Quart runs a synchronous one (Quart-Auth registers `current_user` that way) on the loop's
+    default thread pool for every render; under load each page then waits for a free thread.
+    They only build a small dict from the request, so they run inline on the loop instead.
+    """
+    import inspect
+    from functools import wraps
+
+    def inline(processor):
+        @wraps(processor)
+        async def run() -> dict:
+            return processor()
+
+        return run
+
+    for name, processors in app.template_context_processors.items():
+        app.template_context_processors[name] = [
+            processor if inspect.iscoroutinefunction(processor) else inline(processor) for processor in processors
+        ]

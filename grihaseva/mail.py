@@ -2,7 +2,9 @@
 
 `enqueue_mail` renders `templates/email/<name>.txt` and `.html` and writes the
 mail to `mail_outbox` inside the caller's transaction, so a mail exists if and
-only if the change that caused it was committed.  `MailSender` delivers the
+only if the change that caused it was committed.  `enqueue_mails` writes the
+template's name and its facts instead, and the sender renders them (`rendered`):
+a busy transaction such as a booking then holds its locks for less time.  `MailSender` delivers the
 outbox with aiosmtplib: it claims one due row at a time with a conditional
 UPDATE (rowcount 1 means the row is ours, so several processes never send the
 same mail), sends it as multipart text + HTML (+ attachments), and on failure
@@ -18,9 +20,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import importlib
 import json
 import logging
 import os
+import re
 import secrets
 import socket
 from dataclasses import dataclass
@@ -137,6 +141,70 @@ async def enqueue_mail(tx, to: str, template: str, context: Mapping[str, Any], n
     return result.lastrowid
 
 
+@dataclass(frozen=True)
+class DeferredAttachment:
+    """An attachment made by the sender: `maker` ("grihaseva.module:function") is called with
+    `args` (JSON values) and returns the file's text, e.g. an .ics built from a booking's facts."""
+
+    filename: str
+    content_type: str
+    maker: str
+    args: Mapping[str, Any]
+
+
+async def enqueue_mails(tx, mails: Iterable[tuple[str, str, Mapping[str, Any], str]], now: datetime,
+                        attachments: Iterable[DeferredAttachment] = ()) -> None:
+    """Write mails of (to, template, context, locale) to the outbox in one INSERT, in the caller's
+    transaction, without rendering them: the row keeps the template's name and its facts (the
+    context, JSON values only, and the recipient's language), and the sender renders text, HTML
+    and attachments when it sends, in that language. A context that cannot be rendered fails when
+    sent, so callers' templates are tested."""
+    attached = [{"filename": a.filename, "content_type": a.content_type, "maker": _maker_name(a.maker),
+                 "args": dict(a.args)} for a in attachments]
+    rows, params = [], {"now": now}
+    for n, (to, template, context, locale) in enumerate(mails):
+        if "\n" in to or "\r" in to or "@" not in to:
+            raise ValueError(f"not a mail address: {to!r}")
+        if not re.fullmatch(r"[a-z0-9_]{1,60}", template):
+            raise ValueError(f"not a mail template name: {template!r}")
+        rows.append(f"(:to_{n}, '', '', '', NULL, :template_{n}, :facts_{n}, 'queued', 0, :now, :now)")
+        params.update({f"to_{n}": to, f"template_{n}": template,
+                       f"facts_{n}": json.dumps({"context": dict(context), "attachments": attached,
+                                                  "locale": locale})})
+    if not rows:
+        return
+    await tx.execute("INSERT INTO mail_outbox (to_addr, subject, text_body, html_body, attachments, template, facts, "
+                     "status, attempts, next_attempt_at, created_at) VALUES " + ", ".join(rows), params)
+    tx.mail_enqueued = True
+
+
+def _maker_name(maker: str) -> str:
+    module, _, function = maker.partition(":")
+    if not module.startswith("grihaseva.") or not function.isidentifier():
+        raise ValueError(f"an attachment maker is grihaseva.<module>:<function>, got {maker!r}")
+    return maker
+
+
+def _make(maker: str, args: Mapping[str, Any]) -> str:
+    module, _, function = _maker_name(maker).partition(":")
+    return getattr(importlib.import_module(module), function)(**args)
+
+
+def rendered(mail: Mapping[str, Any]) -> dict[str, Any]:
+    """The outbox row with its subject, bodies and attachments, rendering a row written by
+    `enqueue_mails` from its template and facts (a row written rendered comes back as it is)."""
+    mail = dict(mail)
+    if not mail.get("template"):
+        return mail
+    facts = json.loads(mail["facts"])
+    mail["subject"], mail["text_body"], mail["html_body"] = render_mail(mail["template"], facts["context"],
+                                                                            facts.get("locale"))
+    mail["attachments"] = _attachments_json(
+        Attachment(item["filename"], item["content_type"], _make(item["maker"], item["args"]))
+        for item in facts["attachments"]) if facts["attachments"] else mail.get("attachments")
+    return mail
+
+
 # ---------------------------------------------------------------- delivering mail
 
 
@@ -178,7 +246,8 @@ class _SmtpTransport:
         self.settings = settings
         self.smtp: aiosmtplib.SMTP | None = None
 
-    async def send(self, message: EmailMessage, mail: Mapping[str, Any]) -> None:
+    async def send(self, mail: Mapping[str, Any]) -> None:
+        message = build_message(mail, self.settings.mail_from)
         if self.smtp is None:
             s = self.settings
             smtp = aiosmtplib.SMTP(
@@ -209,7 +278,7 @@ class _SmtpTransport:
 class _LogTransport:
     """No SMTP host configured: the mail goes to the log (and stays listed at /dev/mail)."""
 
-    async def send(self, message: EmailMessage, mail: Mapping[str, Any]) -> None:
+    async def send(self, mail: Mapping[str, Any]) -> None:  # no MIME message to build: it is only logged
         logger.info("mail %s to %s (no SMTP host configured, so it is logged instead of sent)\n"
                     "Subject: %s\n\n%s", mail["id"], mail["to_addr"], mail["subject"], mail["text_body"])
 
@@ -252,9 +321,12 @@ class MailSender:
                 if claim.rowcount != 1:  # another sender has it
                     continue
                 attempted += 1
-                mail = await self.db.fetch_one("select_mail", {"id": row["id"]})
+                # The row as read before the claim: what a mail says never changes once written,
+                # and the claim has just counted this attempt.
+                mail = {**row, "attempts": row["attempts"] + 1}
                 try:
-                    await transport.send(build_message(mail, self.settings.mail_from), mail)
+                    mail = rendered(mail)  # a row of facts: its text, HTML and .ics are made here
+                    await transport.send(mail)
                 except SmtpUnreachable as error:
                     await self._failed_attempt(mail, error, now)
                     break  # the rest stay queued for the next round instead of each waiting to time out

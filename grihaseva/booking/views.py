@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 
 from quart import Blueprint, flash, request
 from werkzeug.exceptions import BadRequest, NotFound
@@ -12,7 +13,7 @@ from ..i18n import gettext
 from ..auth.access import requires_role, the_user
 from ..auth.accounts import ValidationError
 from ..reviews.domain import rating_summary, recent_reviews
-from ..sse import sse_stream
+from ..sse import event_watermark, page_event_id, sse_stream
 from ..web import db, now, read_form, redirect_to, render
 from . import domain, receipts, slots, timeline
 
@@ -117,8 +118,15 @@ async def book(slug: str):
     """The slot grid: seven days of free start times."""
     service = await _service_or_404(slug)
     provider_id = _provider_choice(request.args.get("provider"))
+    watermark = event_watermark()
     context = await _grid_context(service, provider_id, _week(request.args.get("week")))
-    return await render("booking/book.html", "partials/booking/_grid_section.html", **context)
+    return await render("booking/book.html", "partials/booking/_grid_section.html",
+                        live_after=await page_event_id(_live_topics(service, context), watermark), **context)
+
+
+def _live_topics(service: domain.Service, context: dict) -> list[str]:
+    # service:<id> carries the admin's catalogue changes (price, duration, deactivation).
+    return [domain.service_topic(service.id), *domain.grid_topics(context["grid"], context["provider_ids"])]
 
 
 @blueprint.get("/book/<slug>/live")
@@ -131,8 +139,7 @@ async def book_live(slug: str):
     if request.args.get("reschedule"):
         reschedule = await _own_booking(request.args["reschedule"])
     context = await _grid_context(service, provider_id, week, reschedule)
-    # service:<id> carries the admin's catalogue changes (price, duration, deactivation).
-    topics = [domain.service_topic(service.id), *domain.grid_topics(context["grid"], context["provider_ids"])]
+    topics = _live_topics(service, context)
 
     async def fragment(_event) -> str:
         from quart import render_template
@@ -440,6 +447,7 @@ def _slot_label(start, tz: str) -> str:
 
 
 @blueprint.app_template_filter("local_time")
+@lru_cache(maxsize=8192)  # a grid shows the same few hundred starts to every viewer
 def _local_time(start, tz: str) -> str:
     from .. import i18n
     return i18n.time_label(start, tz)

@@ -21,7 +21,7 @@ async def index():
 @blueprint.get("/healthz")
 async def healthz():
     """200 when the database answers within 1.5 s, 503 otherwise (for load balancers)."""
-    if await current_app.db.ping(timeout=1.5):
+    if await current_app.db.ping_shared(timeout=1.5):
         return Response("ok\n", status=200, content_type="text/plain")
     return Response("database unreachable\n", status=503, content_type="text/plain")
 
