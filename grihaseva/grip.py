@@ -44,6 +44,7 @@ from quart import Response, current_app, g, request
 from quart_auth import current_user
 from werkzeug.exceptions import HTTPException
 
+from . import i18n
 from .db import IntegrityError
 from .events import _event as event_from_row
 from .events import latest_event_id, publish
@@ -79,7 +80,8 @@ class Grip:
         name = view.snapshot_name()
         if name is not None:  # the same bytes go to everyone: one channel for all
             return "pub-" + hashlib.sha256(f"{view.event_name}:{name}".encode()).hexdigest()[:40]
-        return "prv-" + hmac.new(self._secret, f"{address}|{session}".encode(), hashlib.sha256).hexdigest()[:40]
+        return "prv-" + hmac.new(self._secret, f"{address}|{session}|{view.locale}".encode(),
+                                 hashlib.sha256).hexdigest()[:40]
 
     async def hold(self, view: LiveView, last_event_id: int | None) -> Response:
         """GRIP hold instructions with the snapshot as the first frame."""
@@ -87,10 +89,18 @@ class Grip:
         session = ""
         if g.get("user") is not None:
             session = current_app.extensions["session_hash"](current_user.auth_id or "")
-        channel = self.channel_for(view, address, session)
-        await self._register(channel, address, session or None)
-        sent_id = max(await latest_event_id(view.db, view.topics), last_event_id or 0)
-        _, frame = await view.snapshot(sent_id)
+        channel = self.channel_for(view, address, session)  # one per language (the view's locale)
+        # The publisher rebuilds the view from this address: `lang=` carries a reader's language
+        # other than the default (the publisher's requests have no cookie or Accept-Language).
+        stored = address
+        if view.locale != i18n.DEFAULT_LOCALE and "lang" not in request.args:
+            stored += ("&" if "?" in address else "?") + f"lang={view.locale}"
+        await self._register(channel, stored, session or None)
+        newest = await latest_event_id(view.db, view.topics)
+        if last_event_id is not None and newest <= last_event_id:
+            frame = f"retry: {view.retry}\n\n".encode()  # the page is current: nothing until a change
+        else:
+            _, frame = await view.snapshot(max(newest, last_event_id or 0))
         response = Response(frame, mimetype="text/event-stream")
         response.headers["Grip-Hold"] = "stream"
         response.headers["Grip-Channel"] = channel
@@ -331,6 +341,9 @@ class GripPublisher:
                                             headers={"Accept": "text/event-stream"}):
             g.live_view_capture = True
             g.user = None
+            # The language the channel's readers asked for (stored as `lang=` by `hold`).
+            i18n.set_locale(dict(parse_qsl(query)).get("lang") or i18n.DEFAULT_LOCALE)
+            g.locale = i18n.get_locale()
             if row["session_hash"]:
                 lookup = app.extensions["session_user_by_hash"]
                 g.user = await lookup(app.db, row["session_hash"], app.clock())
@@ -352,7 +365,7 @@ class GripPublisher:
             return 0
         newest = max(r["id"] for r in recent)
         burst = [event_from_row(r) for r in recent]
-        name = view.share(burst) if view.share is not None else None  # noqa: F841  (keeps a reader's state)
+        name = view.shared_name(burst)  # noqa: F841  (keeps a reader's state)
         from .sse import ServerSentEvent
 
         frame = ServerSentEvent(await view.render(burst[-1]), view.event_name, newest).encode()

@@ -2,8 +2,10 @@
 
 A view checks access like any page, then returns
 `await sse_stream(topics, render, "slots")`.  The stream sends the current fragment
-first (so a reconnect heals whatever the browser missed), then, for every event on
-the topics, re-renders the fragment from the database and sends it as a named event
+first (so a reconnect heals whatever the browser missed) unless the client says it has
+seen the newest event on the topics already (`Last-Event-ID`, or `?after=N` for a page
+rendered at event N, see `page_event_id`): then nothing until a change.  For every event on
+the topics it re-renders the fragment from the database and sends it as a named event
 carrying the event id.  htmx's SSE extension swaps it into the element with
 `sse-swap="<event name>"`.
 
@@ -35,6 +37,7 @@ from quart import Response, copy_current_app_context, copy_current_request_conte
 from quart_auth import current_user
 from werkzeug.exceptions import HTTPException, NotAcceptable
 
+from . import i18n
 from .events import ACCESS_CHANGED, Event, access_topic, latest_event_id
 
 HEARTBEAT_SECONDS = 15.0  # app.config["SSE_HEARTBEAT_SECONDS"] overrides
@@ -118,8 +121,31 @@ def accepts_event_stream() -> bool:
 
 
 def last_event_id_header() -> int | None:
-    raw = request.headers.get("Last-Event-ID", "").strip()
-    return int(raw) if re.fullmatch(r"[0-9]{1,18}", raw) else None  # anything else: as if absent
+    """The browser's `Last-Event-ID` header, else the `after` query parameter: the event id the
+    page was rendered at (`page_event_id`), which the page puts in its stream's address."""
+    for raw in (request.headers.get("Last-Event-ID", ""), request.args.get("after", "")):
+        raw = raw.strip()
+        if re.fullmatch(r"[0-9]{1,18}", raw):
+            return int(raw)
+    return None  # anything else: as if absent
+
+
+def event_watermark() -> int:
+    """Take before a page reads what it shows: every event at or below this id has been
+    committed (the broadcaster has read it), so the page's data includes it. An id skipped by
+    the broadcaster (a transaction not committed yet) keeps the mark below it."""
+    broadcaster = current_app.broadcaster
+    mark = broadcaster.last_id or 0
+    if broadcaster.holes:
+        mark = min(mark, min(broadcaster.holes) - 1)
+    return max(mark, 0)
+
+
+async def page_event_id(topics: list[str], watermark: int) -> int:
+    """The event id a page showing `topics` was rendered at, for its stream's `?after=`: the
+    newest event on them, but not above the `event_watermark()` taken before the page read its
+    data, so a change committed meanwhile still reaches the page as its first frame."""
+    return max(0, min(watermark, await latest_event_id(current_app.db, topics)))
 
 
 async def _session_still_valid() -> bool:
@@ -200,8 +226,13 @@ class LiveView:
         self.broadcaster, self.db, self.logger = app.broadcaster, app.db, app.logger
         self.shared = shared_frames(app)
 
+        # The reader's language (grihaseva/i18n.py): every render of this view is in it, and a
+        # shared frame is shared only by readers of the same language (`shared_name`).
+        self.locale = locale = i18n.get_locale()
+
         async def render_now(event: Event | None) -> str:
-            return await render(event)  # render may be any callable returning an awaitable
+            with i18n.use_locale(locale):
+                return await render(event)  # render may be any callable returning an awaitable
 
         async def allowed_now() -> bool:
             if not await _session_still_valid():
@@ -213,9 +244,15 @@ class LiveView:
         self.render = copy_current_app_context(copy_current_request_context(render_now))
         self.allowed = copy_current_app_context(copy_current_request_context(allowed_now))
 
+    def shared_name(self, burst: Sequence[Event]) -> str | None:
+        """What this reader sees after `burst`, in its language: readers of one topic in two
+        languages get two renders, readers in one language share one."""
+        name = self.share(burst) if self.share is not None else None
+        return None if name is None else f"{name}:{self.locale}"
+
     def snapshot_name(self) -> str | None:
         """The shared name of this view's snapshot, or None when the snapshot is this reader's own."""
-        return self.share(()) if self.share is not None else None
+        return self.shared_name(())
 
     async def snapshot(self, sent_id: int, subscribed_at: float = 0.0) -> tuple[int, bytes]:
         name = self.snapshot_name()
@@ -237,9 +274,14 @@ class LiveView:
             if not subscription.closed:
                 await self.broadcaster.catch_up()
                 subscription.ready()  # committed before the render below, so the snapshot shows them
-            sent_id = max(await latest_event_id(self.db, self.topics), last_event_id or 0)
-            sent_id, frame = await self.snapshot(sent_id, subscribed_at)
-            yield frame
+            newest = await latest_event_id(self.db, self.topics)
+            if last_event_id is not None and newest <= last_event_id:
+                # The page (or the frame) it was drawn from is current: say nothing until a change.
+                sent_id = last_event_id
+                yield f"retry: {self.retry}\n\n".encode()  # a field alone dispatches no event
+            else:
+                sent_id, frame = await self.snapshot(max(newest, last_event_id or 0), subscribed_at)
+                yield frame
             async for _id, frame in self.frames(subscription, sent_id):
                 yield frame
         finally:  # also on CancelledError (the client went away) and GeneratorExit
@@ -267,7 +309,7 @@ class LiveView:
                 if all(e.topic.startswith("access:") for e in burst):
                     continue  # still allowed, and nothing on the view's own topics changed
                 newest = max(e.id for e in burst)
-                name = self.share(burst) if self.share is not None else None
+                name = self.shared_name(burst)
                 if name is not None and newest > sent_id:
                     latest = burst[-1]
 

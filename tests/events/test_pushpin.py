@@ -130,6 +130,27 @@ async def test_a_private_stream_reaches_only_its_own_customer(site):
         await mine.close(), await theirs.close()
 
 
+async def test_readers_in_two_languages_get_their_own_channel_and_language_through_pushpin(site):
+    english = await SseReader.open(site.pushpin.port, f"/blog/{POST_SLUG}/live")
+    hindi = await SseReader.open(site.pushpin.port, f"/blog/{POST_SLUG}/live", {"Accept-Language": "hi"})
+    try:
+        en_snapshot, hi_snapshot = await english.next(), await hindi.next()
+        assert 'aria-label="Reactions to this post"' in en_snapshot.data
+        assert 'aria-label="इस पोस्ट पर प्रतिक्रियाएँ"' in hi_snapshot.data
+        rows, _ = site.sql("SELECT path FROM live_channels")
+        paths = {r[0] for r in rows if r[0].startswith(f"/blog/{POST_SLUG}/live")}
+        assert paths == {f"/blog/{POST_SLUG}/live", f"/blog/{POST_SLUG}/live?lang=hi"}
+        asha = Browser(site.b.url).log_in("customer@example.com")
+        await asyncio.to_thread(asha.react, "funny", True)
+        en_frame = (await frames_until(english, en_snapshot.id + 1))[-1]
+        hi_frame = (await frames_until(hindi, hi_snapshot.id + 1))[-1]
+        assert en_frame.id == hi_frame.id  # the same change, published once per language
+        assert 'aria-label="Reactions to this post"' in en_frame.data
+        assert 'aria-label="इस पोस्ट पर प्रतिक्रियाएँ"' in hi_frame.data
+    finally:
+        await english.close(), await hindi.close()
+
+
 async def test_killing_the_publisher_hands_publishing_over_without_losing_or_repeating_a_frame(site):
     post_id = site.sql("SELECT id FROM posts WHERE slug = %s", (POST_SLUG,))[0][0][0]
     topic = f"post:{post_id}"

@@ -91,3 +91,23 @@ async def test_many_watchers_of_a_slot_grid_share_one_render(demo):  # noqa: F81
     finally:
         for s in streams:
             await s.__aexit__(None, None, None)
+
+
+async def test_readers_in_two_languages_get_one_render_each_in_their_own_language(demo):  # noqa: F811
+    app = demo
+    path = f"/blog/{LEAK_SLUG}/live"
+    frames = shared_frames(app)
+    async with open_stream(app.test_client(), path) as en_one, open_stream(app.test_client(), path) as en_two, \
+            open_stream(app.test_client(), path + "?lang=hi") as hi_one, \
+            open_stream(app.test_client(), path, {"Accept-Language": "hi"}) as hi_two:
+        streams = (en_one, en_two, hi_one, hi_two)
+        for stream in streams:
+            await stream.next()
+        before = frames.renders
+        rahul = await user_by_email(app.db, "rahul@example.com")
+        await reactions.toggle(app.db, await leak_post_id(app), rahul.id, "love", app.clock(), True)
+        en_a, en_b, hi_a, hi_b = [await stream.next() for stream in streams]
+        assert frames.renders == before + 2  # one per language, not one per reader
+        assert en_a.raw == en_b.raw and hi_a.raw == hi_b.raw and en_a.raw != hi_a.raw
+        assert 'aria-label="Reactions to this post"' in en_a.data
+        assert 'aria-label="इस पोस्ट पर प्रतिक्रियाएँ"' in hi_a.data
