@@ -308,7 +308,9 @@ class Broadcaster:
         self._wake.set()
 
     async def _run(self) -> None:
-        while True:
+        # Not `while True`: on Python 3.11 a cancel that lands as the wake-up fires can be
+        # swallowed by wait_for, and `stop()` would then wait for this task forever.
+        while not self._stopped:
             try:
                 await asyncio.wait_for(self._wake.wait(), self.poll_interval)
             except asyncio.TimeoutError:
