@@ -47,7 +47,7 @@ def test_a_reaction_shows_on_another_readers_page_within_a_second_and_goes_back(
         reader.wait_for_selector("#reactions button[aria-label=helpful][aria-pressed=true]", timeout=1000)
         assert count(reader, "helpful") == "1"
         watcher.wait_for_function(
-            "document.querySelector('#reactions button[aria-label=helpful] .count').textContent.trim() === '1'",
+            "() => document.querySelector('#reactions button[aria-label=helpful] .count').textContent.trim() === '1'",
             timeout=1000)
         assert helpful(watcher).get_attribute("aria-pressed") == "false"
         assert "top" in helpful(watcher).get_attribute("class")
@@ -55,7 +55,7 @@ def test_a_reaction_shows_on_another_readers_page_within_a_second_and_goes_back(
         helpful(reader).click()  # un-react
         reader.wait_for_selector("#reactions button[aria-label=helpful][aria-pressed=false]", timeout=1000)
         watcher.wait_for_function(
-            "document.querySelector('#reactions button[aria-label=helpful] .count').textContent.trim() === '0'",
+            "() => document.querySelector('#reactions button[aria-label=helpful] .count').textContent.trim() === '0'",
             timeout=1000)
         assert "top" not in helpful(watcher).get_attribute("class")
     finally:
