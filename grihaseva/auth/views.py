@@ -56,12 +56,20 @@ async def login():
         return await render("auth/login.html", email="", next_url=next_url, error=None)
     form = await read_form()
     next_url = safe_next(form.get("next"), "")
+    email, secret = form.get("email", ""), current_app.settings.secret_key
+    device = accounts.device_nonce(secret, request.cookies.get(accounts.DEVICE_COOKIE), email)
     try:
-        user = await accounts.authenticate(db(), form.get("email", ""), form.get("password", ""), _client(), now(), _rounds())
+        user = await accounts.authenticate(db(), email, form.get("password", ""), _client(), now(), _rounds(), device)
     except accounts.LoginRefused as refused:
-        return await render("auth/login.html", email=form.get("email", "")[:254], next_url=next_url, error=refused.message, status=refused.status)
+        return await render("auth/login.html", email=email[:254], next_url=next_url, error=refused.message, status=refused.status)
     await _log_in(user)
-    return redirect_to(next_url or home_for(user))
+    response = redirect_to(next_url or home_for(user))
+    # A fresh device cookie at every successful login: this browser keeps its own allowance of
+    # failed logins for this account (accounts.authenticate).
+    response.set_cookie(accounts.DEVICE_COOKIE, accounts.new_device_cookie(secret, user.email),
+                        max_age=int(accounts.DEVICE_COOKIE_LIFETIME.total_seconds()), httponly=True,
+                        samesite="Lax", secure=not current_app.settings.development, path="/login")
+    return response
 
 
 @blueprint.post("/logout")
