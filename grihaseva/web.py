@@ -12,7 +12,7 @@ from urllib.parse import quote, urlsplit
 
 from quart import Response, current_app, flash, g, redirect, render_template, request, session
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.exceptions import BadRequest, Forbidden, HTTPException
 from werkzeug.urls import iri_to_uri
 
 CSRF_FIELD = "csrf_token"
@@ -121,16 +121,52 @@ def csrf_token() -> str:
     return token
 
 
+def rotate_csrf_token() -> str:
+    """A new token for this browser (at log in, log out and a password change): a token planted
+    or seen before the change (a sibling subdomain, a page over plain http) stops working."""
+    token = secrets.token_urlsafe(32)
+    session[CSRF_FIELD] = token
+    return token
+
+
+CROSS_SITE_MESSAGE = ("This request came from another website, so GrihaSeva did not act on it. "
+                      "Open GrihaSeva yourself and try again.")
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _cross_site() -> bool:
+    """Defence in depth beside the token: what the browser says about where the request came from.
+    `Sec-Fetch-Site` (every current browser) must be same-origin; without it, an `Origin` header
+    must be GrihaSeva's own (GRIHASEVA_BASE_URL). A client that sends neither (an old browser, a
+    script) is left to the token."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site.strip().lower() != "same-origin"
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        return origin.strip().lower() != _origin_of(current_app.settings.base_url)
+    return False
+
+
 async def check_csrf() -> None:
     if request.method in SAFE_METHODS:
         return
     if request.endpoint in current_app.config.get("CSRF_EXEMPT", set()):
         return
+    if _cross_site():
+        raise Forbidden(CROSS_SITE_MESSAGE)
     expected = session.get(CSRF_FIELD)
-    sent = request.headers.get(CSRF_HEADER)
-    if not sent and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        sent = (await _parsed_form()).get(CSRF_FIELD)
-    if not expected or not sent or not hmac.compare_digest(str(expected), str(sent)):
+    sent = [request.headers.get(CSRF_HEADER)]
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        # The form's own field as well: a page kept across a token change (the chat widget is
+        # preserved across boosted navigation) may send a fresh header with a stale field or
+        # the other way round; either fresh token is proof enough.
+        sent.append((await _parsed_form()).get(CSRF_FIELD))
+    if not expected or not any(token and hmac.compare_digest(str(expected), str(token)) for token in sent):
         raise FormError(
             "This form has expired or did not come from GrihaSeva. Reload the page and try again."
         )

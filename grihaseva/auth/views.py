@@ -5,7 +5,7 @@ from __future__ import annotations
 from quart import Blueprint, current_app, flash, g, request
 from quart_auth import current_user, login_user, logout_user
 
-from ..web import db, now, read_form, redirect_to, render, safe_next
+from ..web import db, now, read_form, redirect_to, render, rotate_csrf_token, safe_next
 from . import accounts
 from .access import auth_user, home_for, requires_login, the_user
 
@@ -25,6 +25,7 @@ async def _log_in(user: accounts.User):
         await accounts.end_session(db(), current_user.auth_id)
     token = await accounts.start_session(db(), user.id, now(), request.headers.get("User-Agent", ""))
     login_user(auth_user(token), remember=True)
+    rotate_csrf_token()
     g.user = user
 
 
@@ -78,6 +79,7 @@ async def logout():
     if current_user.auth_id:
         await accounts.end_session(db(), current_user.auth_id)
     logout_user()
+    rotate_csrf_token()
     await flash("You are logged out.", "info")
     return redirect_to("/login")
 
@@ -112,6 +114,7 @@ async def change_password():
                                        current_app.settings.base_url)
     except accounts.ValidationError as error:
         return await render("auth/account.html", form={}, errors=error.errors, status=422)
+    rotate_csrf_token()
     await flash("Your password is changed. Other devices have been logged out.", "success")
     return redirect_to("/account")
 
@@ -122,5 +125,6 @@ async def logout_everywhere():
     """End every session of this account, this one included."""
     await accounts.end_all_sessions(db(), the_user().id)
     logout_user()
+    rotate_csrf_token()
     await flash("You are logged out on every device.", "info")
     return redirect_to("/login")
