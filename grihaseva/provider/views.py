@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from quart import Blueprint, Response, flash, render_template, request
+from quart import Blueprint, Response, current_app, flash, render_template, request
 from werkzeug.exceptions import BadRequest, NotFound
 
 from ..auth.access import requires_role, the_user
@@ -256,8 +256,8 @@ async def new_calendar_link():
     if form.get("confirm") != "new":
         raise BadRequest("Use the button on the calendar page to make a new link.")
     secret = await calendar_feed.new_feed_secret(db(), the_user().id, now())
-    base = request.host_url.rstrip("/")
-    link = f"{base}/provider/calendar/{secret}.ics"
+    # From GRIHASEVA_BASE_URL, never from the request's Host header (which the client chooses).
+    link = f"{current_app.settings.base_url}/provider/calendar/{secret}.ics"
     feed = await calendar_feed.active_feed(db(), the_user().id)
     return await render("provider/calendar.html", feed=feed, link=link, tz=await _tz(the_user().id))
 
