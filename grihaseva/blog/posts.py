@@ -16,6 +16,7 @@ unpublished (a draft) goes back into the review queue.
 from __future__ import annotations
 
 import re
+from html import escape, unescape
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -43,7 +44,7 @@ ALLOWED_TAGS = {
     "blockquote", "ul", "ol", "li", "a", "img", "table", "thead", "tbody", "tr", "th", "td",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "ol": {"start"}}
-URL_SCHEMES = {"http", "https", "mailto"}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
 LINK_REL = "nofollow noopener"
 
 
@@ -96,6 +97,16 @@ def render_markdown(text: str) -> str:
     html = converter.convert(text)
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
                      link_rel=LINK_REL, strip_comments=True)
+
+
+def safe_href(href: str) -> str | None:
+    """`href` as the blog's sanitiser would keep it in a link, or None when it strips it (a scheme
+    outside URL_SCHEMES: javascript:, data:, vbscript:, however it is spelled or padded). Used for
+    links that are not rendered from a post, such as the chatbot's FAQ answers."""
+    cleaned = nh3.clean(f'<a href="{escape(href, quote=True)}">x</a>', tags={"a"}, attributes={"a": {"href"}},
+                        url_schemes=URL_SCHEMES, link_rel=None)
+    kept = re.search(r'href="([^"]*)"', cleaned)
+    return unescape(kept.group(1)) if kept and kept.group(1).strip() else None
 
 
 def slugify(title: str) -> str:
