@@ -14,7 +14,7 @@ from . import web
 from .auth.access import load_current_user
 from .clock import utcnow
 from .config import Settings
-from .db import open_database
+from .db import DatabaseUnavailable, open_database
 from .events import Broadcaster
 from .housekeeping import Housekeeper
 from .mail import MailSender
@@ -102,6 +102,7 @@ def create_app(settings: Settings | None = None) -> Quart:
     app.after_request(web.security_headers)
     app.after_request(web.compress)
     app.register_error_handler(HTTPException, web.handle_http_exception)
+    app.register_error_handler(DatabaseUnavailable, web.handle_database_unavailable)
     app.register_error_handler(Exception, web.handle_unexpected)
 
     app.jinja_env.globals["csrf_token"] = web.csrf_token

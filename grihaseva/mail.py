@@ -211,6 +211,7 @@ class MailSender:
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
         self._stopping = False
+        self._failing = False
 
     def _transport(self):
         return _SmtpTransport(self.settings) if self.settings.smtp_host else _LogTransport()
@@ -263,6 +264,15 @@ class MailSender:
 
     # ------------------------------------------------------------ background loop
 
+    def health(self) -> str:
+        """For /healthz: ok, failing (its last round could not use the database), stopped, or off
+        (not started, as in tests that deliver by hand)."""
+        if self._task is None:
+            return "off"
+        if self._task.done():
+            return "stopped"
+        return "failing" if self._failing else "ok"
+
     def wake(self) -> None:
         self._wake.set()
 
@@ -303,5 +313,11 @@ class MailSender:
             try:
                 while await self.run_once() >= self.batch_size and not self._stopping:
                     pass
-            except Exception:
-                logger.exception("mail sender: this round failed; trying again in %s s", self.poll_seconds)
+            except Exception as error:
+                if not self._failing:
+                    logger.exception("mail sender: this round failed; trying again in %s s", self.poll_seconds)
+                else:
+                    logger.warning("mail sender: round failed again: %s", error)
+                self._failing = True
+            else:
+                self._failing = False

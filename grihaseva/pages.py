@@ -17,8 +17,14 @@ async def index():
 
 @blueprint.get("/healthz")
 async def healthz():
-    """200 when the database answers within 1.5 s, 503 otherwise (for load balancers)."""
-    if await current_app.db.ping(timeout=1.5):
-        return Response("ok\n", status=200, content_type="text/plain")
-    return Response("database unreachable\n", status=503, content_type="text/plain")
-
+    """One line per part, `name: state`: 200 when every part is working, 503 naming the part that
+    is not (for load balancers and people). The database must answer within 1.5 s."""
+    app = current_app
+    parts = {
+        "database": "ok" if await app.db.ping(timeout=1.5) else "unreachable",
+        "events": app.broadcaster.health(),
+        "mail": app.mail_sender.health(),
+    }
+    healthy = all(state in ("ok", "off") for state in parts.values())
+    body = "".join(f"{name}: {state}\n" for name, state in parts.items())
+    return Response(body, status=200 if healthy else 503, content_type="text/plain")

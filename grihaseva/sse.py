@@ -26,6 +26,7 @@ from quart import Response, copy_current_app_context, copy_current_request_conte
 from quart_auth import current_user
 from werkzeug.exceptions import HTTPException, NotAcceptable
 
+from .db import DatabaseUnavailable
 from .events import Event, latest_event_id
 
 HEARTBEAT_SECONDS = 15.0  # app.config["SSE_HEARTBEAT_SECONDS"] overrides
@@ -151,11 +152,16 @@ async def sse_stream(topics: list[str], render: Render, event_name: str, *,
                 yield ServerSentEvent(await render_here(burst[-1]), event_name, new_id).encode()
         except HTTPException:  # access has gone (a recheck or a render said so): end quietly
             return
+        except DatabaseUnavailable as error:  # the reconnect meets a 503 until the database is back
+            logger.warning("live stream for %s ended: %s", topics[:3], error)
         except Exception:  # a failed render ends this stream; the browser reconnects to a snapshot
             logger.exception("live stream for %s ended by an error", topics[:3])
         finally:  # also on CancelledError (the client went away) and GeneratorExit
             subscription.close()
 
+    # One read before the 200 goes out: with the database down the client gets 503 with
+    # Retry-After (web.handle_database_unavailable), and htmx's SSE extension retries later.
+    await latest_event_id(db, topics)
     response = Response(stream(), mimetype="text/event-stream")
     response.timeout = None  # this response only: it lasts as long as the page is open
     response.headers["Cache-Control"] = "no-cache"

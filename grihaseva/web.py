@@ -198,7 +198,7 @@ ERROR_TITLES = {
     422: "Please check the form",
     429: "Too many attempts",
     500: "Something went wrong on our side",
-    503: "GrihaSeva is unavailable",
+    503: "GrihaSeva is briefly unavailable",
 }
 
 ERROR_MESSAGES = {
@@ -240,6 +240,24 @@ def _carried_headers(error: HTTPException) -> list[tuple[str, str]]:
     if error.response is not None:
         headers.extend(error.response.headers.items())
     return [(name, value) for name, value in headers if name.lower() not in _OWN_HEADERS]
+
+
+UNAVAILABLE_MESSAGE = ("GrihaSeva is briefly unavailable while we fix a problem on our side. "
+                       "Nothing you sent was lost halfway: please try again in a minute.")
+DATABASE_RETRY_AFTER = 10  # seconds, in Retry-After: a database restart or failover takes about that
+
+
+async def handle_database_unavailable(error: Exception) -> Response:
+    """The database is down or unreachable: 503 with Retry-After, a page (or the htmx fragment)
+    that says so, instead of a 500. Renders nothing that needs the database."""
+    current_app.logger.warning("database unavailable on %s %s: %s", request.method, request.path, error)
+    retry = current_app.config.get("DATABASE_RETRY_AFTER", DATABASE_RETRY_AFTER)
+    if request.accept_mimetypes.best == "text/event-stream" or request.headers.get("Accept") == "text/event-stream":
+        response = Response("database unavailable\n", status=503, content_type="text/plain; charset=utf-8")
+    else:
+        response = await error_page(503, UNAVAILABLE_MESSAGE)
+    response.headers["Retry-After"] = str(retry)
+    return response
 
 
 async def handle_unexpected(error: Exception) -> Response:
