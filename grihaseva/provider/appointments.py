@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from ..booking import slots
 from ..booking.domain import BookingChanged, BookingRefused, _announce, _day_start, local_today
 from ..events import publish
+from .standing import refuse_if_suspended
 from .booking_mail import mail_booking_change
 
 FRESH_FOR = timedelta(minutes=10)  # a row created or moved this recently is highlighted
@@ -54,6 +55,7 @@ async def complete_job(db, provider_id: int, booking_id: int, now: datetime) -> 
     """Mark a confirmed job completed; only once its start time has come."""
     async with db.transaction() as tx:
         row = await _own_booking(tx, provider_id, booking_id)
+        await refuse_if_suspended(tx, provider_id)  # no provider lock: it would queue behind a customer's cancel
         if row["status"] != "confirmed":
             raise BookingRefused(f"This booking is already {row['status']}.", 409)
         if now < row["starts_at"]:
@@ -86,6 +88,7 @@ async def cancel_job(db, provider_id: int, booking_id: int, reason: str | None, 
         if now >= row["ends_at"]:
             raise BookingRefused("This job is already over; mark it completed instead.", 422)
         await tx.fetch_one("lock_provider", {"provider_id": provider_id})
+        await refuse_if_suspended(tx, provider_id)
         cancelled = await tx.execute("cancel_booking", {"id": booking_id, "now": now, "by": "provider", "reason": reason})
         if cancelled.rowcount != 1:  # changed after the check above, before the lock
             raise BookingChanged()

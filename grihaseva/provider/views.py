@@ -9,11 +9,26 @@ from ..auth.access import requires_role, the_user
 from ..booking.domain import BookingRefused, local_today
 from ..money import rupees_as_typed
 from ..sse import sse_stream
-from ..web import db, now, read_form, redirect_to, render
-from . import appointments, availability_editor, calendar_feed, earnings
+from ..web import db, error_page, now, read_form, redirect_to, render
+from . import appointments, availability_editor, calendar_feed, earnings, standing
 from .availability_editor import AvailabilityRefused
 
 blueprint = Blueprint("provider", __name__)
+
+
+@blueprint.errorhandler(standing.ProviderSuspended)
+async def suspended_refused(error: standing.ProviderSuspended):
+    """A suspended provider's change: 403 with the reason (the domain refuses it under the lock)."""
+    return await error_page(403, error.message)
+
+
+@blueprint.context_processor
+async def provider_standing() -> dict:
+    """`suspended` for the banner and for hiding the controls of changes that would be refused."""
+    user = the_user()
+    if user is None or user.role != "provider":
+        return {}
+    return {"suspended": await standing.is_suspended(db(), user.id)}
 
 ROWS = "partials/provider/_appointments.html"
 
