@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from html import unescape
 
-from grihaseva.password_reset import request_password_reset  # noqa: F401  (the flows below use HTTP)
 from tests.conftest import TEST_CSRF, text, with_csrf
 from tests.helpers import DEMO_PASSWORD, demo, logged_in  # noqa: F401  (demo is a fixture)
 from tests.provider.conftest import MON_4PM, TUE_5PM, book

@@ -13,7 +13,7 @@ import pytest
 
 from grihaseva.app import create_app
 from grihaseva.migrate import migrate
-from grihaseva.seed import seed_demo
+from grihaseva.demo.seed import seed_demo
 from tests.conftest import TEST_CSRF, text, with_csrf
 from tests.helpers import DEMO_NOW, DEMO_PASSWORD, Clock
 from tests.test_health import Forwarder, settings_for

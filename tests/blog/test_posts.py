@@ -6,6 +6,7 @@ import pytest
 
 from grihaseva.auth.accounts import ValidationError
 from grihaseva.blog import posts
+from grihaseva import markup as sanitiser
 from tests.blog.conftest import NOW, Markup, make_user
 
 NASTY = [
@@ -27,7 +28,7 @@ NASTY = [
 def assert_safe(html: str) -> None:
     markup = Markup(html)
     for tag, attrs in markup.tags:
-        assert tag in posts.ALLOWED_TAGS, f"<{tag}> reached the page"
+        assert tag in sanitiser.ALLOWED_TAGS, f"<{tag}> reached the page"
         for name, value in attrs.items():
             assert not name.startswith("on"), f"{name} reached the page"
             assert name in {"href", "title", "src", "alt", "rel", "start"}, f"attribute {name} reached the page"
@@ -219,7 +220,7 @@ async def test_only_the_author_or_an_admin_can_edit(db):
 
 async def test_demo_posts_are_seeded_once_published_by_the_admin(db, settings):
     from grihaseva.blog.demo_posts import POSTS
-    from grihaseva.seed import seed_demo
+    from grihaseva.demo.seed import seed_demo
 
     await seed_demo(db, settings)
     await seed_demo(db, settings)

@@ -9,7 +9,8 @@ import re
 import pytest
 
 from grihaseva.admin import faq_editor
-from grihaseva.blog.posts import render_markdown, safe_href
+from grihaseva.blog.posts import render_markdown
+from grihaseva.markup import safe_href
 from grihaseva.chatbot import faq
 from tests.chatbot.conftest import links, say
 from tests.conftest import text
