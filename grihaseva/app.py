@@ -13,6 +13,7 @@ from werkzeug.routing import IntegerConverter
 from . import web
 from .auth.access import load_current_user
 from .auth.accounts import session_user
+from .booking.domain import BookingCaps
 from .clock import utcnow
 from .config import Settings
 from .db import DatabaseUnavailable, open_database
@@ -70,6 +71,9 @@ def create_app(settings: Settings | None = None) -> Quart:
         app.asgi_app = ProxyFixMiddleware(app.asgi_app, mode="legacy", trusted_hops=settings.proxy_hops)
     app.clock = utcnow
     app.db = open_database(settings.database)
+    # The booking caps travel with the database the domain is handed (booking.domain.caps_for),
+    # so the booking page and the chatbot apply the same settings.
+    app.db.booking_caps = BookingCaps.from_settings(settings)
     # The mail outbox's sender; tests set MAIL_SENDER_AUTOSTART False and call run_once().
     app.mail_sender = MailSender(app.db, settings, clock=lambda: app.clock())
     app.db.commit_listeners.append(app.mail_sender.on_commit)

@@ -57,6 +57,40 @@ class AlreadyBooked(BookingRefused):
         self.booking_id = int(row["id"])
 
 
+@dataclass(frozen=True)
+class BookingCaps:
+    """How many upcoming bookings (confirmed, not yet ended) one customer may hold. Without caps one
+    account could hold a provider's whole calendar, and with free cancellation a few accounts could
+    empty a city's schedule. `new_account` applies while the account is younger than `new_for` and
+    has no completed job: sign-ups are cheap, a finished job is not."""
+
+    upcoming: int = 10
+    per_provider: int = 4
+    new_account: int = 2
+    new_for: timedelta = timedelta(days=7)
+
+    @classmethod
+    def from_settings(cls, settings) -> "BookingCaps":
+        return cls(settings.booking_cap_upcoming, settings.booking_cap_per_provider, settings.booking_cap_new_account)
+
+
+class BookingLimitReached(BookingRefused):
+    """The customer already holds as many upcoming bookings as their cap allows."""
+
+    MESSAGES = {
+        "upcoming": "You already have {n} upcoming bookings, the most one account can hold. "
+                    "Cancel one you no longer need, or book again once one is done.",
+        "per_provider": "You already have {n} upcoming bookings with this professional, the most we allow "
+                        "with one professional. Choose another professional, or book again once one is done.",
+        "new_account": "New accounts can hold {n} upcoming bookings until their first job is completed. "
+                       "Book again once a job is done, or write to support@grihaseva.example.",
+    }
+
+    def __init__(self, cap: str, limit: int):
+        super().__init__(self.MESSAGES[cap].format(n=limit), 409)
+        self.cap, self.limit = cap, limit
+
+
 class SlotTaken(BookingRefused):
     def __init__(self, message: str = "That slot was just taken. Please pick another time."):
         super().__init__(message, 409)
@@ -346,6 +380,26 @@ async def check_reschedulable(db, booking: Mapping, service: Service, new_start:
     return await _check_slot(db, booking["provider_id"], service, new_start, now, ignore_booking=booking["id"])
 
 
+async def refuse_over_cap(db, customer_id: int, provider_id: int, now: datetime, caps: BookingCaps) -> None:
+    """BookingLimitReached if one more upcoming booking (with `provider_id`) would pass a cap. In the
+    booking's transaction after `lock_customer`, so concurrent bookings of one customer count each other."""
+    held = await db.fetch_one("count_customer_upcoming", {"customer_id": customer_id, "provider_id": provider_id, "now": now})
+    total, with_provider = int(held["total"]), int(held["with_provider"])
+    if total >= caps.new_account:
+        standing = await db.fetch_one("select_customer_standing", {"customer_id": customer_id})
+        if standing and not standing["completed"] and now - standing["created_at"] < caps.new_for:
+            raise BookingLimitReached("new_account", caps.new_account)
+    if total >= caps.upcoming:
+        raise BookingLimitReached("upcoming", caps.upcoming)
+    if with_provider >= caps.per_provider:
+        raise BookingLimitReached("per_provider", caps.per_provider)
+
+
+def caps_for(db) -> BookingCaps:
+    """The app's caps (`create_app` sets `db.booking_caps` from the settings), else the defaults."""
+    return getattr(db, "booking_caps", None) or BookingCaps()
+
+
 async def place_booking(db: Database, customer: Customer, service: Service, provider_id: int | None,
                         start: datetime, details: Mapping[str, str], now: datetime) -> int:
     """Book `start` for the customer with the chosen provider, or with the best free one when
@@ -369,6 +423,7 @@ async def place_booking(db: Database, customer: Customer, service: Service, prov
         async with db.transaction() as tx:
             await tx.fetch_one("lock_customer", {"customer_id": customer.id})  # always before lock_provider
             await refuse_if_already_booked(tx, customer.id, service, start)
+            await refuse_over_cap(tx, customer.id, provider_id, now, caps_for(db))
             locked = await tx.fetch_one("lock_provider", {"provider_id": provider_id})
             if not locked or not locked["verified"]:  # suspended while this request was on its way
                 raise BookingRefused("That provider is not taking bookings.", 404)
@@ -389,6 +444,10 @@ async def place_booking(db: Database, customer: Customer, service: Service, prov
             await mail_booking_change(tx, booking_id, "booked", now)
     except IntegrityError:  # the unique key caught a race the check could not see
         raise SlotTaken() from None
+    except BookingLimitReached as refused:  # kept for the admin console, outside the rolled-back transaction
+        await db.execute("insert_booking_limit_hit", {"customer_id": customer.id, "provider_id": provider_id,
+                                                      "cap": refused.cap, "now": now})
+        raise
     return booking_id
 
 

@@ -77,3 +77,21 @@ WHERE b.customer_id = :customer_id AND b.service_id = :service_id AND b.status =
   AND b.starts_at < :ends_at AND b.ends_at > :starts_at AND b.id <> :ignore_booking
 ORDER BY b.starts_at
 LIMIT 1;
+
+-- name: count_customer_upcoming
+-- The customer's confirmed bookings that have not ended, overall and with one provider
+-- (read under lock_customer, so concurrent bookings of one customer count each other).
+SELECT COUNT(*) AS total,
+       COALESCE(SUM(CASE WHEN provider_id = :provider_id THEN 1 ELSE 0 END), 0) AS with_provider
+FROM bookings
+WHERE customer_id = :customer_id AND status = 'confirmed' AND ends_at > :now;
+
+-- name: select_customer_standing
+-- What makes an account "new" for the booking caps: its age and whether a job of it was completed.
+SELECT u.created_at,
+       (SELECT COUNT(*) FROM bookings b WHERE b.customer_id = u.id AND b.status = 'completed') AS completed
+FROM users u WHERE u.id = :customer_id;
+
+-- name: insert_booking_limit_hit
+INSERT INTO booking_limit_hits (customer_id, provider_id, cap, created_at)
+VALUES (:customer_id, :provider_id, :cap, :now);
