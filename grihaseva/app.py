@@ -20,6 +20,7 @@ from .db import DatabaseUnavailable, open_database
 from .events import Broadcaster
 from .housekeeping import Housekeeper
 from .mail import MailSender
+from .sse import WRITE_TIMEOUT_SECONDS, StalledStreamGuard
 
 
 def _log_to_stderr() -> None:
@@ -69,6 +70,10 @@ def create_app(settings: Settings | None = None) -> Quart:
         from hypercorn.middleware import ProxyFixMiddleware
 
         app.asgi_app = ProxyFixMiddleware(app.asgi_app, mode="legacy", trusted_hops=settings.proxy_hops)
+    # Event streams whose client has not read for this long are closed (grihaseva/sse.py).
+    app.config["SSE_WRITE_TIMEOUT_SECONDS"] = WRITE_TIMEOUT_SECONDS
+    app.asgi_app = StalledStreamGuard(app.asgi_app, lambda: app.config["SSE_WRITE_TIMEOUT_SECONDS"],
+                                      logging.getLogger("grihaseva.sse"))
     app.clock = utcnow
     app.db = open_database(settings.database)
     # The booking caps travel with the database the domain is handed (booking.domain.caps_for),
