@@ -242,8 +242,8 @@ def _carried_headers(error: HTTPException) -> list[tuple[str, str]]:
     return [(name, value) for name, value in headers if name.lower() not in _OWN_HEADERS]
 
 
-UNAVAILABLE_MESSAGE = ("GrihaSeva is briefly unavailable while we fix a problem on our side. "
-                       "Nothing you sent was lost halfway: please try again in a minute.")
+UNAVAILABLE_MESSAGE = ("We are fixing a problem on our side. Nothing you sent was lost halfway: "
+                       "please try again in a minute.")
 DATABASE_RETRY_AFTER = 10  # seconds, in Retry-After: a database restart or failover takes about that
 
 
