@@ -32,7 +32,8 @@ async def test_a_suspended_provider_is_read_only_with_a_banner(demo):
     dashboard = await text(await client.get("/provider/dashboard"))
     assert 'id="suspended-banner"' in dashboard and "Your account is suspended." in dashboard
     assert f'data-booking="{started}"' in dashboard and f'data-booking="{upcoming}"' in dashboard  # still sees his jobs
-    assert "/complete" not in dashboard and "/cancel" not in dashboard  # but no controls to change them
+    for control in ("/complete", "/cancel", "/on-the-way", "/start", "/available-today"):
+        assert control not in dashboard, control  # but no controls to change them
     editor = await text(await client.get("/provider/availability"))
     assert 'id="suspended-banner"' in editor
     assert editor.count("disabled") >= 4 and '<button type="submit">Save hours</button>' not in editor
@@ -45,6 +46,10 @@ async def test_a_suspended_provider_is_read_only_with_a_banner(demo):
         ("/provider/availability/services", {"service": str(await app.db.fetch_value("SELECT MIN(service_id) AS s FROM provider_services WHERE provider_id = :p", {"p": ravi}))}),
         (f"/provider/bookings/{started}/complete", {}),
         (f"/provider/bookings/{upcoming}/cancel", {"reason": "unwell"}),
+        (f"/provider/bookings/{started}/on-the-way", {}),
+        (f"/provider/bookings/{started}/start", {}),
+        (f"/provider/bookings/{started}/paid", {"method": "cash"}),
+        ("/provider/available-today", {"available": "0"}),
     ]
     for path, form in refused:
         response = await post(client, path, form)
