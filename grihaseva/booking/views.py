@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 
 from quart import Blueprint, flash, request
 from werkzeug.exceptions import BadRequest, NotFound
 
+from ..i18n import gettext
 from ..auth.access import requires_role, the_user
 from ..auth.accounts import ValidationError
 from ..reviews.domain import rating_summary, recent_reviews
-from ..sse import sse_stream
+from ..sse import event_watermark, page_event_id, sse_stream
 from ..web import db, now, read_form, redirect_to, render
 from . import domain, receipts, slots, timeline
 
@@ -27,7 +29,7 @@ def _provider_choice(value: str | None) -> int | None:
     if value in (None, "", "any"):
         return None
     if not value.isdecimal() or len(value) > 12:  # isdigit() also passes "²", which int() refuses
-        raise BadRequest("Choose a provider from the list.")
+        raise BadRequest(gettext("Choose a provider from the list."))
     return int(value)
 
 
@@ -38,23 +40,23 @@ def _week(value: str | None) -> date | None:
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        raise BadRequest("That week is not a valid date.") from None
+        raise BadRequest(gettext("That week is not a valid date.")) from None
     if day > now().date() + MAX_WEEK_AHEAD:  # also keeps the grid's day arithmetic clear of date.max
-        raise BadRequest("That week is too far ahead: no one takes bookings that early.")
+        raise BadRequest(gettext("That week is too far ahead: no one takes bookings that early."))
     return day
 
 
 def _slot(value: str | None):
     start = slots.parse_slot(value or "")
     if start is None:
-        raise BadRequest("That time slot is not valid. Please pick a time from the grid.")
+        raise BadRequest(gettext("That time slot is not valid. Please pick a time from the grid."))
     return start
 
 
 async def _service_or_404(slug: str) -> domain.Service:
     service = await domain.active_service(db(), slug)
     if service is None:
-        raise NotFound("We don't offer that service (any more). See all services.")
+        raise NotFound(gettext("We don't offer that service (any more). See all services."))
     return service
 
 
@@ -90,7 +92,7 @@ async def provider_page(provider_id: int):
     """A provider's public profile."""
     provider = await db().fetch_one("select_provider", {"id": provider_id})
     if provider is None or not provider["verified"] or not provider["is_active"]:
-        raise NotFound("There is no such provider.")
+        raise NotFound(gettext("There is no such provider."))
     offered = await db().fetch_all("select_provider_services", {"provider_id": provider_id})
     if provider["gender"] != "female":
         offered = [s for s in offered if not s["women_only"]]
@@ -106,7 +108,7 @@ async def _grid_context(service: domain.Service, provider_id: int | None, week: 
     grid = await domain.slot_grid(db(), service, provider_id, week, now(), reschedule["id"] if reschedule else None)
     providers = await domain.qualified_providers(db(), service)
     if provider_id is not None and provider_id not in {p["id"] for p in providers}:
-        raise NotFound("That provider does not offer this service.")
+        raise NotFound(gettext("That provider does not offer this service."))
     return {"grid": grid, "service": service, "providers": providers, "provider_id": provider_id,
             "reschedule": reschedule, "provider_ids": [p["id"] for p in providers if provider_id in (None, p["id"])]}
 
@@ -116,8 +118,15 @@ async def book(slug: str):
     """The slot grid: seven days of free start times."""
     service = await _service_or_404(slug)
     provider_id = _provider_choice(request.args.get("provider"))
+    watermark = event_watermark()
     context = await _grid_context(service, provider_id, _week(request.args.get("week")))
-    return await render("booking/book.html", "partials/booking/_grid_section.html", **context)
+    return await render("booking/book.html", "partials/booking/_grid_section.html",
+                        live_after=await page_event_id(_live_topics(service, context), watermark), **context)
+
+
+def _live_topics(service: domain.Service, context: dict) -> list[str]:
+    # service:<id> carries the admin's catalogue changes (price, duration, deactivation).
+    return [domain.service_topic(service.id), *domain.grid_topics(context["grid"], context["provider_ids"])]
 
 
 @blueprint.get("/book/<slug>/live")
@@ -130,8 +139,7 @@ async def book_live(slug: str):
     if request.args.get("reschedule"):
         reschedule = await _own_booking(request.args["reschedule"])
     context = await _grid_context(service, provider_id, week, reschedule)
-    # service:<id> carries the admin's catalogue changes (price, duration, deactivation).
-    topics = [domain.service_topic(service.id), *domain.grid_topics(context["grid"], context["provider_ids"])]
+    topics = _live_topics(service, context)
 
     async def fragment(_event) -> str:
         from quart import render_template
@@ -207,7 +215,7 @@ async def place_booking(slug: str):
         return redirect_to(f"/bookings/{already.booking_id}")
     except domain.BookingRefused as refused:
         return await _refused(refused, service, provider_id, start)
-    await flash("Booking confirmed. Your professional has been notified.", "success")
+    await flash(gettext("Booking confirmed. Your professional has been notified."), "success")
     return redirect_to(f"/bookings/{booking_id}")
 
 
@@ -252,11 +260,11 @@ async def my_bookings_live():
 
 async def _own_booking(booking_id) -> dict:
     if the_user() is None:  # the live grid is public; its reschedule view is not
-        raise NotFound("There is no such booking in your account.")
+        raise NotFound(gettext("There is no such booking in your account."))
     try:
         return await domain.booking_for(db(), int(booking_id), the_user())
     except (ValueError, TypeError):
-        raise NotFound("There is no such booking in your account.") from None
+        raise NotFound(gettext("There is no such booking in your account.")) from None
     except domain.BookingRefused as refused:
         raise NotFound(refused.message) from None
 
@@ -338,7 +346,7 @@ async def cancel(booking_id: int):
     if row["starts_at"] - now() < domain.CANCEL_CUTOFF and _accepted_fee(form):
         await flash("Your booking is cancelled. The late fee is on your receipt.", "info")
         return redirect_to(f"/bookings/{booking_id}")
-    await flash("Your booking is cancelled.", "info")
+    await flash(gettext("Your booking is cancelled."), "info")
     return redirect_to("/bookings")
 
 
@@ -361,7 +369,7 @@ async def reschedule_grid(booking_id: int):
     """Pick a new slot for a booking, from the same kind of grid."""
     booking = await _own_booking(booking_id)
     if booking["customer_id"] != the_user().id:
-        raise NotFound("There is no such booking in your account.")
+        raise NotFound(gettext("There is no such booking in your account."))
     service = domain.Service.from_row(await db().fetch_one("select_service_by_id", {"id": booking["service_id"]}))
     context = await _grid_context(service, booking["provider_id"], _week(request.args.get("week")), booking)
     return await render("booking/book.html", "partials/booking/_grid_section.html", **context)
@@ -374,7 +382,7 @@ async def reschedule_confirm(booking_id: int):
     booking = await _own_booking(booking_id)
     start = _slot(request.args.get("slot"))
     if booking["customer_id"] != the_user().id:
-        raise NotFound("There is no such booking in your account.")
+        raise NotFound(gettext("There is no such booking in your account."))
     if start == booking["starts_at"]:
         return redirect_to(f"/bookings/{booking_id}/reschedule")
     service = domain.Service.from_row(await db().fetch_one("select_service_by_id", {"id": booking["service_id"]}))
@@ -414,7 +422,7 @@ async def reschedule(booking_id: int):
         return await _reschedule_refused(taken, booking, service, start)
     except domain.BookingRefused as refused:
         return await render("booking/refused.html", status=refused.status, message=refused.message, service=None)
-    await flash("Your booking is moved to the new time.", "success")
+    await flash(gettext("Your booking is moved to the new time."), "success")
     return redirect_to(f"/bookings/{booking_id}")
 
 
@@ -429,10 +437,8 @@ def _rupees(paise: int) -> str:
 
 @blueprint.app_template_filter("duration")
 def _duration(minutes: int) -> str:
-    hours, rest = divmod(int(minutes), 60)
-    if hours and rest:
-        return f"{hours} h {rest} min"
-    return f"{hours} h" if hours else f"{rest} min"
+    from .. import i18n
+    return i18n.duration(minutes)
 
 
 @blueprint.app_template_filter("slot_label")
@@ -441,10 +447,10 @@ def _slot_label(start, tz: str) -> str:
 
 
 @blueprint.app_template_filter("local_time")
+@lru_cache(maxsize=8192)  # a grid shows the same few hundred starts to every viewer
 def _local_time(start, tz: str) -> str:
-    from zoneinfo import ZoneInfo
-    local = start.astimezone(ZoneInfo(tz))
-    return local.strftime("%I:%M %p").lstrip("0").lower()
+    from .. import i18n
+    return i18n.time_label(start, tz)
 
 
 @blueprint.app_template_filter("slot_token")

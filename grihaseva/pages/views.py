@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from quart import Blueprint, Response, current_app
+from quart import Blueprint, Response, current_app, g
+from werkzeug.exceptions import BadRequest
 
-from ..web import render
+from .. import i18n
+from ..auth.accounts import set_locale
+from ..web import health_report, read_form, redirect_to, render, safe_next, set_language_cookie
 
 blueprint = Blueprint("pages", __name__)
 
@@ -17,14 +20,25 @@ async def index():
 
 @blueprint.get("/healthz")
 async def healthz():
-    """One line per part, `name: state`: 200 when every part is working, 503 naming the part that
-    is not (for load balancers and people). The database must answer within 1.5 s."""
-    app = current_app
-    parts = {
-        "database": "ok" if await app.db.ping(timeout=1.5) else "unreachable",
-        "events": app.broadcaster.health(),
-        "mail": app.mail_sender.health(),
-    }
-    healthy = all(state in ("ok", "off") for state in parts.values())
-    body = "".join(f"{name}: {state}\n" for name, state in parts.items())
-    return Response(body, status=200 if healthy else 503, content_type="text/plain")
+    """`web.health_report` (the `web.HealthCheck` middleware answers /healthz before Quart; this
+    view gives the same answer where the middleware is not in front)."""
+    status, body = await health_report(current_app)
+    return Response(body, status=status, content_type="text/plain")
+
+
+@blueprint.post("/language")
+async def choose_language():
+    """The language switch: a cookie for everyone and, when logged in, the profile (so mail follows)."""
+    form = await read_form()
+    code = i18n.normalize(form.get("lang"))
+    if code is None:
+        raise BadRequest(i18n.gettext("Choose one of the languages offered."))
+    user = g.get("user")
+    if user is not None and user.locale != code:
+        await set_locale(current_app.db, user.id, code)
+    i18n.set_locale(code)  # the flash and the redirect's page speak the new language
+    g.locale = code
+    response = redirect_to(safe_next(form.get("next"), "/"))
+    set_language_cookie(response, code)
+    return response
+

@@ -3,8 +3,10 @@ an admin) keeps read-only access to their jobs, and may not change availability 
 
 from __future__ import annotations
 
-SUSPENDED_MESSAGE = ("Your account is suspended by GrihaSeva, so your jobs and availability are read-only. "
-                     "Write to support@grihaseva.example to talk about it.")
+from ..i18n import lazy_gettext
+
+SUSPENDED_MESSAGE = lazy_gettext("Your account is suspended by GrihaSeva, so your jobs and availability are read-only. "
+                                 "Write to support@grihaseva.example to talk about it.")
 
 
 class ProviderSuspended(Exception):
@@ -12,7 +14,8 @@ class ProviderSuspended(Exception):
 
     status = 403
 
-    def __init__(self, message: str = SUSPENDED_MESSAGE):
+    def __init__(self, message: str | None = None):
+        message = str(message or SUSPENDED_MESSAGE)  # in the language of the request refused
         super().__init__(message)
         self.message = message
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from quart import Blueprint, Response, current_app, flash, render_template, request
 from werkzeug.exceptions import BadRequest, NotFound
 
+from ..i18n import gettext, weekday_names
 from ..auth.access import requires_role, the_user
 from ..booking.domain import BookingRefused, local_today
 from ..money import rupees_as_typed
@@ -144,7 +145,7 @@ async def cancel(booking_id: int):
         await appointments.cancel_job(db(), the_user().id, booking_id, form.get("reason"), now())
     except BookingRefused as refused:
         return await _refused(refused)
-    await flash("The booking is cancelled and the customer has been told.", "info")
+    await flash(gettext("The booking is cancelled and the customer has been told."), "info")
     return redirect_to("/provider/dashboard")
 
 
@@ -168,7 +169,7 @@ async def _availability_page(errors: dict | None = None, form=None, status: int 
     elif typed == "services":
         state["offered"] = {int(v) for v in form.getlist("service") if v.isdecimal() and len(v) <= 12}
     return await render("provider/availability.html", status=status, errors=errors or {}, form=form or {},
-                        weekdays=availability_editor.WEEKDAYS, buffer_choices=availability_editor.BUFFER_CHOICES,
+                        weekdays=weekday_names(), buffer_choices=availability_editor.BUFFER_CHOICES,
                         notice_choices=availability_editor.NOTICE_CHOICES, **state)
 
 
@@ -190,7 +191,7 @@ async def save_hours():
         await availability_editor.save_hours(db(), the_user().id, weekly, buffer_min, notice_min, now())
     except AvailabilityRefused as refused:
         return await _availability_page(refused.errors, form, refused.status, typed="hours")
-    await flash("Your hours are saved. Customers see the new slots now.", "success")
+    await flash(gettext("Your hours are saved. Customers see the new slots now."), "success")
     return redirect_to("/provider/availability")
 
 
@@ -222,7 +223,7 @@ async def add_time_off():
         await availability_editor.add_time_off(db(), provider["id"], start, end, reason, now())
     except AvailabilityRefused as refused:
         return await _availability_page(refused.errors, form, refused.status, typed="time-off")
-    await flash("Time off added.", "success")
+    await flash(gettext("Time off added."), "success")
     return redirect_to("/provider/availability")
 
 
@@ -232,8 +233,8 @@ async def remove_time_off(time_off_id: int):
     """Remove one period of time off."""
     await read_form()
     if not await availability_editor.remove_time_off(db(), the_user().id, time_off_id, now()):
-        raise NotFound("There is no such time off in your account.")
-    await flash("Time off removed.", "info")
+        raise NotFound(gettext("There is no such time off in your account."))
+    await flash(gettext("Time off removed."), "info")
     return redirect_to("/provider/availability")
 
 
@@ -246,7 +247,7 @@ async def save_services():
         await availability_editor.save_services(db(), the_user().id, form.getlist("service"), now())
     except AvailabilityRefused as refused:
         return await _availability_page(refused.errors, form, refused.status, typed="services")
-    await flash("Your services are saved.", "success")
+    await flash(gettext("Your services are saved."), "success")
     return redirect_to("/provider/availability")
 
 
@@ -305,7 +306,7 @@ async def save_earnings_plan():
         return await render("provider/earnings.html", status=422,
                             **await _earnings_context(current, error.errors, form))
     await earnings.save_plan(db(), the_user().id, plan, now())
-    await flash("Your rate and planned hours are saved.", "success")
+    await flash(gettext("Your rate and planned hours are saved."), "success")
     return redirect_to("/provider/earnings")
 
 
@@ -354,7 +355,7 @@ async def new_calendar_link():
     """Make a new private feed link; the old one stops working. The link is shown only now."""
     form = await read_form()
     if form.get("confirm") != "new":
-        raise BadRequest("Use the button on the calendar page to make a new link.")
+        raise BadRequest(gettext("Use the button on the calendar page to make a new link."))
     secret = await calendar_feed.new_feed_secret(db(), the_user().id, now())
     # From GRIHASEVA_BASE_URL, never from the request's Host header (which the client chooses).
     link = f"{current_app.settings.base_url}/provider/calendar/{secret}.ics"
@@ -367,7 +368,7 @@ async def calendar_ics(secret: str):
     """The private feed for phone calendar apps: upcoming jobs, no login (the secret is the key)."""
     body = await calendar_feed.feed_for_secret(db(), secret, now())
     if body is None:
-        raise NotFound("This calendar link does not exist or was replaced by a newer one.")
+        raise NotFound(gettext("This calendar link does not exist or was replaced by a newer one."))
     response = Response(body, content_type="text/calendar; charset=utf-8")
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Referrer-Policy"] = "no-referrer"

@@ -54,7 +54,7 @@ async def test_a_suspended_provider_is_read_only_with_a_banner(demo):
     for path, form in refused:
         response = await post(client, path, form)
         assert response.status_code == 403, path
-        assert SUSPENDED_MESSAGE in visible_text(await text(response)), path
+        assert str(SUSPENDED_MESSAGE) in visible_text(await text(response)), path
     assert await snapshot(app) == before  # nothing written, no event published
 
     await people.verify_provider(app.db, admin, ravi, NOW)  # reinstated
