@@ -447,10 +447,16 @@ def _slot_label(start, tz: str) -> str:
 
 
 @blueprint.app_template_filter("local_time")
-@lru_cache(maxsize=8192)  # a grid shows the same few hundred starts to every viewer
 def _local_time(start, tz: str) -> str:
     from .. import i18n
-    return i18n.time_label(start, tz)
+    return _time_in(start, tz, i18n.get_locale())
+
+
+@lru_cache(maxsize=8192)  # a grid shows the same few hundred starts to every viewer, in each language
+def _time_in(start, tz: str, locale: str) -> str:
+    from .. import i18n
+    with i18n.use_locale(locale):
+        return i18n.time_label(start, tz)
 
 
 @blueprint.app_template_filter("slot_token")
@@ -469,16 +475,16 @@ def _zone_abbr(day, tz: str) -> str:
 def _short_moment(moment, tz: str) -> str:
     """"Mon 23 Nov, 4:05 pm": a moment of the job's timeline, in the provider's zone."""
     from zoneinfo import ZoneInfo
-    local = moment.astimezone(ZoneInfo(tz))
-    return f"{local.strftime('%a')} {local.day} {local.strftime('%b')}, " + local.strftime("%I:%M %p").lstrip("0").lower()
+    from .. import i18n
+    return f"{i18n.day_label(moment.astimezone(ZoneInfo(tz)).date())}, {i18n.time_label(moment, tz)}"
 
 
 @blueprint.app_template_filter("job_day")
 def _job_day(moment, tz: str) -> str:
     """"Wed 2 Dec": the day of a job in the provider's zone (the row's times follow in 12-hour form)."""
     from zoneinfo import ZoneInfo
-    local = moment.astimezone(ZoneInfo(tz))
-    return f"{local.strftime('%a')} {local.day} {local.strftime('%b')}"
+    from .. import i18n
+    return i18n.day_label(moment.astimezone(ZoneInfo(tz)).date())
 
 
 @blueprint.app_template_filter("stage")
