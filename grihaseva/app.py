@@ -13,13 +13,15 @@ from werkzeug.routing import IntegerConverter
 from . import i18n, web
 from .auth.access import load_current_user
 from .auth.accounts import session_user
+from .booking.domain import BookingCaps
 from .booking.grid_cache import GridCache
 from .clock import utcnow
 from .config import Settings
-from .db import open_database
+from .db import DatabaseUnavailable, open_database
 from .events import Broadcaster
 from .housekeeping import Housekeeper
 from .mail import MailSender
+from .sse import WRITE_TIMEOUT_SECONDS, StalledStreamGuard
 
 
 def _log_to_stderr() -> None:
@@ -69,9 +71,16 @@ def create_app(settings: Settings | None = None) -> Quart:
         from hypercorn.middleware import ProxyFixMiddleware
 
         app.asgi_app = ProxyFixMiddleware(app.asgi_app, mode="legacy", trusted_hops=settings.proxy_hops)
+    # Event streams whose client has not read for this long are closed (grihaseva/sse.py).
+    app.config["SSE_WRITE_TIMEOUT_SECONDS"] = WRITE_TIMEOUT_SECONDS
+    app.asgi_app = StalledStreamGuard(app.asgi_app, lambda: app.config["SSE_WRITE_TIMEOUT_SECONDS"],
+                                      logging.getLogger("grihaseva.sse"))
     app.clock = utcnow
     app.db = open_database(settings.database)
-    app.asgi_app = web.HealthCheck(app.asgi_app, lambda: app.db)  # /healthz without the framework's work
+    # The booking caps travel with the database the domain is handed (booking.domain.caps_for),
+    # so the booking page and the chatbot apply the same settings.
+    app.db.booking_caps = BookingCaps.from_settings(settings)
+    app.asgi_app = web.HealthCheck(app.asgi_app, lambda: web.health_report(app))  # /healthz without the framework's work
     # The mail outbox's sender; tests set MAIL_SENDER_AUTOSTART False and call run_once().
     app.mail_sender = MailSender(app.db, settings, clock=lambda: app.clock())
     app.db.commit_listeners.append(app.mail_sender.on_commit)
@@ -112,6 +121,7 @@ def create_app(settings: Settings | None = None) -> Quart:
     app.after_request(web.security_headers)
     app.after_request(web.compress)
     app.register_error_handler(HTTPException, web.handle_http_exception)
+    app.register_error_handler(DatabaseUnavailable, web.handle_database_unavailable)
     app.register_error_handler(Exception, web.handle_unexpected)
 
     app.jinja_env.globals["csrf_token"] = web.csrf_token

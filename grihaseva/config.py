@@ -129,6 +129,11 @@ class Settings:
     bcrypt_rounds: int = 12
     proxy_hops: int = 0  # reverse proxies in front whose X-Forwarded-* headers are trusted
     var_dir: Path = field(default_factory=lambda: Path("var"))
+    # How many upcoming (confirmed, not ended) bookings one customer may hold: overall, with one
+    # provider, and overall while the account is new (booking.domain.BookingCaps).
+    booking_cap_upcoming: int = 10
+    booking_cap_per_provider: int = 4
+    booking_cap_new_account: int = 2
 
     @property
     def development(self) -> bool:
@@ -158,4 +163,7 @@ class Settings:
             bcrypt_rounds=_int(env, "GRIHASEVA_BCRYPT_ROUNDS", 12, 4, 16),
             proxy_hops=_int(env, "GRIHASEVA_PROXY_HOPS", 0, 0, 5),
             var_dir=var_dir,
+            booking_cap_upcoming=_int(env, "GRIHASEVA_BOOKING_CAP_UPCOMING", 10, 1, 1000),
+            booking_cap_per_provider=_int(env, "GRIHASEVA_BOOKING_CAP_PER_PROVIDER", 4, 1, 1000),
+            booking_cap_new_account=_int(env, "GRIHASEVA_BOOKING_CAP_NEW_ACCOUNT", 2, 1, 1000),
         )

@@ -28,6 +28,7 @@ from quart import Response, copy_current_app_context, copy_current_request_conte
 from quart_auth import current_user
 from werkzeug.exceptions import HTTPException, NotAcceptable
 
+from .db import DatabaseUnavailable
 from .events import Event, latest_event_id
 
 HEARTBEAT_SECONDS = 15.0  # app.config["SSE_HEARTBEAT_SECONDS"] overrides
@@ -185,14 +186,67 @@ async def sse_stream(topics: list[str], render: Render, event_name: str, *,
                 yield ServerSentEvent(await render_here(burst[-1]), event_name, new_id).encode()
         except HTTPException:  # access has gone (a recheck or a render said so): end quietly
             return
+        except DatabaseUnavailable as error:  # the reconnect meets a 503 until the database is back
+            logger.warning("live stream for %s ended: %s", topics[:3], error)
         except Exception:  # a failed render ends this stream; the browser reconnects to a snapshot
             logger.exception("live stream for %s ended by an error", topics[:3])
         finally:  # also on CancelledError (the client went away) and GeneratorExit
             subscription.close()
 
+    # One read before the 200 goes out: with the database down the client gets 503 with
+    # Retry-After (web.handle_database_unavailable), and htmx's SSE extension retries later.
+    await latest_event_id(db, topics)
     response = Response(stream(), mimetype="text/event-stream")
     response.timeout = None  # this response only: it lasts as long as the page is open
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Accel-Buffering"] = "no"  # nginx: pass each event through at once
     return response
 
+
+
+# ---------------------------------------------------------------- clients that never read
+
+WRITE_TIMEOUT_SECONDS = 30.0
+
+
+class _StalledClient(Exception):
+    pass
+
+
+class StalledStreamGuard:
+    """ASGI middleware: an event stream whose client has stopped reading is closed.
+
+    A client that never reads (a frozen tab, a script holding connections) fills the socket
+    buffers; the server's send of the next event then waits forever, and with it the stream's
+    generator, its subscription and its request context. Here every body send of a
+    `text/event-stream` response must complete within `timeout()` seconds (the write buffer stayed
+    full that long: 30 s, `app.config["SSE_WRITE_TIMEOUT_SECONDS"]`); otherwise the response is
+    abandoned, which closes the generator (its `finally` unsubscribes) and the connection. A client
+    that reads again reconnects like any other and heals from the snapshot."""
+
+    def __init__(self, app, timeout: Callable[[], float], logger=None):
+        self.app, self.timeout, self.logger = app, timeout, logger
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        streaming = False
+
+        async def guarded_send(message):
+            nonlocal streaming
+            if message["type"] == "http.response.start":
+                streaming = any(name.lower() == b"content-type" and value.startswith(b"text/event-stream")
+                                for name, value in message.get("headers", []))
+            elif streaming and message["type"] == "http.response.body":
+                try:
+                    async with asyncio.timeout(self.timeout()):
+                        return await send(message)
+                except TimeoutError:
+                    raise _StalledClient() from None
+            return await send(message)
+
+        try:
+            await self.app(scope, receive, guarded_send)
+        except _StalledClient:
+            if self.logger is not None:
+                self.logger.info("closed a live stream of %s whose client stopped reading", scope.get("path"))

@@ -6,7 +6,7 @@ from quart import Blueprint, current_app, flash, g, request
 from quart_auth import current_user, login_user, logout_user
 
 from ..i18n import gettext
-from ..web import db, now, read_form, redirect_to, render, safe_next
+from ..web import db, now, read_form, redirect_to, render, rotate_csrf_token, safe_next
 from . import accounts
 from .access import auth_user, home_for, requires_login, the_user
 
@@ -26,6 +26,7 @@ async def _log_in(user: accounts.User):
         await accounts.end_session(db(), current_user.auth_id)
     token = await accounts.start_session(db(), user.id, now(), request.headers.get("User-Agent", ""))
     login_user(auth_user(token), remember=True)
+    rotate_csrf_token()
     g.user = user
 
 
@@ -57,12 +58,20 @@ async def login():
         return await render("auth/login.html", email="", next_url=next_url, error=None)
     form = await read_form()
     next_url = safe_next(form.get("next"), "")
+    email, secret = form.get("email", ""), current_app.settings.secret_key
+    device = accounts.device_nonce(secret, request.cookies.get(accounts.DEVICE_COOKIE), email)
     try:
-        user = await accounts.authenticate(db(), form.get("email", ""), form.get("password", ""), _client(), now(), _rounds())
+        user = await accounts.authenticate(db(), email, form.get("password", ""), _client(), now(), _rounds(), device)
     except accounts.LoginRefused as refused:
-        return await render("auth/login.html", email=form.get("email", "")[:254], next_url=next_url, error=refused.message, status=refused.status)
+        return await render("auth/login.html", email=email[:254], next_url=next_url, error=refused.message, status=refused.status)
     await _log_in(user)
-    return redirect_to(next_url or home_for(user))
+    response = redirect_to(next_url or home_for(user))
+    # A fresh device cookie at every successful login: this browser keeps its own allowance of
+    # failed logins for this account (accounts.authenticate).
+    response.set_cookie(accounts.DEVICE_COOKIE, accounts.new_device_cookie(secret, user.email),
+                        max_age=int(accounts.DEVICE_COOKIE_LIFETIME.total_seconds()), httponly=True,
+                        samesite="Lax", secure=not current_app.settings.development, path="/login")
+    return response
 
 
 @blueprint.post("/logout")
@@ -71,6 +80,7 @@ async def logout():
     if current_user.auth_id:
         await accounts.end_session(db(), current_user.auth_id)
     logout_user()
+    rotate_csrf_token()
     await flash(gettext("You are logged out."), "info")
     return redirect_to("/login")
 
@@ -105,6 +115,7 @@ async def change_password():
                                        current_app.settings.base_url)
     except accounts.ValidationError as error:
         return await render("auth/account.html", form={}, errors=error.errors, status=422)
+    rotate_csrf_token()
     await flash(gettext("Your password is changed. Other devices have been logged out."), "success")
     return redirect_to("/account")
 
@@ -115,5 +126,6 @@ async def logout_everywhere():
     """End every session of this account, this one included."""
     await accounts.end_all_sessions(db(), the_user().id)
     logout_user()
+    rotate_csrf_token()
     await flash(gettext("You are logged out on every device."), "info")
     return redirect_to("/login")

@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Mapping
 from zoneinfo import ZoneInfo
 
-from ..i18n import gettext, status_label
+from ..i18n import gettext, ngettext, status_label
 from ..db import Database, IntegrityError
 from ..events import publish_many
 from ..plaintext import has_letters_or_digits, one_line
@@ -99,6 +99,48 @@ class AlreadyBooked(BookingRefused):
                                  when=slots.local_label(row["starts_at"], row["timezone"]),
                                  provider=row["provider_name"]), 409)
         self.booking_id = int(row["id"])
+
+
+@dataclass(frozen=True)
+class BookingCaps:
+    """How many upcoming bookings (confirmed, not yet ended) one customer may hold. Without caps one
+    account could hold a provider's whole calendar, and with free cancellation a few accounts could
+    empty a city's schedule. `new_account` applies while the account is younger than `new_for` and
+    has no completed job: sign-ups are cheap, a finished job is not."""
+
+    upcoming: int = 10
+    per_provider: int = 4
+    new_account: int = 2
+    new_for: timedelta = timedelta(days=7)
+
+    @classmethod
+    def from_settings(cls, settings) -> "BookingCaps":
+        return cls(settings.booking_cap_upcoming, settings.booking_cap_per_provider, settings.booking_cap_new_account)
+
+
+class BookingLimitReached(BookingRefused):
+    """The customer already holds as many upcoming bookings as their cap allows."""
+
+    def __init__(self, cap: str, limit: int):
+        super().__init__(self.message_for(cap, limit), 409)
+        self.cap, self.limit = cap, limit
+
+    @staticmethod
+    def message_for(cap: str, n: int) -> str:
+        if cap == "upcoming":
+            return ngettext("You already have %(num)s upcoming booking, the most one account can hold. "
+                            "Cancel it if you no longer need it, or book again once it is done.",
+                            "You already have %(num)s upcoming bookings, the most one account can hold. "
+                            "Cancel one you no longer need, or book again once one is done.", n)
+        if cap == "per_provider":
+            return ngettext("You already have %(num)s upcoming booking with this professional, the most we allow "
+                            "with one professional. Choose another professional, or book again once it is done.",
+                            "You already have %(num)s upcoming bookings with this professional, the most we allow "
+                            "with one professional. Choose another professional, or book again once one is done.", n)
+        return ngettext("New accounts can hold %(num)s upcoming booking until their first job is completed. "
+                        "Book again once a job is done, or write to support@grihaseva.example.",
+                        "New accounts can hold %(num)s upcoming bookings until their first job is completed. "
+                        "Book again once a job is done, or write to support@grihaseva.example.", n)
 
 
 class LateFeeToConfirm(BookingRefused):
@@ -474,6 +516,24 @@ async def check_reschedulable(db, booking: Mapping, service: Service, new_start:
     return await _check_slot(db, booking["provider_id"], service, new_start, now, ignore_booking=booking["id"])
 
 
+def refuse_over_cap(held: Mapping, now: datetime, caps: BookingCaps) -> None:
+    """BookingLimitReached if one more upcoming booking would pass a cap. `held` is the customer's
+    row from `lock_customer_for_booking` (its upcoming bookings, overall and with the provider, and
+    its standing), read under the customer's lock, so concurrent bookings of one customer count each other."""
+    total, with_provider = int(held["upcoming"]), int(held["with_provider"])
+    if total >= caps.new_account and not held["has_completed"] and now - held["created_at"] < caps.new_for:
+        raise BookingLimitReached("new_account", caps.new_account)
+    if total >= caps.upcoming:
+        raise BookingLimitReached("upcoming", caps.upcoming)
+    if with_provider >= caps.per_provider:
+        raise BookingLimitReached("per_provider", caps.per_provider)
+
+
+def caps_for(db) -> BookingCaps:
+    """The app's caps (`create_app` sets `db.booking_caps` from the settings), else the defaults."""
+    return getattr(db, "booking_caps", None) or BookingCaps()
+
+
 async def place_booking(db: Database, customer: Customer, service: Service, provider_id: int | None,
                         start: datetime, details: Mapping[str, str], now: datetime) -> int:
     """Book `start` for the customer with the chosen provider, or with the best free one when
@@ -500,7 +560,7 @@ async def place_booking(db: Database, customer: Customer, service: Service, prov
     # transaction takes them in), and the mail is written as facts for the sender to render.
     try:
         async with db.transaction() as tx:
-            buyer = await tx.fetch_one("lock_customer_for_booking", {"customer_id": customer.id})
+            buyer = await tx.fetch_one("lock_customer_for_booking", {"customer_id": customer.id, "provider_id": provider_id, "now": now})
             provider = await tx.fetch_one("lock_provider_for_booking", {"provider_id": provider_id, "service_id": service.id})
             if provider is None or not provider["verified"] or not provider["is_active"]:  # or suspended meanwhile
                 raise BookingRefused(gettext("That provider is not taking bookings."), 404)
@@ -509,6 +569,7 @@ async def place_booking(db: Database, customer: Customer, service: Service, prov
             if not provider["offers"]:  # never offered, or dropped meanwhile
                 raise BookingRefused(gettext("That provider does not offer this service."), 422)
             await refuse_if_already_booked(tx, customer.id, service, start)
+            refuse_over_cap(buyer, now, caps_for(db))
             avail = await _check_slot(tx, provider_id, service, start, now, provider=provider)
             booking = {"customer_id": customer.id, "provider_id": provider_id, "service_id": service.id,
                        "starts_at": start, "ends_at": start + service.duration, "price_paise": service.price_paise,
@@ -527,6 +588,10 @@ async def place_booking(db: Database, customer: Customer, service: Service, prov
                 "customer_name": buyer["name"], "customer_email": buyer["email"], "customer_locale": buyer["locale"]})
     except IntegrityError:  # the unique key caught a race the check could not see
         raise SlotTaken() from None
+    except BookingLimitReached as refused:  # kept for the admin console, outside the rolled-back transaction
+        await db.execute("insert_booking_limit_hit", {"customer_id": customer.id, "provider_id": provider_id,
+                                                      "cap": refused.cap, "now": now})
+        raise
     return booking_id
 
 

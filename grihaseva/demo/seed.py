@@ -12,12 +12,17 @@ from ..config import Settings
 from ..db import Database
 
 
+DEMO_ACCOUNT_AGE = timedelta(days=60)
+
+
 async def _ensure_user(db: Database, person: dict, role: str, rounds: int) -> tuple[int, bool]:
     row = await db.fetch_one("select_user_by_email", {"email": person["email"]})
     if row:
         return row["id"], False
     clean = {**person, "password": demo_data.DEMO_PASSWORD}
-    return await create_user(db, clean, utcnow(), rounds, role=role), True
+    # Members for a while: a brand-new account may hold only a few upcoming bookings
+    # (booking.domain.BookingCaps.new_account), which would cramp a demo.
+    return await create_user(db, clean, utcnow() - DEMO_ACCOUNT_AGE, rounds, role=role), True
 
 
 async def _ensure_catalogue(db: Database) -> dict[str, int]:

@@ -86,8 +86,16 @@ ORDER BY b.starts_at
 LIMIT 1;
 
 -- name: lock_customer_for_booking
--- lock_customer with what the booking's mail needs (MySQL overrides with FOR UPDATE).
-SELECT id, name, email, locale FROM users WHERE id = :customer_id;
+-- lock_customer with what the booking's mail needs and what its caps count (booking.domain.
+-- refuse_over_cap): the customer's confirmed bookings that have not ended, overall and with the
+-- provider, the account's age and whether a job of it was completed (MySQL overrides with FOR UPDATE).
+SELECT u.id, u.name, u.email, u.locale, u.created_at,
+       (SELECT COUNT(*) FROM bookings b
+        WHERE b.customer_id = u.id AND b.status = 'confirmed' AND b.ends_at > :now) AS upcoming,
+       (SELECT COUNT(*) FROM bookings b
+        WHERE b.customer_id = u.id AND b.provider_id = :provider_id AND b.status = 'confirmed' AND b.ends_at > :now) AS with_provider,
+       EXISTS (SELECT 1 FROM bookings b WHERE b.customer_id = u.id AND b.status = 'completed') AS has_completed
+FROM users u WHERE u.id = :customer_id;
 
 -- name: lock_provider_for_booking
 -- lock_provider with everything a booking checks and shows: the provider's standing, booking
@@ -116,3 +124,8 @@ UNION ALL
 SELECT 'hours', NULL, NULL, NULL, w.weekday, w.start_min, w.end_min
 FROM working_hours w
 WHERE w.provider_id = :provider_id;
+
+-- name: insert_booking_limit_hit
+INSERT INTO booking_limit_hits (customer_id, provider_id, cap, created_at)
+VALUES (:customer_id, :provider_id, :cap, :now);
+
