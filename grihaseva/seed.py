@@ -58,6 +58,9 @@ async def _ensure_provider_setup(db: Database, user_id: int, person: dict, servi
         if not await tx.fetch_all("select_provider_services", {"provider_id": user_id}):
             for slug in person["services"]:
                 await tx.execute("insert_provider_service", {"provider_id": user_id, "service_id": service_ids[slug]})
+        if person.get("areas") and not await tx.fetch_all("select_provider_areas", {"provider_id": user_id}):
+            for pin in person["areas"].split():
+                await tx.execute("insert_provider_area", {"provider_id": user_id, "pin_code": pin})
         if not await tx.fetch_all("select_working_hours", {"provider_id": user_id}):
             for weekday, start, end in person["hours"]:
                 await tx.execute("insert_working_hours", {"provider_id": user_id, "weekday": weekday,

@@ -28,21 +28,44 @@ async def _log_in(user: accounts.User):
     g.user = user
 
 
+async def _intent(next_url: str):
+    """The booking a visitor was making, read back from `next` (see booking.intent)."""
+    from ..booking.intent import describe
+    return await describe(db(), next_url)
+
+
+def _booking_signup(form, intent) -> dict:
+    """Sign-up from a booking asks only what the booking needs: name, mobile, email, one password
+    (and gender only for a women-only service). The rest is implied: a customer account."""
+    filled = {**form, "role": "customer", "password_confirm": form.get("password", "")}
+    if not intent.women_only:
+        filled["gender"] = "other"  # not asked; the account page lets her set it
+    return filled
+
+
 @blueprint.route("/register", methods=["GET", "POST"])
 async def register():
-    """Create a customer or provider account."""
+    """Create a customer or provider account; from a booking, a short customer form that returns to it."""
+    next_url = safe_next(request.args.get("next"), "")
     if request.method == "GET":
-        return await render("auth/register.html", form={}, errors={})
+        intent = await _intent(next_url)
+        return await render("auth/register.html", form={}, errors={}, next_url=next_url, intent=intent)
     form = await read_form()
+    next_url = safe_next(form.get("next"), "")
+    intent = await _intent(next_url)
+    submitted = _booking_signup(form, intent) if intent else form
     try:
-        user_id = await accounts.register(db(), form, now(), _rounds(), _client())
+        user_id = await accounts.register(db(), submitted, now(), _rounds(), _client())
     except accounts.ValidationError as error:
-        return await render("auth/register.html", form=form, errors=error.errors, status=422)
+        return await render("auth/register.html", form=form, errors=error.errors, status=422, next_url=next_url, intent=intent)
     except accounts.RegistrationThrottled as refused:
-        return await render("auth/register.html", form=form, errors={}, refused=refused.message, status=429)
+        return await render("auth/register.html", form=form, errors={}, refused=refused.message, status=429,
+                            next_url=next_url, intent=intent)
     user = accounts.User.from_row(await db().fetch_one("select_user_by_id", {"id": user_id}))
     await _log_in(user)
     await flash(f"Welcome to GrihaSeva, {user.first_name}! Your account is ready.", "success")
+    if next_url and (intent or user.role == "customer"):
+        return redirect_to(next_url)
     return redirect_to(home_for(user))
 
 
@@ -53,13 +76,14 @@ async def login():
     if request.method == "GET":
         if the_user():
             return redirect_to(next_url or home_for(the_user()))
-        return await render("auth/login.html", email="", next_url=next_url, error=None)
+        return await render("auth/login.html", email="", next_url=next_url, error=None, intent=await _intent(next_url))
     form = await read_form()
     next_url = safe_next(form.get("next"), "")
     try:
         user = await accounts.authenticate(db(), form.get("email", ""), form.get("password", ""), _client(), now(), _rounds())
     except accounts.LoginRefused as refused:
-        return await render("auth/login.html", email=form.get("email", "")[:254], next_url=next_url, error=refused.message, status=refused.status)
+        return await render("auth/login.html", email=form.get("email", "")[:254], next_url=next_url, error=refused.message,
+                            status=refused.status, intent=await _intent(next_url))
     await _log_in(user)
     return redirect_to(next_url or home_for(user))
 
