@@ -75,6 +75,7 @@ def create_app(settings: Settings | None = None) -> Quart:
     app.config["MAIL_SENDER_AUTOSTART"] = True
     # Live updates: tails the `events` outbox and feeds SSE streams (grihaseva/events.py, sse.py).
     app.broadcaster = Broadcaster(app.db)
+    app.config["SSE_HEARTBEAT_SECONDS"] = settings.sse_heartbeat_seconds
     # Deletes old events, rate-limit hits, expired sessions and delivered mail (hourly).
     app.housekeeper = Housekeeper(app.db, clock=lambda: app.clock())
     app.config["HOUSEKEEPING_AUTOSTART"] = True

@@ -147,13 +147,16 @@ def parse_areas(text: str) -> list[str]:
     return unique
 
 
-async def set_provider_areas(db, provider_id: int, text: str) -> list[str]:
-    """Replace the provider's PIN codes in one transaction."""
+async def set_provider_areas(db, provider_id: int, text: str, now: datetime) -> list[str]:
+    """Replace the provider's PIN codes in one transaction; open grids that show them re-render."""
+    from ..events import publish
+
     pins = parse_areas(text)
     async with db.transaction() as tx:
         await tx.execute("delete_provider_areas", {"provider_id": provider_id})
         for pin in pins:
             await tx.execute("insert_provider_area", {"provider_id": provider_id, "pin_code": pin})
+        await publish(tx, f"slots:{provider_id}", "areas", {"count": len(pins)}, now)
     return pins
 
 

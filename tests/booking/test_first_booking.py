@@ -228,3 +228,20 @@ async def test_the_day_strip_shows_fourteen_days_and_one_days_times_grouped(demo
     later = await text(await demo.test_client().get(f"/book/tap-leak-repair?provider={ravi}&day=2026-12-08"))
     assert re.findall(r'class="day-chip[^"]*" href="[^"]*day=(\d{4}-\d\d-\d\d)"', later)[0] == "2026-12-07"
     assert "Earlier days" in later
+
+
+async def test_a_provider_edits_their_pin_codes_and_the_admin_sees_them(demo):
+    imran = await user_id(demo, "imran.plumber@example.com")
+    provider = await logged_in(demo, "imran.plumber@example.com")
+    assert "560068" in await text(await provider.get("/provider/availability"))
+    bad = await post(provider, "/provider/availability/areas", {"areas": "560038, 56003"})
+    assert bad.status_code == 422 and "Not a PIN code: 56003" in await text(bad)
+    huge = await post(provider, "/provider/availability/areas", {"areas": "5" * 5000})
+    assert huge.status_code == 422
+    assert (await post(provider, "/provider/availability/areas", {"areas": f"{DEMO_PIN}\n560068, 560068"})).status_code == 303
+    rows = await demo.db.fetch_all("select_provider_areas", {"provider_id": imran})
+    assert [r["pin_code"] for r in rows] == ["560038", "560068"]
+    visitor = demo.test_client()
+    assert "Imran Shaikh" in await text(await visitor.get(f"/services/tap-leak-repair?pin={DEMO_PIN}"))
+    admin = await logged_in(demo, "admin@example.com")
+    assert "560038, 560068" in await text(await admin.get(f"/admin/providers/{imran}"))
