@@ -6,6 +6,7 @@ import logging
 from datetime import timedelta
 
 from quart import Quart, g, get_flashed_messages
+from quart.wrappers.request import Request
 from quart_auth import QuartAuth
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
@@ -41,6 +42,7 @@ class IdConverter(IntegerConverter):
 def create_app(settings: Settings | None = None) -> Quart:
     settings = settings or Settings.from_env()
     app = Quart(__name__)
+    app.request_class = _Request
     app.settings = settings
     app.secret_key = settings.secret_key
     secure = not settings.development
@@ -140,3 +142,20 @@ def create_app(settings: Settings | None = None) -> Quart:
 
         app.register_blueprint(dev_mail_blueprint)
     return app
+
+
+PHOTO_PATH = "/account/photo"
+
+
+class _Request(Request):
+    """Every body is limited by MAX_CONTENT_LENGTH (1 MiB), except a professional's photo upload,
+    which may be up to booking.trust.MAX_PHOTO_BYTES (and is then resized to 256 px)."""
+
+    def __init__(self, method, scheme, path, *args, max_content_length=None, **kwargs):
+        from .booking.trust import MAX_PHOTO_BYTES
+
+        large = path == PHOTO_PATH and method == "POST"
+        limit = MAX_PHOTO_BYTES + 64 * 1024 if large else max_content_length
+        super().__init__(method, scheme, path, *args, max_content_length=limit, **kwargs)
+        if large:
+            self.max_content_length = limit  # the form parser's limit too

@@ -13,7 +13,7 @@ from ..auth.accounts import ValidationError
 from ..reviews import rating_summary, recent_reviews
 from ..sse import sse_stream
 from ..web import db, now, read_form, redirect_to, render
-from . import addresses, domain, slots
+from . import addresses, domain, slots, trust
 
 blueprint = Blueprint("booking", __name__)
 MAX_WEEK_AHEAD = timedelta(days=366)
@@ -96,11 +96,12 @@ async def service_page(slug: str):
     pin, pin_message = await _pin_arg(request.args)
     providers = []
     qualified = await domain.qualified_providers(db(), service, pin)
-    ratings = await rating_summary(db(), [p["id"] for p in qualified])
+    trusted = await trust.trust(db(), [p["id"] for p in qualified])
     for provider in qualified:
         start = await domain.next_free(db(), service, provider["id"], now())
-        providers.append({**provider, "next_free": start, "rating": ratings[provider["id"]]})
-    return await render("booking/service.html", service=service, providers=providers, pin=pin,
+        providers.append({**provider, "next_free": start, "rating": trusted[provider["id"]].rating,
+                          "trust": trusted[provider["id"]]})
+    return await render("booking/service.html", service=service, providers=providers, pin=pin, current_time=now(),
                         pin_message=pin_message, women_notice=_women_notice(service))
 
 
@@ -135,13 +136,13 @@ async def _grid_context(service: domain.Service, provider_id: int | None, week: 
         if pin and provider_id in {p["id"] for p in await domain.qualified_providers(db(), service)}:
             raise NotFound(f"That professional does not work at PIN code {pin}. Choose \"Any available provider\".")
         raise NotFound("That provider does not offer this service.")
-    ratings = await rating_summary(db(), [p["id"] for p in providers])
-    providers = [{**p, "rating": ratings[p["id"]]} for p in providers]
+    trusted = await trust.trust(db(), [p["id"] for p in providers])
+    providers = [{**p, "rating": trusted[p["id"]].rating, "trust": trusted[p["id"]]} for p in providers]
     again = request.args.get("again", "")
     query = {"provider": provider_id or "any", **({"pin": pin} if pin else {}),
              **({"again": again} if again.isdecimal() and len(again) < 12 and not reschedule else {})}
     return {"grid": grid, "service": service, "providers": providers, "provider_id": provider_id,
-            "reschedule": reschedule, "pin": pin, "query": urlencode(query),
+            "reschedule": reschedule, "pin": pin, "query": urlencode(query), "grid_now": now(),
             "provider_ids": [p["id"] for p in providers if provider_id in (None, p["id"])]}
 
 
@@ -509,6 +510,11 @@ def _local_time(start, tz: str) -> str:
     return local.strftime("%I:%M %p").lstrip("0").lower()
 
 
+@blueprint.app_template_filter("initials")
+def _initials(name: str) -> str:
+    return trust.initials(name)
+
+
 @blueprint.app_template_filter("slot_token")
 def _slot_token(start) -> str:
     return slots.slot_token(start)
@@ -554,3 +560,47 @@ async def delete_address(address_id: int):
         raise NotFound("There is no such address in your account.")
     await flash("Address deleted.", "info")
     return redirect_to("/addresses")
+
+
+# ---------------------------------------------------------------- professionals' photos
+
+
+@blueprint.get("/providers/<int:provider_id>/photo.jpg")
+async def provider_photo(provider_id: int):
+    """A professional's photo (256 px JPEG, no metadata); cached a day, the address changes with it."""
+    from quart import Response
+
+    image = await trust.photo(db(), provider_id)
+    if image is None:
+        raise NotFound("This professional has no photo.")
+    response = Response(image, content_type="image/jpeg")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@blueprint.post("/account/photo")
+@requires_role("provider")
+async def upload_photo():
+    """A professional's photo: any JPEG, PNG or WebP up to 8 MB, stored square, small and without metadata."""
+    from werkzeug.exceptions import RequestEntityTooLarge
+
+    try:
+        form = await read_form()
+        files = await request.files
+    except RequestEntityTooLarge:
+        return await _photo_refused(trust.PhotoRefused("That photo is larger than 8 MB. Use a smaller one.", 413))
+    if form.get("remove") == "1":
+        await trust.delete_photo(db(), the_user().id)
+        await flash("Your photo is removed; customers see your initials.", "info")
+        return redirect_to("/account")
+    upload = files.get("photo")
+    try:
+        await trust.save_photo(db(), the_user().id, upload.read() if upload else b"", now())
+    except trust.PhotoRefused as refused:
+        return await _photo_refused(refused)
+    await flash("Your photo is saved. Customers see it next to your name.", "success")
+    return redirect_to("/account")
+
+
+async def _photo_refused(refused):
+    return await render("auth/account.html", form={}, errors={"photo": refused.message}, status=refused.status)
