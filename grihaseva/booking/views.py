@@ -163,11 +163,24 @@ async def book(slug: str):
         return await _women_only_page(service)
     provider_id = _provider_choice(request.args.get("provider"))
     pin, pin_message = await _pin_arg(request.args)
+    if not request.args.get("pin") and (again := await _again_address(request.args.get("again", ""))):
+        pin = again.pin_code  # "Book again": the PIN code of the address that booking went to
     if pin and not await domain.qualified_providers(db(), service, pin):
         return await render("booking/outside_area.html", status=200, service=service, pin=pin, form={}, errors={},
                             message=domain.outside_area(pin))
     context = await _grid_context(service, provider_id, _day_arg(request.args), pin=pin)
     return await render("booking/book.html", "partials/booking/_grid_section.html", pin_message=pin_message, **context)
+
+
+async def _again_address(booking_id: str):
+    """The saved address a past booking of this customer went to (for "Book again"), or None."""
+    user = the_user()
+    if user is None or user.role != "customer" or not booking_id.isdecimal() or len(booking_id) > 12:
+        return None
+    row = await db().fetch_one("select_booking", {"id": int(booking_id)})
+    if row is None or row["customer_id"] != user.id or not row["address_id"]:
+        return None
+    return await addresses.customer_address(db(), user.id, row["address_id"])
 
 
 @blueprint.post("/book/<slug>/later")

@@ -22,6 +22,7 @@ VALUES (:customer_id, :provider_id, :service_id, :starts_at, :ends_at, 'confirme
 -- One booking with what its pages and its mails show.
 SELECT b.id, b.customer_id, b.provider_id, b.service_id, b.starts_at, b.ends_at, b.status, b.address, b.phone,
        b.notes, b.price_paise, b.created_at, b.cancelled_at, b.cancelled_by, b.cancel_reason, b.calendar_sequence,
+       b.address_id,
        s.name AS service_name, s.slug AS service_slug, s.duration_min,
        pu.name AS provider_name, pu.email AS provider_email, pu.phone AS provider_phone, p.timezone,
        cu.name AS customer_name, cu.email AS customer_email

@@ -245,3 +245,26 @@ async def test_a_provider_edits_their_pin_codes_and_the_admin_sees_them(demo):
     assert "Imran Shaikh" in await text(await visitor.get(f"/services/tap-leak-repair?pin={DEMO_PIN}"))
     admin = await logged_in(demo, "admin@example.com")
     assert "560038, 560068" in await text(await admin.get(f"/admin/providers/{imran}"))
+
+
+# ---------------------------------------------------------------- 9. book again
+
+
+async def test_book_again_offers_the_same_professional_and_preselects_the_same_address(demo):
+    ravi = await user_id(demo, "provider@example.com")
+    client = await logged_in(demo, "customer@example.com")
+    for label, start in (("Home", TUE_5PM), ("Office", WED_5PM)):
+        await post(client, "/book/tap-leak-repair", {"provider": str(ravi), "slot": slot_token(start), **NEW_ADDRESS,
+                                                     "label": label, "save": "1"})
+    home_booking = await demo.db.fetch_one("SELECT id, address_id FROM bookings WHERE starts_at = :s", {"s": TUE_5PM})
+    await demo.db.execute("UPDATE bookings SET status = 'completed' WHERE id = :id", {"id": home_booking["id"]})
+    listing = await text(await client.get("/bookings"))
+    again = f"/book/tap-leak-repair?provider={ravi}&again={home_booking['id']}"
+    assert f'href="{again}"' in listing.replace("&amp;", "&")
+    grid = await text(await client.get(again))
+    assert re.search(rf'href="/book/tap-leak-repair/confirm\?provider={ravi}&pin={DEMO_PIN}&again={home_booking["id"]}&slot=', grid)
+    link = re.search(r'href="(/book/tap-leak-repair/confirm\?[^"]+)"', grid).group(1)
+    page = await text(await client.get(link))
+    assert re.search(rf'value="{home_booking["address_id"]}" checked', page)  # Home, though Office was used last
+    other = await logged_in(demo, "rahul@example.com")  # someone else's booking id preselects nothing of hers
+    assert "Lotus" not in await text(await other.get(link))
