@@ -67,6 +67,11 @@ async def _ensure_provider_setup(db: Database, user_id: int, person: dict, servi
                                                           "start_min": _minutes(start), "end_min": _minutes(end)})
 
 
+_DEMO_REVIEWS = [(5, "Fixed the kitchen tap in twenty minutes and cleaned up after."), (4, "On time, fair price."),
+                 (5, ""), (5, "Explained the problem clearly."), (4, ""), (5, "Tank spotless."), (3, "Came late, good work."),
+                 (5, "")]
+
+
 async def _ensure_history(db: Database) -> None:
     """Completed jobs over the last eight weeks for the demo plumber, so his earnings page has a
     chart to show; written once (they are in the past, so no rule of booking applies)."""
@@ -87,6 +92,13 @@ async def _ensure_history(db: Database) -> None:
                 "address": "12 MG Road, Indiranagar, Bengaluru 560038", "phone": asha["phone"], "notes": "",
                 "price_paise": service["price_paise"], "now": start - timedelta(days=2)})
             await tx.execute("UPDATE bookings SET status = 'completed' WHERE id = :id", {"id": result.lastrowid})
+            if n < len(_DEMO_REVIEWS):  # most customers rate the job
+                rating, body = _DEMO_REVIEWS[n]
+                await tx.execute(
+                    "INSERT INTO reviews (booking_id, customer_id, provider_id, rating, body, created_at, updated_at) "
+                    "VALUES (:booking, :customer, :provider, :rating, :body, :at, :at)",
+                    {"booking": result.lastrowid, "customer": asha["id"], "provider": ravi["id"], "rating": rating,
+                     "body": body, "at": start + timedelta(hours=3)})
 
 
 async def seed_demo(db: Database, settings: Settings, only_if_empty: bool = False, history: bool = False) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Iterable
 
 from ..reviews import NO_RATINGS, RatingSummary, rating_summary
@@ -63,6 +63,14 @@ async def trust(db, provider_ids: Iterable[int]) -> dict[int, Trust]:
         f"WHERE status = 'completed' AND provider_id IN ({placeholders}) GROUP BY provider_id", params)}
     since = {int(r["user_id"]): r["created_at"] for r in await db.fetch_all(
         f"SELECT user_id, created_at FROM providers WHERE user_id IN ({placeholders})", params)}
+    for row in await db.fetch_all(  # jobs done before the profile row (an imported history) count too
+            "SELECT provider_id, MIN(starts_at) AS first FROM bookings "
+            f"WHERE status = 'completed' AND provider_id IN ({placeholders}) GROUP BY provider_id", params):
+        first = row["first"]
+        if isinstance(first, str):  # SQLite hands an aggregate back as text, not as its column's type
+            first = datetime.fromisoformat(first).replace(tzinfo=timezone.utc)
+        if first is not None and (int(row["provider_id"]) not in since or first < since[int(row["provider_id"])]):
+            since[int(row["provider_id"])] = first
     photos = {int(r["user_id"]): r["updated_at"] for r in await db.fetch_all(
         f"SELECT user_id, updated_at FROM avatars WHERE user_id IN ({placeholders})", params)}
     return {i: Trust(ratings.get(i, NO_RATINGS), jobs.get(i, 0), since.get(i),
