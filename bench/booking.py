@@ -27,7 +27,7 @@ from grihaseva.booking import domain  # noqa: E402
 from grihaseva.config import DatabaseUrl, Settings  # noqa: E402
 from grihaseva.db import open_database  # noqa: E402
 from grihaseva.migrate import migrate  # noqa: E402
-from grihaseva.seed import seed_demo  # noqa: E402
+from grihaseva.demo.seed import seed_demo  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 0, 0, tzinfo=timezone.utc)
 MYSQL = os.environ.get("GRIHASEVA_BENCH_MYSQL_URL", "mysql://root@127.0.0.1:3306/grihaseva_bench")
@@ -74,7 +74,7 @@ async def run(url: DatabaseUrl, bookings: int, workers: int) -> float:
     async def worker():
         while not queue.empty():
             provider_id, start = queue.get_nowait()
-            await domain.book_slot(db, customers[provider_id], service, provider_id, start, details, NOW)
+            await domain.place_booking(db, customers[provider_id], service, provider_id, start, details, NOW)
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(workers)))

@@ -28,7 +28,7 @@ from grihaseva.chatbot import conversation  # noqa: E402
 from grihaseva.config import DatabaseUrl, Settings  # noqa: E402
 from grihaseva.db import open_database  # noqa: E402
 from grihaseva.migrate import migrate  # noqa: E402
-from grihaseva.seed import seed_demo  # noqa: E402
+from grihaseva.demo.seed import seed_demo  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 2, 30, tzinfo=timezone.utc)  # Monday 08:00 in Kolkata
 TARGET_MS = 50.0

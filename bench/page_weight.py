@@ -26,7 +26,7 @@ from grihaseva.booking import domain  # noqa: E402
 from grihaseva.clock import utcnow  # noqa: E402
 from grihaseva.config import DatabaseUrl, Settings  # noqa: E402
 from grihaseva.migrate import migrate  # noqa: E402
-from grihaseva.seed import seed_demo  # noqa: E402
+from grihaseva.demo.seed import seed_demo  # noqa: E402
 
 BUDGET = 60 * 1024
 PAGES = {
@@ -56,7 +56,7 @@ async def book_a_few(app) -> None:
                                              service.duration, now)
         if start is None:
             break
-        await domain.book_slot(app.db, domain.Customer(asha["id"], asha["gender"]), service, ravi["id"], start,
+        await domain.place_booking(app.db, domain.Customer(asha["id"], asha["gender"]), service, ravi["id"], start,
                                {"address": "12 MG Road, Indiranagar, Bengaluru", "phone": "+91 99000 12345",
                                 "notes": "Kitchen tap drips"}, now)
         booked += 1

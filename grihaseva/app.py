@@ -13,6 +13,7 @@ from werkzeug.routing import IntegerConverter
 
 from . import web
 from .auth.access import load_current_user
+from .auth.accounts import session_user
 from .clock import utcnow
 from .config import Settings
 from .db import open_database
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None) -> Quart:
         await app.db.close()
 
     app.before_request(load_current_user)
+    app.extensions["session_user"] = session_user  # the SSE streams re-check sessions through it
     app.before_request(web.check_csrf)
     app.after_request(web.security_headers)
     app.after_request(web.compress)
@@ -123,10 +125,10 @@ def create_app(settings: Settings | None = None) -> Quart:
     from .blog.views import blueprint as blog_blueprint
     from .booking.views import blueprint as booking_blueprint
     from .chatbot.views import blueprint as chat_blueprint
-    from .pages import blueprint as pages_blueprint
+    from .pages.views import blueprint as pages_blueprint
     from .provider.views import blueprint as provider_blueprint
-    from .reviews_views import blueprint as reviews_blueprint
-    from .password_reset_views import blueprint as password_blueprint
+    from .reviews.views import blueprint as reviews_blueprint
+    from .auth.password_reset_views import blueprint as password_blueprint
 
     app.register_blueprint(pages_blueprint)
     app.register_blueprint(auth_blueprint)
@@ -138,7 +140,7 @@ def create_app(settings: Settings | None = None) -> Quart:
     app.register_blueprint(reviews_blueprint)
     app.register_blueprint(provider_blueprint)
     if settings.development:  # /dev/mail must not exist in production
-        from .dev_mail import blueprint as dev_mail_blueprint
+        from .pages.dev_mail import blueprint as dev_mail_blueprint
 
         app.register_blueprint(dev_mail_blueprint)
     return app

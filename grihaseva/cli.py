@@ -37,7 +37,7 @@ def cmd_migrate(settings: Settings, args) -> None:
 
 
 def cmd_seed_demo(settings: Settings, args) -> None:
-    from .seed import seed_demo
+    from .demo.seed import seed_demo
 
     async def work(db):
         return await seed_demo(db, settings, only_if_empty=args.if_empty, history=True)

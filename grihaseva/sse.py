@@ -72,12 +72,15 @@ def last_event_id_header() -> int | None:
 
 
 async def _session_still_valid() -> bool:
-    """Within the stream's copied request context: is the session it opened with still live?"""
-    from .auth.accounts import session_user
+    """Within the stream's copied request context: is the session it opened with still live?
 
+    The lookup is the app's (`app.extensions["session_user"]`, set by `create_app` to
+    `auth.accounts.session_user`): this platform module knows no feature.
+    """
     user = g.get("user")
     if user is None:
         return True  # a visitor's stream shows only public data
+    session_user = current_app.extensions["session_user"]
     fresh = await session_user(current_app.db, current_user.auth_id or "", current_app.clock())
     if fresh is None or fresh.id != user.id:
         return False

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from grihaseva.seed import seed_demo
+from grihaseva.demo.seed import seed_demo
 from tests.conftest import login
 
 # Monday 23 Nov 2026, 08:00 in Kolkata.

@@ -20,7 +20,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import FloatConverter, IntegerConverter, UUIDConverter
 
 from grihaseva.auth.accounts import start_session
-from grihaseva.seed import seed_demo
+from grihaseva.demo.seed import seed_demo
 from tests.conftest import TEST_CSRF, with_csrf
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "grihaseva" / "templates"

@@ -17,7 +17,7 @@ from ..booking.domain import service_topic
 from ..db import IntegrityError
 from ..events import publish
 from ..money import rupees
-from . import audit
+from .. import audit
 
 MAX_PRICE_PAISE = 10_00_000 * 100  # ₹10,00,000: far above any home service, catches a slipped key
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..chatbot import faq
-from . import audit
+from .. import audit
 
 # The topics the chatbot's conversation answers from (its FAQ intents and the
 # "contact" fallback): removing one would leave a question without an answer.

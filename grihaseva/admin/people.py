@@ -16,9 +16,9 @@ from datetime import datetime
 from ..auth.accounts import end_all_sessions
 from ..booking import slots
 from ..booking.domain import _announce
-from ..provider.booking_mail import mail_booking_change
+from ..booking.booking_mail import mail_booking_change
 from ..events import publish
-from . import audit
+from .. import audit
 
 
 class AdminRefused(Exception):

@@ -12,9 +12,10 @@ from werkzeug.exceptions import BadRequest, Conflict, NotFound, UnprocessableEnt
 from ..auth.access import requires_role, the_user
 from ..auth.accounts import ValidationError
 from ..money import rupees_as_typed
-from ..reviews import rating_summary
+from ..reviews.domain import rating_summary
 from ..web import db, now, read_form, redirect_to, render
-from . import audit, bookings, catalogue, faq_editor, people
+from .. import audit
+from . import bookings, catalogue, faq_editor, people
 
 blueprint = Blueprint("admin", __name__)
 

@@ -15,6 +15,7 @@ from typing import Mapping
 from ..db import Database, IntegrityError
 from ..plaintext import has_letters_or_digits, one_line
 from ..ratelimit import Limit, clear_hits, forget_hit, minutes_text, take_hit
+from .password_mail import enqueue_password_changed_mail
 from .passwords import check_password, hash_password, password_problem, waste_a_check
 
 ROLES = ("customer", "provider", "admin")
@@ -264,9 +265,6 @@ def validate_new_password(form: Mapping[str, str], field: str = "new_password", 
 async def change_password(db: Database, user_id: int, form: Mapping[str, str], keep_token: str, now: datetime, rounds: int,
                           base_url: str = "http://127.0.0.1:8000") -> None:
     """Check the current password, store the new one, end every other session, mail a notice."""
-    # Imported here: password_reset imports this module.
-    from ..password_reset import enqueue_password_changed_mail
-
     row = await db.fetch_one("select_user_by_id", {"id": user_id})
     if row is None or not await check_password(form.get("current_password", ""), row["password_hash"]):
         raise ValidationError({"current_password": "Your current password is not right."})

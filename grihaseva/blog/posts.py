@@ -24,7 +24,7 @@ from typing import Any, Mapping
 import markdown
 import nh3
 
-from ..admin import audit
+from .. import audit
 from ..auth.accounts import ValidationError
 from ..db import Database, IntegrityError
 

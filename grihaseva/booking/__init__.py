@@ -1,0 +1,1 @@
+"""Booking: catalogue, free slots, the booking rules (`domain.place_booking`), pages and grids, booking mail with .ics."""

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from ..db import Database, IntegrityError
 from ..events import publish
 from ..plaintext import has_letters_or_digits, one_line
-from ..provider.booking_mail import mail_booking_change
+from .booking_mail import mail_booking_change
 from . import slots
 from .slots import Availability, Busy
 
@@ -313,7 +313,7 @@ async def check_can_book(db, customer: Customer, service: Service, provider_id: 
 async def pick_provider(db, service: Service, start: datetime, now: datetime, pin: str | None = None) -> int:
     """For "any available provider": the qualified provider free at `start` with the fewest bookings
     that day; among those equally free, the higher average rating (unrated counts as lowest), then the lower id."""
-    from ..reviews import rating_summary
+    from ..reviews.domain import rating_summary
 
     candidates = []
     reasons = set()
@@ -397,10 +397,24 @@ async def check_reschedulable(db, booking: Mapping, service: Service, new_start:
     return await _check_slot(db, booking["provider_id"], service, new_start, now, ignore_booking=booking["id"])
 
 
-async def book_slot(db: Database, customer: Customer, service: Service, provider_id: int, start: datetime,
-                    details: Mapping[str, str], now: datetime) -> int:
-    """Book `start` with the provider for the customer; returns the booking id."""
+async def place_booking(db: Database, customer: Customer, service: Service, provider_id: int | None,
+                        start: datetime, details: Mapping[str, str], now: datetime) -> int:
+    """Book `start` for the customer with the chosen provider, or with the best free one when
+    `provider_id` is None ("any available provider"); returns the booking id.
+
+    The one entry point for placing a booking (the booking page and the chatbot call it), so each
+    rule is written once, in this order: who may book the service (women-only), what they typed
+    (`ValidationError`), which provider (chosen: `check_can_book`; any: a second booking of the
+    same service is `AlreadyBooked` before a provider is picked, so a double tap when everyone is
+    now busy shows the booking made, then `pick_provider`), and finally the locked transaction,
+    which checks everything that can change meanwhile again. Refusals are `BookingRefused`
+    (`SlotTaken` for a lost race, `AlreadyBooked` for a second booking)."""
+    if service.women_only and customer.gender != "female":
+        raise BookingRefused(WOMEN_ONLY_CUSTOMER, 403)
     clean = _clean_details(details)
+    if provider_id is None:
+        await refuse_if_already_booked(db, customer.id, service, start)
+        provider_id = await pick_provider(db, service, start, now, details.get("pin") or None)
     await check_can_book(db, customer, service, provider_id)
     pin = details.get("pin") or None
     await refuse_outside_area(db, provider_id, pin)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Iterable
 
-from ..reviews import NO_RATINGS, RatingSummary, rating_summary
+from ..reviews.domain import NO_RATINGS, RatingSummary, rating_summary
 
 AVATAR_SIZE = 256
 MAX_PHOTO_BYTES = 8 * 1024 * 1024

@@ -10,7 +10,7 @@ from werkzeug.exceptions import BadRequest, NotFound
 
 from ..auth.access import requires_role, the_user
 from ..auth.accounts import ValidationError
-from ..reviews import rating_summary, recent_reviews
+from ..reviews.domain import rating_summary, recent_reviews
 from ..sse import sse_stream
 from ..web import db, now, read_form, redirect_to, render
 from . import addresses, domain, slots, trust
@@ -328,13 +328,7 @@ async def place_booking(slug: str):
     try:
         where = await _where(form, user, service, provider_id)
         details = {"phone": form.get("phone", ""), "notes": form.get("notes", ""), **where}
-        chosen = provider_id
-        if chosen is None:
-            if service.women_only and user.gender != "female":
-                raise domain.BookingRefused(domain.WOMEN_ONLY_CUSTOMER, 403)
-            await domain.refuse_if_already_booked(db(), user.id, service, start)
-            chosen = await domain.pick_provider(db(), service, start, now(), where.get("pin"))
-        booking_id = await domain.book_slot(db(), customer, service, chosen, start, details, now())
+        booking_id = await domain.place_booking(db(), customer, service, provider_id, start, details, now())
     except ValidationError as error:
         return await _confirm_page(service, provider_id, start, form, error.errors, status=422,
                                    pin=addresses.clean_pin(form.get("pin_code")))

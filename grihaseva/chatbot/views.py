@@ -14,6 +14,7 @@ from .. import ratelimit
 from ..auth.access import the_user
 from ..web import db, now, read_form, redirect_to, render, wants_partial
 from . import conversation as talk
+from . import storage
 
 blueprint = Blueprint("chat", __name__)
 
@@ -35,18 +36,18 @@ def _visitor_key(raw: str | None) -> str | None:
     return hashlib.sha256(raw.encode()).hexdigest() if raw else None
 
 
-async def _current() -> talk.Conversation:
+async def _current() -> storage.Conversation:
     """This user's or visitor's conversation; a visitor's becomes the user's at the first request after login."""
     user = the_user()
     key = _visitor_key(_visitor_cookie())
     if user is not None:
         await talk.attach_visitor_conversation(db(), user, key, now())
-    found = await talk.find_conversation(db(), user.id if user else None, key)
-    return found or talk.Conversation(None, user.id if user else None, {})
+    found = await storage.find_conversation(db(), user.id if user else None, key)
+    return found or storage.Conversation(None, user.id if user else None, {})
 
 
 async def _page(status: int = 200, error: str | None = None, draft: str = ""):
-    messages = await talk.history(db(), await _current())
+    messages = await storage.history(db(), await _current())
     return await render("chatbot/chat.html", status=status, messages=messages, welcome=talk.welcome(),
                         error=error, draft=draft[:MAX_MESSAGE])
 
@@ -68,7 +69,7 @@ async def chat_log():
     """The conversation so far, for the widget when it opens."""
     if not wants_partial():
         return redirect_to("/chat")
-    messages = await talk.history(db(), await _current())
+    messages = await storage.history(db(), await _current())
     return await render("partials/chat/_log.html", "partials/chat/_log.html", messages=messages,
                         welcome=talk.welcome())
 
@@ -94,12 +95,12 @@ async def chat_message():
     if user is None and raw_cookie is None:
         raw_cookie = new_cookie = secrets.token_urlsafe(32)
     key = _visitor_key(raw_cookie)
-    current = await _current() if new_cookie is None else talk.Conversation(None, None, {})
+    current = await _current() if new_cookie is None else storage.Conversation(None, None, {})
     try:
         bot, state = await talk.reply(db(), current.state, user, text, now())
     except (ValueError, OverflowError) as error:  # e.g. a date the calendar cannot hold
         raise BadRequest("Sorry, I could not read that. Please rephrase it.") from error
-    await talk.record_exchange(db(), current, user.id if user else None, key, text, bot, state, now())
+    await storage.record_exchange(db(), current, user.id if user else None, key, text, bot, state, now())
 
     if wants_partial():
         response = await render("partials/chat/_exchange.html", "partials/chat/_exchange.html",

@@ -1,1 +1,1 @@
-"""The provider's side: dashboard, job lifecycle, booking mails with .ics, availability, earnings, calendar feed."""
+"""The provider's side: dashboard, job lifecycle, availability, earnings, calendar feed (booking mail and .ics are in `booking/`)."""

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from ..booking import slots
 from ..booking.domain import BookingChanged, BookingRefused, _announce, _day_start, local_today
 from ..events import publish
-from .booking_mail import mail_booking_change
+from ..booking.booking_mail import mail_booking_change
 
 FRESH_FOR = timedelta(minutes=10)  # a row created or moved this recently is highlighted
 OVERDUE_DAYS = 30  # "Needs completing" reaches back this many days

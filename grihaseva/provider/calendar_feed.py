@@ -10,7 +10,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from .ics import provider_feed
+from ..booking.ics import provider_feed
 
 FEED_PAST = timedelta(days=1)  # jobs that ended within the last day stay in the feed
 

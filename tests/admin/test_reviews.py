@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from grihaseva import reviews
+from grihaseva.reviews import domain as reviews
 from grihaseva.booking import domain
 from grihaseva.booking.slots import slot_token
 from tests.admin.conftest import NOW, logged_in, make_booking, make_customer, text, user_id

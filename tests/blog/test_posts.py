@@ -219,7 +219,7 @@ async def test_only_the_author_or_an_admin_can_edit(db):
 
 async def test_demo_posts_are_seeded_once_published_by_the_admin(db, settings):
     from grihaseva.blog.demo_posts import POSTS
-    from grihaseva.seed import seed_demo
+    from grihaseva.demo.seed import seed_demo
 
     await seed_demo(db, settings)
     await seed_demo(db, settings)

@@ -129,7 +129,7 @@ async def test_a_booking_of_a_service_the_provider_stopped_offering_meanwhile_is
 
     racing = _LetCommitFirst(demo.db, provider_drops_the_service)
     with pytest.raises(domain.BookingRefused) as refused:
-        await domain.book_slot(racing, domain.Customer(customer["id"], customer["gender"]), service, ravi, TUE_5PM,
+        await domain.place_booking(racing, domain.Customer(customer["id"], customer["gender"]), service, ravi, TUE_5PM,
                                DETAILS, NOW)
     assert (refused.value.status, refused.value.message) == (422, "That provider does not offer this service.")
     assert await demo.db.fetch_value("SELECT COUNT(*) AS n FROM bookings") == 0

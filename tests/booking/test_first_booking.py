@@ -8,7 +8,7 @@ import re
 from urllib.parse import quote
 
 from grihaseva.booking.slots import slot_token
-from grihaseva.demo_data import DEMO_PASSWORD, DEMO_PIN, OUTSIDE_PIN
+from grihaseva.demo.data import DEMO_PASSWORD, DEMO_PIN, OUTSIDE_PIN
 from tests.booking.conftest import NOW, logged_in, user_id
 from tests.conftest import post
 from tests.conftest import text as raw_text

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from grihaseva.demo_data import DEMO_PIN, OUTSIDE_PIN
+from grihaseva.demo.data import DEMO_PIN, OUTSIDE_PIN
 from tests.browser.conftest import log_in, wait_until_live
 
 pytestmark = pytest.mark.browser

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from grihaseva.demo_data import DEMO_PIN
+from grihaseva.demo.data import DEMO_PIN
 from tests.browser.conftest import wait_until_live
 from tests.helpers_server import LiveServer, free_port
 
@@ -102,7 +102,7 @@ async def book_directly(server, token: str) -> None:
         asha = await db.fetch_one("select_user_by_email", {"email": "customer@example.com"})
         start = parse_slot(token)
         provider = await domain.pick_provider(db, service, start, utcnow(), DEMO_PIN)
-        await domain.book_slot(db, domain.Customer(asha["id"], asha["gender"]), service, provider, start,
+        await domain.place_booking(db, domain.Customer(asha["id"], asha["gender"]), service, provider, start,
                                {"address": "Flat 2, 5th Cross, Indiranagar, Bengaluru 560038", "phone": "+91 99000 12345",
                                 "pin": DEMO_PIN}, utcnow())
     finally:

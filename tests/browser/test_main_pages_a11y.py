@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from grihaseva.blog.demo_posts import POSTS
-from grihaseva.demo_data import DEMO_PIN
+from grihaseva.demo.data import DEMO_PIN
 from tests.browser.conftest import log_in
 from tests.conftest import IN_CI
 

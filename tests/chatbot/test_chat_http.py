@@ -47,7 +47,7 @@ async def test_customer_books_a_plumber_in_four_turns(demo):
     assert booking["provider_id"] == await user_id(demo, "imran.plumber@example.com")
     assert booking["starts_at"] == TUESDAY_4PM
     assert (booking["address"], booking["notes"], booking["status"]) == (ADDRESS, "Booked in chat", "confirmed")
-    # book_slot wrote the provider's notification and the outbox events with the booking
+    # place_booking wrote the provider's notification and the outbox events with the booking
     assert await demo.db.fetch_value("SELECT COUNT(*) AS n FROM notifications WHERE booking_id = :id", {"id": booking["id"]}) == 1
 
 
@@ -61,7 +61,7 @@ async def test_slot_taken_between_turns_gets_fresh_choices_and_is_sold_once(demo
     rival = await user_id(demo, "rahul@example.com")
     service = await domain.active_service(demo.db, "tap-leak-repair")
     imran = await user_id(demo, "imran.plumber@example.com")
-    await domain.book_slot(demo.db, domain.Customer(rival, "male"), service, imran, TUESDAY_4PM,
+    await domain.place_booking(demo.db, domain.Customer(rival, "male"), service, imran, TUESDAY_4PM,
                            {"address": "7 Residency Road, Bengaluru", "phone": "+91 99000 67890"}, NOW)
 
     response = await say(client, "yes")
@@ -141,7 +141,7 @@ async def test_my_bookings_lists_upcoming_ones_with_links(demo):
     asha = await user_id(demo, "customer@example.com")
     service = await domain.active_service(demo.db, "ac-service")
     suresh = await user_id(demo, "suresh.electric@example.com")
-    booking_id = await domain.book_slot(demo.db, domain.Customer(asha, "female"), service, suresh, TUESDAY_4PM,
+    booking_id = await domain.place_booking(demo.db, domain.Customer(asha, "female"), service, suresh, TUESDAY_4PM,
                                         {"address": ADDRESS, "phone": "+91 99000 12345"}, NOW)
     page = await text(await say(client, "show my bookings"))
     assert "AC service with Suresh Naidu, Tue 24 Nov, 4:00 pm IST: confirmed" in page

@@ -7,7 +7,7 @@ import pytest
 
 from grihaseva.auth.accounts import User
 from grihaseva.chatbot import conversation
-from grihaseva.seed import seed_demo
+from grihaseva.demo.seed import seed_demo
 from tests.chatbot.conftest import NOW
 
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from grihaseva.auth.accounts import create_user
-from grihaseva.password_reset import _serializer, password_fingerprint
+from grihaseva.auth.password_reset import _serializer, password_fingerprint
 from tests.conftest import login, post, register, text
 from tests.helpers_smtp import START, reset_link, text_part
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from grihaseva.auth.accounts import create_user
-from grihaseva.password_reset import (
+from grihaseva.auth.password_reset import (
     ResetLinkExpired, ResetLinkInvalid, make_reset_token, reset_password, user_for_reset_token,
 )
 from tests.helpers_smtp import START

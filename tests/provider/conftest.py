@@ -30,7 +30,7 @@ async def book(app, start: datetime, email: str = "customer@example.com", slug: 
     customer = await app.db.fetch_one("select_user_by_email", {"email": email})
     service = await domain.active_service(app.db, slug)
     provider_id = await user_id(app, provider)
-    return await domain.book_slot(app.db, domain.Customer(customer["id"], customer["gender"]), service,
+    return await domain.place_booking(app.db, domain.Customer(customer["id"], customer["gender"]), service,
                                   provider_id, start, DETAILS, now)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from grihaseva.booking import domain
-from grihaseva.provider.ics import booking_uid
+from grihaseva.booking.ics import booking_uid
 from tests.provider.conftest import NOW, TUE_5PM, TUE_7PM, Who, book, ics_of, mails, only_event, user_id
 
 CUSTOMER, PROVIDER = "customer@example.com", "provider@example.com"

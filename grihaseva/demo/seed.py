@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from . import demo_data
-from .auth.accounts import create_user
-from .blog.demo_posts import seed_posts
-from .clock import utcnow
-from .config import Settings
-from .db import Database
+from . import data as demo_data
+from ..auth.accounts import create_user
+from ..blog.demo_posts import seed_posts
+from ..clock import utcnow
+from ..config import Settings
+from ..db import Database
 
 
 async def _ensure_user(db: Database, person: dict, role: str, rounds: int) -> tuple[int, bool]:

@@ -1,6 +1,6 @@
 """Mail to both sides of a booking when it is confirmed, moved or cancelled, each with an .ics.
 
-Called inside the transaction that makes the change (`book_slot`, `cancel_booking`,
+Called inside the transaction that makes the change (`place_booking`, `cancel_booking`,
 `reschedule_booking`, a provider's cancel), so a mail exists exactly when its change does.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..booking.slots import local_label
+from .slots import local_label
 from ..mail import Attachment, enqueue_mail
 from ..money import rupees
 from .ics import booking_invitation

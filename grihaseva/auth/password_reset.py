@@ -21,10 +21,11 @@ from zoneinfo import ZoneInfo
 
 from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
-from .auth.accounts import ValidationError, email_problem, end_all_sessions, normalize_email, validate_new_password
-from .auth.passwords import hash_password
-from .mail import enqueue_mail
-from .ratelimit import Limit, take_hit
+from .password_mail import enqueue_password_changed_mail
+from .accounts import ValidationError, email_problem, end_all_sessions, normalize_email, validate_new_password
+from .passwords import hash_password
+from ..mail import enqueue_mail
+from ..ratelimit import Limit, take_hit
 
 PASSWORD_RESET_SALT = "grihaseva password reset"
 RESET_LINK_LIFETIME = timedelta(minutes=30)
@@ -147,19 +148,6 @@ async def request_password_reset(db, email: str, client: str, now: datetime, sec
 
 
 # ---------------------------------------------------------------- setting the new password
-
-
-def _when(now: datetime) -> str:
-    local = now.astimezone(MAIL_TIME_ZONE)
-    return f"{local.day} {local:%B %Y at %H:%M} IST"
-
-
-async def enqueue_password_changed_mail(tx, user: Mapping[str, Any], now: datetime, base_url: str) -> int:
-    """The "your password was changed" mail, in the transaction that changed it."""
-    return await enqueue_mail(tx, user["email"], "password_changed", {
-        "name": user["name"], "email": user["email"], "changed_at": _when(now),
-        "forgot_url": f"{base_url}/password/forgot",
-    }, now)
 
 
 async def reset_password(db, secret: str, token: str, form: Mapping[str, str], now: datetime,

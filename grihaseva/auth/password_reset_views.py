@@ -5,8 +5,8 @@ from __future__ import annotations
 from quart import Blueprint, Response, current_app, flash, request
 
 from . import password_reset
-from .auth.accounts import ValidationError, normalize_email
-from .web import db, now, read_form, redirect_to, render
+from .accounts import ValidationError, normalize_email
+from ..web import db, now, read_form, redirect_to, render
 
 blueprint = Blueprint("password", __name__, url_prefix="/password")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from quart import Blueprint, flash
 from werkzeug.exceptions import BadRequest, Conflict, Forbidden, NotFound, UnprocessableEntity
 
-from . import reviews
-from .auth.access import requires_role, the_user
-from .web import db, now, read_form, redirect_to, render
+from . import domain as reviews
+from ..auth.access import requires_role, the_user
+from ..web import db, now, read_form, redirect_to, render
 
 blueprint = Blueprint("reviews", __name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from quart import Blueprint
 
-from .web import db, render
+from ..web import db, render
 
 blueprint = Blueprint("dev_mail", __name__)
 

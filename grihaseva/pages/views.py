@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from quart import Blueprint, Response, current_app
 
-from .web import render
+from ..web import render
 
 blueprint = Blueprint("pages", __name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..db import Database
+from .db import Database
 
 PAGE_SIZE = 100
 

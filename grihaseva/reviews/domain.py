@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 from typing import Iterable
 
-from .db import IntegrityError
+from ..db import IntegrityError
 
 EDIT_WINDOW = timedelta(days=7)
 BODY_MAX = 1000

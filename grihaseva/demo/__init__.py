@@ -1,0 +1,1 @@
+"""Demo data (`data`) and `grihaseva seed-demo` (`seed`)."""

@@ -1,0 +1,1 @@
+"""Pages of no feature of their own: the landing page, `/healthz`, and `/dev/mail` in development."""

@@ -1,0 +1,1 @@
+"""Ratings and reviews of completed jobs: the rules (`domain`) and their pages (`views`)."""
