@@ -28,17 +28,25 @@ async def _log_in(user: accounts.User):
     g.user = user
 
 
+# Features that can say in words what a `next` address was about register a reader here
+# (booking: "You are booking …", booking.intent); auth imports no feature.
+INTENT_READERS: list = []
+
+
 async def _intent(next_url: str):
-    """The booking a visitor was making, read back from `next` (see booking.intent)."""
-    from ..booking.intent import describe
-    return await describe(db(), next_url)
+    """What the visitor was doing when asked to log in, read back from `next`, or None."""
+    for read in INTENT_READERS:
+        found = await read(db(), next_url)
+        if found is not None:
+            return found
+    return None
 
 
 def _booking_signup(form, intent) -> dict:
     """Sign-up from a booking asks only what the booking needs: name, mobile, email, one password
     (and gender only for a women-only service). The rest is implied: a customer account."""
     filled = {**form, "role": "customer", "password_confirm": form.get("password", "")}
-    if not intent.women_only:
+    if not intent.asks_gender:
         filled["gender"] = "other"  # not asked; the account page lets her set it
     return filled
 

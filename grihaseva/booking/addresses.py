@@ -142,6 +142,8 @@ def parse_areas(text: str) -> list[str]:
         shown = ", ".join(t[:12] for t in bad[:3])
         raise ValidationError({"areas": f"Each PIN code has 6 digits, like 560038. Not a PIN code: {shown}."})
     unique = sorted(set(tokens))
+    if not unique:
+        raise ValidationError({"areas": "List at least one PIN code you serve, like 560038."})
     if len(unique) > MAX_AREAS:
         raise ValidationError({"areas": f"List at most {MAX_AREAS} PIN codes."})
     return unique

@@ -23,7 +23,8 @@ class Intent:
     label: str
 
     @property
-    def women_only(self) -> bool:
+    def asks_gender(self) -> bool:
+        """Sign-up from here asks gender only when the booking's rule needs it (women-only)."""
         return self.service.women_only
 
 

@@ -9,13 +9,15 @@ from quart import Blueprint, flash, request
 from werkzeug.exceptions import BadRequest, NotFound
 
 from ..auth.access import requires_role, the_user
+from ..auth.views import INTENT_READERS
 from ..auth.accounts import ValidationError
 from ..reviews.domain import rating_summary, recent_reviews
 from ..sse import sse_stream
 from ..web import db, now, read_form, redirect_to, render
-from . import addresses, domain, slots, trust
+from . import addresses, domain, intent, slots, trust
 
 blueprint = Blueprint("booking", __name__)
+INTENT_READERS.append(intent.describe)  # /login and /register name the booking being made
 MAX_WEEK_AHEAD = timedelta(days=366)
 
 
