@@ -6,6 +6,7 @@ and stripped of metadata by Pillow (never parsed by hand).
 from __future__ import annotations
 
 import asyncio
+import base64
 import io
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -107,8 +108,8 @@ async def save_photo(db, user_id: int, data: bytes, now: datetime) -> None:
     jpeg = await asyncio.to_thread(_square_jpeg, data)
     async with db.transaction() as tx:
         await tx.execute("DELETE FROM avatars WHERE user_id = :id", {"id": user_id})
-        await tx.execute("INSERT INTO avatars (user_id, image, updated_at) VALUES (:id, :image, :now)",
-                         {"id": user_id, "image": jpeg, "now": now})
+        await tx.execute("INSERT INTO avatars (user_id, image_b64, updated_at) VALUES (:id, :image, :now)",
+                         {"id": user_id, "image": base64.b64encode(jpeg).decode("ascii"), "now": now})
 
 
 async def delete_photo(db, user_id: int) -> None:
@@ -116,5 +117,5 @@ async def delete_photo(db, user_id: int) -> None:
 
 
 async def photo(db, user_id: int) -> bytes | None:
-    row = await db.fetch_one("SELECT image FROM avatars WHERE user_id = :id", {"id": user_id})
-    return bytes(row["image"]) if row else None
+    row = await db.fetch_one("SELECT image_b64 FROM avatars WHERE user_id = :id", {"id": user_id})
+    return base64.b64decode(row["image_b64"]) if row else None

@@ -33,10 +33,10 @@ CREATE TABLE area_requests (
     KEY ix_area_requests_pin (pin_code, created_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
--- A professional's photo, already resized and stripped of metadata (JPEG).
+-- A professional's photo, already resized and stripped of metadata (JPEG, base64).
 CREATE TABLE avatars (
     user_id BIGINT NOT NULL PRIMARY KEY,
-    image MEDIUMBLOB NOT NULL,
+    image_b64 MEDIUMTEXT NOT NULL,  -- base64: aiomysql 0.3.2 cannot send bytes parameters
     updated_at DATETIME NOT NULL,
     CONSTRAINT fk_avatars_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

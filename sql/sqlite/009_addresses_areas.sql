@@ -31,10 +31,10 @@ CREATE TABLE area_requests (
 );
 CREATE INDEX ix_area_requests_pin ON area_requests (pin_code, created_at);
 
--- A professional's photo, already resized and stripped of metadata (JPEG).
+-- A professional's photo, already resized and stripped of metadata (JPEG, base64).
 CREATE TABLE avatars (
     user_id INTEGER NOT NULL PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
-    image BLOB NOT NULL,
+    image_b64 TEXT NOT NULL,  -- base64, as on MySQL
     updated_at DATETIME NOT NULL
 );
 
