@@ -112,10 +112,38 @@ def clean_service(form: Mapping[str, str], category_ids: set[int]) -> dict:
         price = parse_rupees(form.get("price_rupees") or "")
     except ValueError as error:
         errors["price_rupees"] = str(error)
+    late_fee = DEFAULT_LATE_FEE_PAISE
+    try:
+        late_fee = parse_late_fee(form.get("late_fee_rupees"))
+    except ValueError as error:
+        errors["late_fee_rupees"] = str(error)
     if errors:
         raise ValidationError(errors)
     return {"name": name, "summary": summary, "included": included, "category_id": int(category),
-            "duration_min": int(duration), "price_paise": price, "women_only": _checkbox(form, "women_only")}
+            "duration_min": int(duration), "price_paise": price, "women_only": _checkbox(form, "women_only"),
+            "late_fee_paise": late_fee}
+
+
+DEFAULT_LATE_FEE_PAISE = 9900
+MAX_LATE_FEE_PAISE = 1_000_000  # ₹10,000
+
+
+def parse_late_fee(text: str | None) -> int:
+    """The fee for a change inside the free window, in rupees: empty is the default ₹99, 0 is no fee."""
+    cleaned = (text or "").strip().removeprefix("₹").strip()
+    if not cleaned:
+        return DEFAULT_LATE_FEE_PAISE
+    if cleaned.startswith("-"):
+        raise ValueError("The late fee cannot be negative: enter 0 for no late fee, or an amount like 99.")
+    if cleaned.strip("0") in ("", "."):
+        return 0
+    try:
+        paise = parse_rupees(cleaned)
+    except ValueError:
+        raise ValueError("Enter the late fee in rupees, like 99 or 149.50 (0 for none).") from None
+    if paise > MAX_LATE_FEE_PAISE:
+        raise ValueError(f"Late fees are at most {rupees(MAX_LATE_FEE_PAISE)}.")
+    return paise
 
 
 async def _women_only_category(tx, category_id: int) -> bool:
@@ -175,6 +203,7 @@ async def create_service(db, admin_id: int, form: Mapping[str, str], now: dateti
             if await _women_only_category(tx, clean["category_id"]):
                 clean["women_only"] = 1  # a women-only category's services are all women-only
             result = await tx.execute("insert_service", {**clean, "slug": slug, "now": now})
+            await tx.execute("admin_set_service_late_fee", {"id": result.lastrowid, "late_fee_paise": clean["late_fee_paise"]})
             await audit.record(tx, admin_id, "service.create", "service", result.lastrowid,
                                f"Created service {clean['name']} ({slug}) at {rupees(clean['price_paise'])}, "
                                f"{clean['duration_min']} min{', women only' if clean['women_only'] else ''}", now)
@@ -221,7 +250,7 @@ def _changes(before: Mapping, after: Mapping) -> str:
         if key in ("women_only", "is_active"):
             old, new = bool(old), bool(new)
         if old != new:
-            if key == "price_paise":
+            if key in ("price_paise", "late_fee_paise"):
                 old, new = rupees(old), rupees(new)
             parts.append(f"{key}: {old} -> {new}")
     return "; ".join(parts)

@@ -120,6 +120,7 @@ async def _service_or_404(service_id: int) -> dict:
 
 def _service_form(service: dict) -> dict:
     return {**service, "price_rupees": rupees_as_typed(service["price_paise"]),
+            "late_fee_rupees": rupees_as_typed(service["late_fee_paise"]),
             "category_id": str(service["category_id"]), "duration_min": str(service["duration_min"])}
 
 

@@ -28,8 +28,50 @@ WOMEN_ONLY_CUSTOMER = ("This service is offered by women professionals to women 
 
 
 def changeable(booking: Mapping, now: datetime) -> bool:
-    """Can the customer still cancel or move it online: confirmed, and 3 hours or more before the start."""
+    """Can the customer still cancel or move it online free of charge: confirmed, and 3 hours or more before
+    the start (after that, `change_terms` says what a change costs)."""
     return booking["status"] == "confirmed" and booking["starts_at"] - now >= CANCEL_CUTOFF
+
+
+@dataclass(frozen=True)
+class ChangeTerms:
+    """What a customer's cancel or move costs now: `fee_paise` is what this change adds (0 when free, or when
+    the booking already carries its one late fee); `late` inside the free window; `no_show` the professional
+    is not on the way 15 minutes after the start (cancel free, no move)."""
+    fee_paise: int
+    late: bool = False
+    no_show: bool = False
+
+    @property
+    def can_move(self) -> bool:
+        return not self.no_show
+
+
+def change_terms(booking: Mapping, now: datetime) -> ChangeTerms | None:
+    """None when the customer cannot cancel or move the booking online now (finished, under way, or started
+    less than 15 minutes ago with the professional maybe on the way)."""
+    from .timeline import is_no_show
+
+    if booking["status"] != "confirmed" or booking.get("started_at"):
+        return None
+    if is_no_show(booking, now):
+        return ChangeTerms(0, no_show=True)
+    if now >= booking["starts_at"]:
+        return None
+    if booking["starts_at"] - now >= CANCEL_CUTOFF:
+        return ChangeTerms(0)
+    already = int(booking.get("late_fee_paise") or 0) > 0
+    return ChangeTerms(0 if already else int(booking.get("service_late_fee_paise") or 0), late=True)
+
+
+def not_changeable_message(booking: Mapping, action: str) -> str:
+    """Why `change_terms` said None, for "cancel" or "move"."""
+    if booking["status"] != "confirmed":
+        return f"This booking is already {booking['status']}."
+    if booking.get("started_at"):
+        return f"The job has started, so it can no longer be {action}d online. Talk to {booking['provider_name']}."
+    return (f"The job's time has come, so it can no longer be {action}d online. If {booking['provider_name']} has not "
+            "set off 15 minutes after the start, you can cancel free of charge.")
 
 
 class BookingRefused(Exception):
@@ -57,6 +99,22 @@ class AlreadyBooked(BookingRefused):
         self.booking_id = int(row["id"])
 
 
+class LateFeeToConfirm(BookingRefused):
+    """A change inside the free window whose fee the customer has not seen (or saw at another amount)."""
+
+    def __init__(self, fee_paise: int, action: str):
+        from ..money import rupees
+        super().__init__(f"It is now less than 3 hours before the start, so to {action} this booking there is a "
+                         f"late fee of {rupees(fee_paise)}, paid to the professional. Nothing has changed yet: "
+                         f"confirm on the booking page to {action} it with the fee.", 409)
+        self.fee_paise = fee_paise
+
+
+def check_fee_accepted(terms: ChangeTerms, accepted_fee: int | None, action: str) -> None:
+    if terms.fee_paise and accepted_fee != terms.fee_paise:
+        raise LateFeeToConfirm(terms.fee_paise, action)
+
+
 class SlotTaken(BookingRefused):
     def __init__(self, message: str = "That slot was just taken. Please pick another time."):
         super().__init__(message, 409)
@@ -74,11 +132,13 @@ class Service:
     women_only: bool
     category_slug: str
     category_name: str
+    late_fee_paise: int = 9900
 
     @classmethod
     def from_row(cls, row: Mapping) -> "Service":
         return cls(row["id"], row["slug"], row["name"], row["summary"], row["included"], row["duration_min"],
-                   row["price_paise"], bool(row["women_only"]), row["category_slug"], row["category_name"])
+                   row["price_paise"], bool(row["women_only"]), row["category_slug"], row["category_name"],
+                   int(row.get("late_fee_paise", 9900)))
 
     @property
     def duration(self) -> timedelta:
@@ -107,7 +167,10 @@ async def qualified_providers(db, service: Service, pin: str | None = None) -> l
 # ---------------------------------------------------------------- availability
 
 
-async def availability(db, provider_id: int, around: datetime) -> Availability:
+async def availability(db, provider_id: int, around: datetime, off_today: bool = True) -> Availability:
+    """The provider's availability as of `around` (now). A provider who switched "available today" off
+    (`providers.off_today` is their local today) is away from `around` to their local midnight; with
+    `off_today=False` that is left out (the grid's schedule, so those times grey out instead of vanishing)."""
     provider = await db.fetch_one("select_provider", {"id": provider_id})
     weekly: dict[int, list[tuple[time, time]]] = {}
     for row in await db.fetch_all("select_working_hours", {"provider_id": provider_id}):
@@ -118,9 +181,13 @@ async def availability(db, provider_id: int, around: datetime) -> Availability:
     time_off = await db.fetch_all("select_time_off", {
         "provider_id": provider_id, "from_at": around - timedelta(days=2), "to_at": around + window + timedelta(days=9),
     })
+    away = [(row["starts_at"], row["ends_at"]) for row in time_off]
+    today = local_today(around, provider["timezone"])
+    if off_today and provider.get("off_today") == today:
+        away.append((around, _day_start(today + timedelta(days=1), provider["timezone"])))
     return Availability(
         weekly=weekly,
-        time_off=tuple((row["starts_at"], row["ends_at"]) for row in time_off),
+        time_off=tuple(away),
         tz=provider["timezone"],
         buffer=timedelta(minutes=provider["buffer_min"]),
         min_notice=timedelta(minutes=provider["min_notice_min"]),
@@ -202,11 +269,12 @@ async def slot_grid(db, service: Service, provider_id: int | None, first_day: da
     window_end = now
     for provider in providers:
         avail = await availability(db, provider["id"], now)
+        scheduled = await availability(db, provider["id"], now, off_today=False)
         window_end = max(window_end, now + avail.window)
         span_from = _day_start(strip_start, avail.tz) - timedelta(days=1)
         span_to = span_from + timedelta(days=STRIP_DAYS + 2)
         taken = await busy(db, provider["id"], span_from, span_to, ignore_booking)
-        schedule = slots.week_grid(avail, [], service.duration, strip_start, now, days=STRIP_DAYS)
+        schedule = slots.week_grid(scheduled, [], service.duration, strip_start, now, days=STRIP_DAYS)
         free = slots.week_grid(avail, taken, service.duration, strip_start, now, days=STRIP_DAYS)
         for sched_day, free_day in zip(schedule, free):
             free_set = set(free_day.starts)
@@ -389,8 +457,12 @@ async def check_reschedulable(db, booking: Mapping, service: Service, new_start:
     `reschedule_booking` again under the customer and provider locks. Returns the provider's availability."""
     if booking["status"] != "confirmed":
         raise BookingRefused(f"This booking is already {booking['status']}.", 409)
-    if booking["starts_at"] - now < CANCEL_CUTOFF:
-        raise BookingRefused("Bookings can be moved until 3 hours before the start.", 422)
+    terms = change_terms(booking, now)
+    if terms is None:
+        raise BookingRefused(not_changeable_message(booking, "move"), 422)
+    if terms.no_show:
+        raise BookingRefused(f"{booking['provider_name']} has not set off, so this booking cannot be moved; "
+                             "you can cancel it free of charge and book again.", 422)
     if new_start == booking["starts_at"]:
         raise BookingRefused("That is the time already booked. Pick a different slot.", 422)
     await refuse_if_already_booked(db, booking["customer_id"], service, new_start, booking["id"])
@@ -455,34 +527,68 @@ async def booking_for(db, booking_id: int, user) -> dict:
     return row
 
 
-async def cancel_booking(db: Database, user, booking_id: int, now: datetime, reason: str = "") -> dict:
-    """A customer's cancel: free until 3 hours before the start."""
+async def cancel_booking(db: Database, user, booking_id: int, now: datetime, reason: str = "",
+                         accepted_fee: int | None = None) -> dict:
+    """A customer's cancel: free until 3 hours before the start; after that with the service's late fee
+    (`accepted_fee` must be the fee the customer was shown), until the job starts. Free again when the
+    professional is a no-show (not on the way 15 minutes after the start), and the admins are told."""
+    from . import receipts
+
+    first = await booking_for(db, booking_id, user)
+    if first["starts_at"] - now < CANCEL_CUTOFF:  # a late fee may be due: its receipt year must exist
+        await receipts.prepare_receipt_year(db, receipts.receipt_year(now, first["timezone"]))
     async with db.transaction() as tx:
         row = await booking_for(tx, booking_id, user)
         if row["customer_id"] != user.id:
             raise BookingRefused("There is no such booking in your account.", 404)
         if row["status"] != "confirmed":
             raise BookingRefused(f"This booking is already {row['status']}.", 409)
-        if row["starts_at"] - now < CANCEL_CUTOFF:
-            raise BookingRefused(
-                "Bookings can be cancelled free of charge until 3 hours before the start. This one starts sooner, "
-                "so the professional is already on the way; please call them or our support to sort it out.", 422)
+        terms = change_terms(row, now)
+        if terms is None:
+            raise BookingRefused(not_changeable_message(row, "cancel"), 422)
+        check_fee_accepted(terms, accepted_fee, "cancel")
         await tx.fetch_one("lock_provider", {"provider_id": row["provider_id"]})
         cancelled = await tx.execute("cancel_booking", {"id": booking_id, "now": now, "by": "customer", "reason": reason[:300]})
         if cancelled.rowcount != 1:  # changed after the check above, before the lock
             raise BookingChanged()
+        label = slots.local_label(row["starts_at"], row["timezone"])
+        fee = ""
+        if terms.fee_paise and (await tx.execute("charge_late_fee", {"id": booking_id, "fee": terms.fee_paise})).rowcount:
+            from ..money import rupees
+            fee = f" Late fee {rupees(terms.fee_paise)} owed to you."
         await tx.execute("insert_notification", {
             "user_id": row["provider_id"], "kind": "cancelled", "booking_id": booking_id, "now": now,
-            "message": f"Cancelled: {row['service_name']}, {slots.local_label(row['starts_at'], row['timezone'])}",
+            "message": f"Cancelled: {row['service_name']}, {label}.{fee}"[:300],
         })
+        if terms.no_show:
+            await _report_no_show(tx, row, label, now)
         await _announce(tx, row["provider_id"], row["customer_id"], row["timezone"], "cancelled", booking_id, [row["starts_at"]], now)
         await tx.execute("bump_calendar_sequence", {"id": booking_id})
         await mail_booking_change(tx, booking_id, "cancelled", now)
+        if fee or row["late_fee_paise"]:  # a late fee is owed: a receipt to pay it with
+            await receipts.issue_receipt(tx, booking_id, receipts.receipt_year(now, row["timezone"]), now)
+            await receipts.mail_receipt(tx, booking_id, now)
     return row
 
 
-async def reschedule_booking(db: Database, user, booking_id: int, new_start: datetime, now: datetime) -> dict:
-    """Move a booking atomically: the old slot frees and the new one is taken, or nothing changes."""
+async def _report_no_show(tx, row: Mapping, label: str, now: datetime) -> None:
+    """The professional did not set off: the booking says so, and every admin is told (notification and mail)."""
+    from ..mail import enqueue_mail
+
+    await tx.execute("mark_no_show", {"id": row["id"]})
+    message = f"No-show: {row['provider_name']} did not set off for {row['service_name']}, {label} (booking #{row['id']})."
+    for admin in await tx.fetch_all("select_admin_ids"):
+        await tx.execute("insert_notification", {"user_id": admin["id"], "kind": "no_show", "booking_id": row["id"],
+                                                 "now": now, "message": message[:300]})
+        await enqueue_mail(tx, admin["email"], "no_show_admin", {
+            "name": admin["name"].split()[0], "message": message, "provider_name": row["provider_name"],
+            "provider_phone": row["provider_phone"], "customer_name": row["customer_name"], "booking_id": row["id"]}, now)
+
+
+async def reschedule_booking(db: Database, user, booking_id: int, new_start: datetime, now: datetime,
+                             accepted_fee: int | None = None) -> dict:
+    """Move a booking atomically: the old slot frees and the new one is taken, or nothing changes. Inside
+    the free window the move carries the late fee (`accepted_fee` must be the fee the customer was shown)."""
     row = await booking_for(db, booking_id, user)
     if row["customer_id"] != user.id:
         raise BookingRefused("There is no such booking in your account.", 404)
@@ -493,7 +599,11 @@ async def reschedule_booking(db: Database, user, booking_id: int, new_start: dat
             await tx.fetch_one("lock_provider", {"provider_id": row["provider_id"]})
             current = await tx.fetch_one("select_booking", {"id": booking_id})
             avail = await check_reschedulable(tx, current, service, new_start, now)
+            terms = change_terms(current, now)
+            check_fee_accepted(terms, accepted_fee, "move")
             await tx.execute("move_booking", {"id": booking_id, "starts_at": new_start, "ends_at": new_start + service.duration, "now": now})
+            if terms.fee_paise:
+                await tx.execute("charge_late_fee", {"id": booking_id, "fee": terms.fee_paise})
             await tx.execute("insert_notification", {
                 "user_id": row["provider_id"], "kind": "rescheduled", "booking_id": booking_id, "now": now,
                 "message": f"Moved: {service.name} to {slots.local_label(new_start, avail.tz)}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
@@ -14,7 +15,7 @@ from ..auth.accounts import ValidationError
 from ..reviews.domain import rating_summary, recent_reviews
 from ..sse import sse_stream
 from ..web import db, now, read_form, redirect_to, render
-from . import addresses, domain, intent, slots, trust
+from . import addresses, domain, intent, receipts, slots, timeline, trust
 
 blueprint = Blueprint("booking", __name__)
 INTENT_READERS.append(intent.describe)  # /login and /register name the booking being made
@@ -362,7 +363,7 @@ async def _remember_address(user_id: int, booking_id: int, where: dict) -> None:
 
 def _split(rows: list[dict]) -> tuple[list[dict], list[dict]]:
     current = now()
-    upcoming = [r for r in rows if r["ends_at"] > current and r["status"] == "confirmed"]
+    upcoming = [r for r in rows if r["status"] == "confirmed" and (r["ends_at"] > current or r.get("started_at"))]
     past = [r for r in rows if r not in upcoming]
     past.reverse()
     return upcoming, past
@@ -370,8 +371,9 @@ def _split(rows: list[dict]) -> tuple[list[dict], list[dict]]:
 
 async def _bookings_context() -> dict:
     rows = await db().fetch_all("select_customer_bookings", {"customer_id": the_user().id})
-    upcoming, past = _split(rows)
     current = now()
+    rows = [{**row, "stage": timeline.stage(row), "terms": domain.change_terms(row, current)} for row in rows]
+    upcoming, past = _split(rows)
     return {"upcoming": upcoming, "past": past, "cutoff": current + domain.CANCEL_CUTOFF, "current_time": current}
 
 
@@ -406,29 +408,98 @@ async def _own_booking(booking_id) -> dict:
         raise NotFound(refused.message) from None
 
 
+async def _booking_context(booking_id: int) -> dict:
+    booking = await _own_booking(booking_id)
+    current = now()
+    own = booking["customer_id"] == the_user().id
+    return {"booking": booking, "label": slots.local_label(booking["starts_at"], booking["timezone"]),
+            "steps": timeline.steps(booking), "stage": timeline.stage(booking),
+            "terms": domain.change_terms(booking, current) if own else None, "own": own,
+            "upi_link": receipts.booking_upi_link(booking), "total": receipts.total_paise(booking),
+            "can_change": domain.changeable(booking, current) and own,
+            "awaiting_completion": booking["status"] == "confirmed" and booking["ends_at"] <= current
+                                   and not booking["started_at"]}
+
+
 @blueprint.get("/bookings/<int:booking_id>")
 @requires_role("customer", "provider", "admin")
 async def booking_page(booking_id: int):
-    """One booking: the confirmation page."""
+    """One booking: its timeline (live), what a change costs now, the receipt once there is one."""
+    return await render("booking/booking.html", "partials/booking/_booking.html", **await _booking_context(booking_id))
+
+
+@blueprint.get("/bookings/<int:booking_id>/live")
+@requires_role("customer", "provider", "admin")
+async def booking_live(booking_id: int):
+    """SSE for one booking: its card re-rendered on every change of its customer's or provider's bookings."""
     booking = await _own_booking(booking_id)
-    label = slots.local_label(booking["starts_at"], booking["timezone"])
-    current = now()
-    return await render("booking/booking.html", booking=booking, label=label,
-                        can_change=domain.changeable(booking, current) and booking["customer_id"] == the_user().id,
-                        awaiting_completion=booking["status"] == "confirmed" and booking["ends_at"] <= current)
+
+    async def fragment(_event) -> str:
+        from quart import render_template
+        return await render_template("partials/booking/_booking.html", **await _booking_context(booking_id))
+
+    return await sse_stream([f"user:{booking['customer_id']}", f"provider:{booking['provider_id']}"], fragment, "booking")
+
+
+@blueprint.get("/bookings/<int:booking_id>/receipt")
+@requires_role("customer", "provider", "admin")
+async def receipt_page(booking_id: int):
+    """The printable receipt (A4 and a phone screen), with the UPI link and its QR code while unpaid."""
+    context = await _booking_context(booking_id)
+    if not context["booking"]["receipt_number"]:
+        raise NotFound("There is no receipt for this booking yet: it comes when the job is completed.")
+    return await render("booking/receipt.html", **context)
+
+
+@blueprint.get("/bookings/<int:booking_id>/receipt/upi-qr.svg")
+@requires_role("customer", "provider", "admin")
+async def receipt_qr(booking_id: int):
+    """The `upi://pay` link as a QR code, for paying from another phone."""
+    from quart import Response
+
+    booking = await _own_booking(booking_id)
+    link = receipts.booking_upi_link(booking)
+    if link is None:
+        raise NotFound("This receipt has no UPI payment: pay the professional in cash.")
+    response = Response(receipts.qr_svg(link), content_type="image/svg+xml")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _accepted_fee(form) -> int | None:
+    """The late fee (paise) the form showed the customer, or None when it showed none."""
+    value = (form.get("late_fee") or "").strip()
+    return int(value) if re.fullmatch(r"[0-9]{1,9}", value, re.ASCII) else None  # not "９９00": isdecimal() takes it
 
 
 @blueprint.post("/bookings/<int:booking_id>/cancel")
 @requires_role("customer")
 async def cancel(booking_id: int):
-    """Cancel a booking (free until 3 hours before the start)."""
+    """Cancel a booking: free until 3 hours before the start, then with the late fee shown on the page."""
     form = await read_form()
     try:
-        await domain.cancel_booking(db(), the_user(), booking_id, now(), form.get("reason", ""))
+        row = await domain.cancel_booking(db(), the_user(), booking_id, now(), form.get("reason", ""),
+                                          accepted_fee=_accepted_fee(form))
     except domain.BookingRefused as refused:
-        return await render("booking/refused.html", status=refused.status, message=refused.message, service=None)
+        return await _change_refused(refused, booking_id)
+    if row["starts_at"] - now() < domain.CANCEL_CUTOFF and _accepted_fee(form):
+        await flash("Your booking is cancelled. The late fee is on your receipt.", "info")
+        return redirect_to(f"/bookings/{booking_id}")
     await flash("Your booking is cancelled.", "info")
     return redirect_to("/bookings")
+
+
+async def _change_refused(refused: domain.BookingRefused, booking_id: int):
+    """A refused cancel or move: a late fee not yet seen shows the booking page with the fee to confirm."""
+    if isinstance(refused, domain.LateFeeToConfirm):
+        try:
+            context = await _booking_context(booking_id)
+        except NotFound:
+            context = None
+        if context:
+            return await render("booking/booking.html", "partials/booking/_booking.html", status=409,
+                                message=refused.message, open_cancel=True, **context)
+    return await render("booking/refused.html", status=refused.status, message=refused.message, service=None)
 
 
 @blueprint.get("/bookings/<int:booking_id>/reschedule")
@@ -459,7 +530,8 @@ async def reschedule_confirm(booking_id: int):
         await domain.check_reschedulable(db(), booking, service, start, now())
     except domain.BookingRefused as refused:
         return await _reschedule_refused(refused, booking, service, start)
-    return await render("booking/reschedule_confirm.html", booking=booking, new_start=start)
+    return await render("booking/reschedule_confirm.html", booking=booking, new_start=start,
+                        terms=domain.change_terms(booking, now()))
 
 
 async def _reschedule_refused(refused: domain.BookingRefused, booking: dict, service: domain.Service, start):
@@ -479,7 +551,11 @@ async def reschedule(booking_id: int):
     form = await read_form()
     start = _slot(form.get("slot"))
     try:
-        await domain.reschedule_booking(db(), the_user(), booking_id, start, now())
+        await domain.reschedule_booking(db(), the_user(), booking_id, start, now(), accepted_fee=_accepted_fee(form))
+    except domain.LateFeeToConfirm as refused:  # the fee came due after the confirm step: show it, then a yes
+        booking = await _own_booking(booking_id)
+        return await render("booking/reschedule_confirm.html", status=409, booking=booking, new_start=start,
+                            terms=domain.change_terms(booking, now()), message=refused.message)
     except domain.SlotTaken as taken:
         booking = await _own_booking(booking_id)
         service = domain.Service.from_row(await db().fetch_one("select_service_by_id", {"id": booking["service_id"]}))
@@ -613,3 +689,45 @@ async def upload_photo():
 
 async def _photo_refused(refused):
     return await render("auth/account.html", form={}, errors={"photo": refused.message}, status=refused.status)
+
+
+@blueprint.app_template_filter("short_moment")
+def _short_moment(moment, tz: str) -> str:
+    """"Mon 23 Nov, 4:05 pm": a moment of the job's timeline, in the provider's zone."""
+    from zoneinfo import ZoneInfo
+    local = moment.astimezone(ZoneInfo(tz))
+    return f"{local.strftime('%a')} {local.day} {local.strftime('%b')}, " + local.strftime("%I:%M %p").lstrip("0").lower()
+
+
+@blueprint.app_template_filter("job_day")
+def _job_day(moment, tz: str) -> str:
+    """"Wed 2 Dec": the day of a job in the provider's zone (the row's times follow in 12-hour form)."""
+    from zoneinfo import ZoneInfo
+    local = moment.astimezone(ZoneInfo(tz))
+    return f"{local.strftime('%a')} {local.day} {local.strftime('%b')}"
+
+
+@blueprint.app_template_filter("stage")
+def _stage(booking) -> str:
+    return timeline.stage(booking)
+
+
+@blueprint.app_template_filter("stage_label")
+def _stage_label(stage: str) -> str:
+    return timeline.STAGE_LABELS.get(stage, stage)
+
+
+@blueprint.app_template_filter("timeline_steps")
+def _timeline_steps(booking) -> list:
+    return timeline.steps(booking)
+
+
+@blueprint.app_template_filter("next_move")
+def _next_move(booking, current) -> str | None:
+    return timeline.next_move(booking, current)
+
+
+@blueprint.app_template_filter("amount_due")
+def _amount_due(booking) -> int:
+    """Price plus late fee of a job (a cancelled one: its late fee)."""
+    return receipts.total_paise(booking)

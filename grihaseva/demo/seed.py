@@ -55,6 +55,9 @@ async def _ensure_provider_setup(db: Database, user_id: int, person: dict, servi
     async with db.transaction() as tx:
         await tx.execute("UPDATE providers SET verified = 1, hourly_rate_paise = :rate WHERE user_id = :id",
                          {"id": user_id, "rate": person["hourly_rate_paise"]})
+        # A demo UPI id (name@okdemo), so receipts show a UPI link and QR code to try.
+        await tx.execute("UPDATE providers SET upi_id = :upi WHERE user_id = :id AND upi_id IS NULL",
+                         {"id": user_id, "upi": person["email"].split("@")[0] + "@okdemo"})
         if not await tx.fetch_all("select_provider_services", {"provider_id": user_id}):
             for slug in person["services"]:
                 await tx.execute("insert_provider_service", {"provider_id": user_id, "service_id": service_ids[slug]})
@@ -91,7 +94,12 @@ async def _ensure_history(db: Database) -> None:
                 "starts_at": start, "ends_at": start + timedelta(minutes=service["duration_min"]),
                 "address": "12 MG Road, Indiranagar, Bengaluru 560038", "phone": asha["phone"], "notes": "",
                 "price_paise": service["price_paise"], "now": start - timedelta(days=2)})
-            await tx.execute("UPDATE bookings SET status = 'completed' WHERE id = :id", {"id": result.lastrowid})
+            # paid in cash, except the newest two: the earnings chart shows paid and not-yet-paid bars
+            end = start + timedelta(minutes=service["duration_min"])
+            await tx.execute("UPDATE bookings SET status = 'completed', completed_at = :end, paid_at = :paid, "
+                             "paid_method = :method WHERE id = :id",
+                             {"id": result.lastrowid, "end": end, "paid": end if n >= 2 else None,
+                              "method": "cash" if n >= 2 else None})
             if n < len(_DEMO_REVIEWS):  # most customers rate the job
                 rating, body = _DEMO_REVIEWS[n]
                 await tx.execute(

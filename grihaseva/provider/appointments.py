@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from ..booking import slots
+from ..booking import receipts, slots
 from ..booking.domain import BookingChanged, BookingRefused, _announce, _day_start, local_today
 from ..events import publish
 from ..booking.booking_mail import mail_booking_change
@@ -38,7 +38,10 @@ async def dashboard(db, provider_id: int, tz: str, now: datetime) -> dict:
         appointments.append({**row, "fresh": fresh})  # fresh: "new", "moved" or ""
     upcoming = [a for a in appointments if a["status"] == "confirmed" and a["ends_at"] > now]
     unread = await db.fetch_value("count_unread_notifications", {"user_id": provider_id})
-    return {"appointments": appointments, "next_job": upcoming[0] if upcoming else None,
+    shown = {row["id"] for row in rows}
+    unpaid = [row for row in await db.fetch_all("select_provider_unpaid", {
+        "provider_id": provider_id, "since": today_start - timedelta(days=OVERDUE_DAYS)}) if row["id"] not in shown]
+    return {"appointments": appointments, "unpaid": unpaid, "next_job": upcoming[0] if upcoming else None,
             "overdue": overdue[:OVERDUE_SHOWN], "more_overdue": len(overdue) > OVERDUE_SHOWN,
             "unread": int(unread or 0), "tz": tz, "now": now}
 
@@ -50,21 +53,28 @@ async def _own_booking(tx, provider_id: int, booking_id: int) -> dict:
     return row
 
 
-async def complete_job(db, provider_id: int, booking_id: int, now: datetime) -> None:
-    """Mark a confirmed job completed; only once its start time has come."""
+async def complete_job(db, provider_id: int, booking_id: int, now: datetime) -> str:
+    """Mark a confirmed job completed, only once its start time has come; issues the receipt (numbered in
+    the same transaction) and mails it to the customer. Returns the receipt number."""
+    first = await _own_booking(db, provider_id, booking_id)
+    year = receipts.receipt_year(now, first["timezone"])
+    await receipts.prepare_receipt_year(db, year)
     async with db.transaction() as tx:
         row = await _own_booking(tx, provider_id, booking_id)
         if row["status"] != "confirmed":
             raise BookingRefused(f"This booking is already {row['status']}.", 409)
-        if now < row["starts_at"]:
+        if now < row["starts_at"] and not row["started_at"]:  # started early: it may end early too
             raise BookingRefused(
                 f"This job starts {slots.local_label(row['starts_at'], row['timezone'])}. "
                 "You can mark it completed once it has started.", 422)
         if (await tx.execute("complete_booking", {"id": booking_id, "now": now})).rowcount != 1:
             raise BookingChanged()  # the customer or an admin cancelled it since it was read
+        number = await receipts.issue_receipt(tx, booking_id, year, now)
         payload = {"booking_id": booking_id}
         await publish(tx, f"provider:{provider_id}", "completed", payload, now)
         await publish(tx, f"user:{row['customer_id']}", "completed", payload, now)
+        await receipts.mail_receipt(tx, booking_id, now)
+    return number
 
 
 def clean_reason(reason: str | None) -> str:

@@ -198,6 +198,27 @@ async def save_hours(db, provider_id: int, weekly: dict[int, list[tuple[int, int
         await publish(tx, f"slots:{provider_id}", "availability", {"provider_id": provider_id}, now)
 
 
+async def set_available_today(db, provider_id: int, available: bool, now: datetime) -> None:
+    """"Not taking more jobs today": the rest of today's free times leave every open grid (greyed), or come
+    back. Confirmed bookings stay; it ends by itself at the provider's midnight."""
+    async with db.transaction() as tx:
+        await tx.fetch_one("lock_provider", {"provider_id": provider_id})
+        provider = await tx.fetch_one("select_provider", {"id": provider_id})
+        today = slots_today(now, provider["timezone"])
+        await tx.execute("set_off_today", {"provider_id": provider_id, "day": None if available else today})
+        payload = {"provider_id": provider_id, "available": available}
+        await publish(tx, f"slots:{provider_id}:{today.isoformat()}", "available_today", payload, now)
+        await publish(tx, f"provider:{provider_id}", "available_today", payload, now)
+
+
+def slots_today(now: datetime, tz: str):
+    return now.astimezone(ZoneInfo(tz)).date()
+
+
+def available_today(provider, now: datetime) -> bool:
+    return provider["off_today"] != slots_today(now, provider["timezone"])
+
+
 async def add_time_off(db, provider_id: int, start: datetime, end: datetime, reason: str, now: datetime) -> None:
     async with db.transaction() as tx:
         await tx.fetch_one("lock_provider", {"provider_id": provider_id})

@@ -8,8 +8,9 @@ division rounds half up to a whole paisa.  The projections:
     monthly = weekly × days in the current month / 7
 
 (all from the raw inputs, so nothing is rounded twice).  Zero working days or
-zero hours project zero.  Actual earnings are the sum of `price_paise` of
-completed bookings, by their start day in the provider's time zone.
+zero hours project zero.  Actual earnings are the price and late fee of completed
+bookings plus the late fee of cancelled ones, by their start day in the provider's time
+zone, split into paid (the provider marked the payment) and unpaid.
 """
 
 from __future__ import annotations
@@ -152,52 +153,71 @@ class Actual:
     today: int
     this_week: int
     this_month: int
-    weeks: list[tuple[date, int]]  # the last CHART_WEEKS weeks (Monday, paise), oldest first
+    weeks: list[tuple[date, int, int]]  # the last CHART_WEEKS weeks (Monday, paid paise, unpaid paise), oldest first
+    paid: int = 0  # this month
+    unpaid: int = 0  # everything owed and not marked paid, over the period read
+    late_fees: int = 0  # this month
 
 
 async def actual_earnings(db, provider_id: int, tz: str, now: datetime) -> Actual:
-    """What completed jobs earned today, this week, this month, and in each of the last 8 weeks."""
+    """What jobs earned today, this week, this month, and in each of the last 8 weeks: completed jobs'
+    price and late fees, and late fees of cancelled jobs (owed to the provider), split paid and unpaid."""
     today = local_today(now, tz)
     monday = week_start(today)
     first_week = monday - timedelta(weeks=CHART_WEEKS - 1)
     month_start = today.replace(day=1)
     since = min(first_week, month_start)
-    rows = await db.fetch_all("select_completed_jobs", {"provider_id": provider_id, "from_at": _day_start(since, tz)})
-    by_week = {first_week + timedelta(weeks=i): 0 for i in range(CHART_WEEKS)}
-    today_total = week_total = month_total = 0
+    rows = await db.fetch_all("select_owed_jobs", {"provider_id": provider_id, "from_at": _day_start(since, tz)})
+    by_week = {first_week + timedelta(weeks=i): [0, 0] for i in range(CHART_WEEKS)}
+    today_total = week_total = month_total = paid_month = unpaid = fees_month = 0
     for row in rows:
         day = local_today(row["starts_at"], tz)
-        paise = int(row["price_paise"])
+        fee = int(row["late_fee_paise"] or 0)
+        paise = (int(row["price_paise"]) if row["status"] == "completed" else 0) + fee
+        is_paid = row["paid_at"] is not None
         if day == today:
             today_total += paise
         if monday <= day < monday + timedelta(days=7):
             week_total += paise
         if (day.year, day.month) == (today.year, today.month):
             month_total += paise
+            fees_month += fee
+            paid_month += paise if is_paid else 0
+        unpaid += 0 if is_paid else paise
         if week_start(day) in by_week:
-            by_week[week_start(day)] += paise
-    return Actual(today_total, week_total, month_total, sorted(by_week.items()))
+            by_week[week_start(day)][0 if is_paid else 1] += paise
+    weeks = [(monday_, paid, owed) for monday_, (paid, owed) in sorted(by_week.items())]
+    return Actual(today_total, week_total, month_total, weeks, paid_month, unpaid, fees_month)
 
 
 @dataclass(frozen=True)
 class Bar:
-    x: int
-    y: int
-    height: int
-    label: str
-    amount: int
+    y: int  # top of the row
+    label: str  # "23 Nov"
+    paid: int  # paise
+    unpaid: int
+    paid_width: int  # px in the chart's 320-wide viewBox
+    unpaid_width: int
+
+    @property
+    def amount(self) -> int:
+        return self.paid + self.unpaid
 
 
-def chart_bars(weeks: list[tuple[date, int]], width: int = 320, height: int = 140, base: int = 20) -> list[Bar]:
-    """Bar geometry (integers) for the inline SVG chart: the tallest week fills the plot height."""
-    top = max((paise for _, paise in weeks), default=0)
-    slot = width // max(len(weeks), 1)
-    plot = height - base - 16  # room for the amount above the tallest bar
+CHART_LABEL_WIDTH = 64  # room for "23 Nov" at 14 px
+CHART_BAR_SPACE = 170  # the longest bar; the amount is written after it
+CHART_ROW = 32
+
+
+def chart_bars(weeks: list[tuple[date, int, int]]) -> list[Bar]:
+    """Horizontal bars, one row per week, paid then unpaid: the best week fills the bar space (integers)."""
+    top = max((paid + owed for _, paid, owed in weeks), default=0)
     bars = []
-    for index, (monday, paise) in enumerate(weeks):
-        bar_height = (paise * plot) // top if top else 0
-        bars.append(Bar(index * slot + 4, height - base - bar_height, bar_height,
-                        f"{monday.day} {monday.strftime('%b')}", paise))
+    for index, (monday, paid, owed) in enumerate(weeks):
+        total_width = ((paid + owed) * CHART_BAR_SPACE) // top if top else 0
+        paid_width = (paid * CHART_BAR_SPACE) // top if top else 0
+        bars.append(Bar(index * CHART_ROW, f"{monday.day} {monday.strftime('%b')}", paid, owed,
+                        paid_width, total_width - paid_width))
     return bars
 
 

@@ -12,6 +12,8 @@ from ..booking.domain import BookingRefused, local_today
 from ..money import rupees_as_typed
 from ..sse import sse_stream
 from ..web import db, now, read_form, redirect_to, render
+from ..booking import receipts, timeline
+from ..booking.timeline import TimelineRefused
 from . import appointments, availability_editor, calendar_feed, earnings
 from .availability_editor import AvailabilityRefused
 
@@ -29,7 +31,10 @@ async def _tz(provider_id: int) -> str:
 
 async def _dashboard_context() -> dict:
     provider_id = the_user().id
-    return await appointments.dashboard(db(), provider_id, await _tz(provider_id), now())
+    provider = await db().fetch_one("select_provider", {"id": provider_id})
+    context = await appointments.dashboard(db(), provider_id, provider["timezone"], now())
+    context["available_today"] = availability_editor.available_today(provider, now())
+    return context
 
 
 @blueprint.get("/provider/dashboard")
@@ -51,7 +56,7 @@ async def dashboard_live():
     return await sse_stream([f"provider:{the_user().id}"], fragment, "appointments")
 
 
-async def _refused(refused: BookingRefused):
+async def _refused(refused):  # BookingRefused, TimelineRefused or PaymentRefused: .message, .status
     if refused.status == 404:
         raise NotFound(refused.message)
     context = await _dashboard_context()
@@ -59,16 +64,55 @@ async def _refused(refused: BookingRefused):
     return await render("provider/dashboard.html", ROWS, status=refused.status, message=refused.message, **context)
 
 
+@blueprint.post("/provider/bookings/<int:booking_id>/on-the-way")
+@requires_role("provider")
+async def on_the_way(booking_id: int):
+    """Say you have set off: the customer sees it live with your phone, and gets a mail."""
+    await read_form()
+    try:
+        await timeline.mark_on_the_way(db(), the_user().id, booking_id, now())
+    except TimelineRefused as refused:
+        return await _refused(refused)
+    await flash("The customer can see you are on the way.", "success")
+    return redirect_to("/provider/dashboard")
+
+
+@blueprint.post("/provider/bookings/<int:booking_id>/start")
+@requires_role("provider")
+async def start(booking_id: int):
+    """You have arrived and start the work (after "on the way")."""
+    await read_form()
+    try:
+        await timeline.mark_started(db(), the_user().id, booking_id, now())
+    except TimelineRefused as refused:
+        return await _refused(refused)
+    await flash("Job started.", "success")
+    return redirect_to("/provider/dashboard")
+
+
 @blueprint.post("/provider/bookings/<int:booking_id>/complete")
 @requires_role("provider")
 async def complete(booking_id: int):
-    """Mark a job completed (only once it has started)."""
+    """Mark a job completed (only once it has started); the customer gets the receipt."""
     await read_form()
     try:
-        await appointments.complete_job(db(), the_user().id, booking_id, now())
+        number = await appointments.complete_job(db(), the_user().id, booking_id, now())
     except BookingRefused as refused:
         return await _refused(refused)
-    await flash("Job marked completed. It now counts in your earnings.", "success")
+    await flash(f"Job marked completed; receipt {number} is with the customer. It now counts in your earnings.", "success")
+    return redirect_to("/provider/dashboard")
+
+
+@blueprint.post("/provider/bookings/<int:booking_id>/paid")
+@requires_role("provider")
+async def mark_paid(booking_id: int):
+    """Record the customer's payment: cash, or UPI with its reference."""
+    form = await read_form()
+    try:
+        await receipts.mark_paid(db(), the_user().id, booking_id, form.get("method"), form.get("reference"), now())
+    except receipts.PaymentRefused as refused:
+        return await _refused(refused)
+    await flash("Marked paid.", "success")
     return redirect_to("/provider/dashboard")
 
 
@@ -132,6 +176,20 @@ async def save_hours():
     return redirect_to("/provider/availability")
 
 
+@blueprint.post("/provider/available-today")
+@requires_role("provider")
+async def available_today():
+    """The "available today" switch: off withdraws the rest of today's free times from every grid, live."""
+    form = await read_form()
+    choice = form.get("available")
+    if choice not in ("0", "1"):
+        raise BadRequest("Use the switch on your dashboard: available today, yes or no.")
+    await availability_editor.set_available_today(db(), the_user().id, choice == "1", now())
+    await flash("You are taking jobs today again: your free times are back." if choice == "1" else
+                "No more jobs today: the rest of today's free times are withdrawn. Confirmed jobs stay.", "info")
+    return redirect_to("/provider/dashboard")
+
+
 @blueprint.post("/provider/availability/time-off")
 @requires_role("provider")
 async def add_time_off():
@@ -188,15 +246,17 @@ async def save_areas():
 # ---------------------------------------------------------------- earnings
 
 
-async def _earnings_context(plan: earnings.Plan, errors: dict | None = None, form=None) -> dict:
+async def _earnings_context(plan: earnings.Plan, errors: dict | None = None, form=None, upi_typed=None) -> dict:
     provider_id = the_user().id
-    tz = await _tz(provider_id)
+    provider = await db().fetch_one("select_provider", {"id": provider_id})
+    tz = provider["timezone"]
     today = local_today(now(), tz)
     actual = await earnings.actual_earnings(db(), provider_id, tz, now())
     values = form or {"rate": rupees_as_typed(plan.rate_paise), "hours": earnings.hours_text(plan.minutes_week),
                       "days": str(plan.days_week)}
     return {"plan": plan, "projection": earnings.project(plan, earnings.days_in_month(today)), "actual": actual,
-            "bars": earnings.chart_bars(actual.weeks), "errors": errors or {}, "values": values, "today": today}
+            "bars": earnings.chart_bars(actual.weeks), "errors": errors or {}, "values": values, "today": today,
+            "upi_value": provider["upi_id"] or "" if upi_typed is None else upi_typed}
 
 
 @blueprint.get("/provider/earnings")
@@ -240,6 +300,23 @@ async def save_earnings_plan():
     await earnings.save_plan(db(), the_user().id, plan, now())
     await flash("Your rate and planned hours are saved.", "success")
     return redirect_to("/provider/earnings")
+
+
+@blueprint.post("/provider/upi")
+@requires_role("provider")
+async def save_upi_id():
+    """The UPI id receipts send customers' payments to (validated: name@bank); `remove=yes` removes it."""
+    form = await read_form()
+    try:
+        upi_id = None if form.get("remove") == "yes" else receipts.clean_upi_id(form.get("upi_id"))
+    except receipts.PaymentRefused as refused:
+        plan = await earnings.current_plan(db(), the_user().id)
+        return await render("provider/earnings.html", status=422, **await _earnings_context(
+            plan, {"upi_id": refused.message}, upi_typed=(form.get("upi_id") or "")[:100]))
+    await db().execute("update_upi_id", {"provider_id": the_user().id, "upi_id": upi_id})
+    await flash("Your UPI id is saved: new receipts show it." if upi_id else "UPI id removed: receipts ask for cash.",
+                "success")
+    return redirect_to("/provider/earnings#upi")
 
 
 @blueprint.get("/provider/earnings.csv")

@@ -28,8 +28,12 @@ UPDATE categories SET name = :name, description = :description, women_only = :wo
 
 -- name: admin_update_service
 UPDATE services SET category_id = :category_id, name = :name, summary = :summary, included = :included,
-       duration_min = :duration_min, price_paise = :price_paise, women_only = :women_only
+       duration_min = :duration_min, price_paise = :price_paise, women_only = :women_only,
+       late_fee_paise = :late_fee_paise
 WHERE id = :id;
+
+-- name: admin_set_service_late_fee
+UPDATE services SET late_fee_paise = :late_fee_paise WHERE id = :id;
 
 -- name: admin_set_service_active
 UPDATE services SET is_active = :is_active WHERE id = :id;
@@ -98,7 +102,7 @@ ORDER BY p.updated_at, p.id;
 
 -- name: admin_select_service
 SELECT s.id, s.slug, s.name, s.summary, s.included, s.duration_min, s.price_paise, s.women_only, s.is_active,
-       s.category_id, c.name AS category_name
+       s.late_fee_paise, s.category_id, c.name AS category_name
 FROM services s JOIN categories c ON c.id = s.category_id
 WHERE s.id = :id;
 

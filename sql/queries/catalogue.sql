@@ -11,13 +11,13 @@ ORDER BY c.position, c.name, s.price_paise, s.name;
 
 -- name: select_service_by_slug
 SELECT s.id, s.slug, s.name, s.summary, s.included, s.duration_min, s.price_paise, s.women_only, s.is_active,
-       c.slug AS category_slug, c.name AS category_name
+       s.late_fee_paise, c.slug AS category_slug, c.name AS category_name
 FROM services s JOIN categories c ON c.id = s.category_id
 WHERE s.slug = :slug;
 
 -- name: select_service_by_id
 SELECT s.id, s.slug, s.name, s.summary, s.included, s.duration_min, s.price_paise, s.women_only, s.is_active,
-       c.slug AS category_slug, c.name AS category_name
+       s.late_fee_paise, c.slug AS category_slug, c.name AS category_name
 FROM services s JOIN categories c ON c.id = s.category_id
 WHERE s.id = :id;
 
@@ -32,7 +32,7 @@ ORDER BY u.name;
 
 -- name: select_provider
 SELECT u.id, u.name, u.gender, u.phone, u.is_active, p.bio, p.timezone, p.verified, p.hourly_rate_paise,
-       p.buffer_min, p.min_notice_min, p.window_days, p.step_min
+       p.buffer_min, p.min_notice_min, p.window_days, p.step_min, p.upi_id, p.off_today
 FROM providers p JOIN users u ON u.id = p.user_id
 WHERE p.user_id = :id;
 

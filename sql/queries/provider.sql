@@ -2,6 +2,7 @@
 -- A provider's appointments from a moment on (today's and upcoming, cancelled ones included so they show as such).
 SELECT b.id, b.customer_id, b.starts_at, b.ends_at, b.status, b.address, b.phone, b.notes, b.price_paise,
        b.created_at, b.updated_at, b.cancelled_by, b.cancel_reason,
+       b.on_the_way_at, b.started_at, b.completed_at, b.late_fee_paise, b.receipt_number, b.paid_at, b.paid_method,
        s.name AS service_name, cu.name AS customer_name
 FROM bookings b
 JOIN services s ON s.id = b.service_id
@@ -13,6 +14,7 @@ ORDER BY b.starts_at, b.id;
 -- "Needs completing": confirmed jobs that ended before the start of today (:before) and started at most
 -- 30 days ago (:since), oldest first; :limit is one more than the dashboard shows.
 SELECT b.id, b.customer_id, b.starts_at, b.ends_at, b.status, b.address, b.phone, b.price_paise,
+       b.on_the_way_at, b.started_at, b.completed_at, b.late_fee_paise, b.receipt_number, b.paid_at, b.paid_method,
        s.name AS service_name, cu.name AS customer_name
 FROM bookings b
 JOIN services s ON s.id = b.service_id
@@ -24,6 +26,7 @@ LIMIT :limit;
 -- name: select_provider_booking
 -- One booking of one provider (NULL for another provider's booking).
 SELECT b.id, b.customer_id, b.provider_id, b.starts_at, b.ends_at, b.status, b.price_paise,
+       b.on_the_way_at, b.started_at, b.late_fee_paise, b.receipt_number, b.paid_at,
        s.name AS service_name, p.timezone
 FROM bookings b
 JOIN services s ON s.id = b.service_id
@@ -31,7 +34,7 @@ JOIN providers p ON p.user_id = b.provider_id
 WHERE b.id = :id AND b.provider_id = :provider_id;
 
 -- name: complete_booking
-UPDATE bookings SET status = 'completed', updated_at = :now WHERE id = :id AND status = 'confirmed';
+UPDATE bookings SET status = 'completed', completed_at = :now, updated_at = :now WHERE id = :id AND status = 'confirmed';
 
 -- name: bump_calendar_sequence
 -- A reschedule or cancel: calendar apps replace the event with the same UID and a higher SEQUENCE.

@@ -54,6 +54,7 @@ def test_bookings_arrive_live_cancels_are_marked_and_a_dropped_connection_heals(
         assert "Asha Menon" in dashboard.inner_text(row)
 
         buyer.goto(booking_url)
+        wait_until_live(buyer)  # the booking page is live too: its first snapshot is not swapped under the tap
         buyer.click("details.cancel-job summary")
         buyer.click("form[action$='/cancel'] button")
         buyer.wait_for_url(re.compile(r".*/bookings$"))

@@ -60,12 +60,13 @@ def test_bad_inputs_are_refused_per_field(form, field):
     assert set(refused.value.errors) == {field}
 
 
-def test_chart_bars_scale_to_the_best_week_in_integers():
-    weeks = [(date(2026, 10, 5) + timedelta(weeks=i), paise) for i, paise in enumerate([0, 0, 0, 0, 0, 0, 34900, 69800])]
+def test_chart_bars_scale_to_the_best_week_in_integers_paid_then_unpaid():
+    amounts = [(0, 0), (0, 0), (0, 0), (0, 0), (0, 0), (0, 0), (34900, 0), (34900, 34900)]
+    weeks = [(date(2026, 10, 5) + timedelta(weeks=i), paid, owed) for i, (paid, owed) in enumerate(amounts)]
     bars = chart_bars(weeks)
-    assert [b.height for b in bars] == [0, 0, 0, 0, 0, 0, 52, 104]
-    assert bars[-1].y == 140 - 20 - 104 and bars[-1].label == "23 Nov"
-    assert chart_bars([(date(2026, 11, 23), 0)])[0].height == 0
+    assert [(b.paid_width, b.unpaid_width) for b in bars][-2:] == [(85, 0), (85, 85)]  # the best week fills 170
+    assert bars[-1].y == 7 * 32 and bars[-1].label == "23 Nov" and bars[-1].amount == 69800
+    assert chart_bars([(date(2026, 11, 23), 0, 0)])[0].paid_width == 0
 
 
 async def words(response) -> str:
@@ -84,7 +85,7 @@ async def test_the_page_projects_from_the_schedule_and_counts_only_completed_job
     assert 'id="projected-week">₹25,200<' in page and 'id="projected-day">₹3,600<' in page
     assert 'id="projected-month">₹1,08,000<' in page  # November: 25200 × 30 / 7
     assert 'id="actual-day">₹349<' in page and 'id="actual-week">₹349<' in page and 'id="actual-month">₹349<' in page
-    assert '<svg class="chart"' in page and 'height="104"' in page
+    assert '<svg class="chart"' in page and 'width="170"' in page
     assert "style=" not in page
 
 
