@@ -178,9 +178,9 @@ def test_the_available_today_switch_greys_an_open_grid_live(chromium, server):
     provider = chromium.new_context(viewport=PHONE)
     try:
         grid = watcher.new_page()
-        grid.goto(server.url + GRID_PATH.format(ravi=ravi))
+        grid.goto(server.url + f"/book/tap-leak-repair?provider={ravi}&day={local.date().isoformat()}")  # today
         wait_until_live(grid)
-        today = ".day:first-child"
+        today = "#day-times"
         free_before = grid.locator(f"{today} a.slot.free").count()
         assert free_before > 0
         pro = provider.new_page()
