@@ -190,7 +190,7 @@ def test_the_available_today_switch_greys_an_open_grid_live(chromium, server):
         grid.wait_for_function(f"() => document.querySelectorAll('{today} a.slot.free').length === 0", timeout=1000)
         assert time.monotonic() - tapped < 1.5
         assert grid.locator(f"{today} .slot.taken").count() >= free_before  # greyed in place, not removed
-        assert grid.locator(".day:nth-child(2) a.slot.free").count() > 0  # tomorrow untouched
+        assert grid.locator(".day-strip li:nth-child(2) .day-chip:not(.full)").count() == 1  # tomorrow untouched
         shot(grid, "grid-off-today-360")
         shot(pro, "dashboard-off-today-360")
         pro.click("#available-today button")
