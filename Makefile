@@ -7,15 +7,21 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
 export GRIHASEVA_ENV ?= development
+# Processes for `make run` (hypercorn's workers); one per core unless given.
+WORKERS ?= $(shell nproc 2>/dev/null || echo 1)
 
-.PHONY: run test install install-test vendor migrate seed bench clean
+TRANSLATIONS := grihaseva/translations
+PO_FILES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
 
-run: install vendor
+.PHONY: run test install install-test vendor migrate seed bench clean messages compile-messages
+
+run: install vendor compile-messages
 	$(BIN)/grihaseva migrate
 	$(BIN)/grihaseva seed-demo --if-empty
-	$(BIN)/grihaseva serve --bind 127.0.0.1:8000
+	$(BIN)/grihaseva serve --bind 127.0.0.1:8000 --workers $(WORKERS)
 
-test: install-test vendor
+test: install-test vendor compile-messages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 $(BIN)/python:
@@ -42,8 +48,19 @@ $(VENDOR)/htmx.min.js: node_modules/.package-lock.json
 
 vendor: $(VENDOR)/htmx.min.js
 
+# Compiled catalogues (.mo) are built here, never committed.
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS) -D messages -l $(word 3,$(subst /, ,$<)) >/dev/null
+
+compile-messages: $(MO_FILES)
+
+# After changing English text: extract it and merge it into every catalogue (then translate the new entries).
+messages: $(STAMP)
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k lazy_gettext -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -D messages
+
 bench: install-test
-	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@for b in bench/[!_]*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR)

@@ -11,9 +11,10 @@ from quart_auth import QuartAuth
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from . import web
+from . import i18n, web
 from .auth.access import load_current_user
 from .auth.accounts import session_user
+from .booking.grid_cache import GridCache
 from .clock import utcnow
 from .config import Settings
 from .db import open_database
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None) -> Quart:
         app.asgi_app = ProxyFixMiddleware(app.asgi_app, mode="legacy", trusted_hops=settings.proxy_hops)
     app.clock = utcnow
     app.db = open_database(settings.database)
+    app.asgi_app = web.HealthCheck(app.asgi_app, lambda: app.db)  # /healthz without the framework's work
     # The mail outbox's sender; tests set MAIL_SENDER_AUTOSTART False and call run_once().
     app.mail_sender = MailSender(app.db, settings, clock=lambda: app.clock())
     app.db.commit_listeners.append(app.mail_sender.on_commit)
@@ -79,6 +81,10 @@ def create_app(settings: Settings | None = None) -> Quart:
     # Live updates: tails the `events` outbox and feeds SSE streams (grihaseva/events.py, sse.py).
     app.broadcaster = Broadcaster(app.db)
     app.config["SSE_HEARTBEAT_SECONDS"] = settings.sse_heartbeat_seconds
+    # Each provider's schedule as the slot grid reads it, until an event for the provider arrives.
+    app.db.grid_cache = GridCache()
+    app.db.commit_listeners.append(app.db.grid_cache.on_commit)
+    app.broadcaster.event_listeners.append(app.db.grid_cache.on_event)
     # Deletes old events, rate-limit hits, expired sessions and delivered mail (hourly).
     app.housekeeper = Housekeeper(app.db, clock=lambda: app.clock())
     app.config["HOUSEKEEPING_AUTOSTART"] = True
@@ -103,13 +109,29 @@ def create_app(settings: Settings | None = None) -> Quart:
 
     app.before_request(load_current_user)
     app.extensions["session_user"] = session_user  # the SSE streams re-check sessions through it
+    app.before_request(web.select_locale)  # after load_current_user: the profile's language counts
     app.before_request(web.check_csrf)
+    app.after_request(web.language_headers)
     app.after_request(web.security_headers)
     app.after_request(web.compress)
     app.register_error_handler(HTTPException, web.handle_http_exception)
     app.register_error_handler(Exception, web.handle_unexpected)
 
     app.jinja_env.globals["csrf_token"] = web.csrf_token
+    # Every template is translated through the same catalogues as Python (grihaseva/i18n.py).
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    app.jinja_env.filters.update(
+        number=lambda value: i18n.number(value),
+        date_label=lambda day: i18n.date_label(day),
+        day_label=lambda day: i18n.day_label(day),
+        long_day_label=lambda day: i18n.long_day_label(day),
+        short_weekday=lambda day: i18n.short_weekday(day),
+        month_day=lambda day: i18n.month_day(day),
+        text_lang=lambda text: i18n.text_language(text),
+        status_label=lambda status: i18n.status_label(status),
+        zone_name=lambda tz: i18n.zone_name(tz),
+    )
     # Before the blueprints add their rules: an <int:id> wider than a 64-bit id column is a 404, not a driver overflow.
     app.url_map.converters["int"] = IdConverter
 
@@ -118,6 +140,10 @@ def create_app(settings: Settings | None = None) -> Quart:
         return {
             "user": g.get("user"),
             "development": settings.development,
+            "lang": i18n.get_locale(),
+            "dir": i18n.direction(),
+            "languages": i18n.LANGUAGES,
+            "here": web.here_without_lang(),
         }
 
     from .admin.views import blueprint as admin_blueprint
@@ -143,6 +169,7 @@ def create_app(settings: Settings | None = None) -> Quart:
         from .pages.dev_mail import blueprint as dev_mail_blueprint
 
         app.register_blueprint(dev_mail_blueprint)
+    _run_context_processors_inline(app)
     return app
 
 
@@ -161,3 +188,26 @@ class _Request(Request):
         super().__init__(method, scheme, path, *args, max_content_length=limit, **kwargs)
         if large:
             self.max_content_length = limit  # the form parser's limit too
+
+
+def _run_context_processors_inline(app: Quart) -> None:
+    """Make every template context processor a coroutine function.
+
+    Quart runs a synchronous one (Quart-Auth registers `current_user` that way) on the loop's
+    default thread pool for every render; under load each page then waits for a free thread.
+    They only build a small dict from the request, so they run inline on the loop instead.
+    """
+    import inspect
+    from functools import wraps
+
+    def inline(processor):
+        @wraps(processor)
+        async def run() -> dict:
+            return processor()
+
+        return run
+
+    for name, processors in app.template_context_processors.items():
+        app.template_context_processors[name] = [
+            processor if inspect.iscoroutinefunction(processor) else inline(processor) for processor in processors
+        ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import os
 import signal
 import sys
 
@@ -96,6 +97,10 @@ def cmd_serve(settings: Settings, args) -> None:
     asyncio.run(_with_db(settings, check))  # fail early, with one line, if the database is down
     config = Config.from_toml(args.config) if Path(args.config).exists() else Config()
     config.bind = [args.bind]
+    workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
+    if not 1 <= workers <= 64:
+        _fail(f"--workers: give 1 to 64 processes, got {workers}")
+    log_target = config.accesslog if isinstance(config.accesslog, str) else None
     if isinstance(config.accesslog, str) or config.accesslog is None:  # reset tokens never reach the log
         config.accesslog = access_logger(config.accesslog)
     try:  # fail early, with one line, if the address is taken (hypercorn would fail after start-up)
@@ -104,6 +109,9 @@ def cmd_serve(settings: Settings, args) -> None:
         _fail(f"cannot listen on {args.bind}: {getattr(error, 'strerror', None) or error}")
     for sock in sockets.secure_sockets + sockets.insecure_sockets + sockets.quic_sockets:
         sock.close()
+    if workers > 1:
+        _serve_workers(settings, config, workers, log_target, args.bind)
+        return
     app = create_app(settings)
 
     async def until_signal() -> None:
@@ -124,6 +132,20 @@ def cmd_serve(settings: Settings, args) -> None:
 
     print(f"GrihaSeva on http://{args.bind} ({settings.database.dialect}, {settings.env})", flush=True)
     asyncio.run(run_server())
+
+
+def _serve_workers(settings: Settings, config, workers: int, log_target: str | None, bind: str) -> None:
+    """hypercorn's own multi-process mode: it listens once and starts `workers` processes that
+    each load `grihaseva.asgi:app`; they share the database (and through its outbox tables,
+    each other's events and mail). On SIGINT/SIGTERM each worker finishes within the graceful
+    timeout (open live streams are cut when it ends)."""
+    from hypercorn.run import run
+
+    config.workers = workers
+    config.application_path = "grihaseva.asgi:app"
+    os.environ["GRIHASEVA_ACCESS_LOG"] = log_target or ""
+    print(f"GrihaSeva on http://{bind} ({settings.database.dialect}, {settings.env}, {workers} workers)", flush=True)
+    sys.exit(run(config))
 
 
 def cmd_housekeeping(settings: Settings, args) -> None:
@@ -155,6 +177,8 @@ def main(argv: list[str] | None = None) -> None:
     serve = sub.add_parser("serve", help="serve the app with hypercorn")
     serve.add_argument("--bind", default="127.0.0.1:8000", help="HOST:PORT (default 127.0.0.1:8000)")
     serve.add_argument("--config", default="hypercorn.toml", help="hypercorn settings file")
+    serve.add_argument("--workers", type=int, default=None,
+                       help="processes to serve with (default: the number of cores; 1 serves in this process)")
     serve.set_defaults(run=cmd_serve)
     args = parser.parse_args(argv)
     try:

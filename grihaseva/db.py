@@ -117,6 +117,14 @@ class Database(_Executor):
     def transaction(self):  # -> AsyncContextManager[_Executor]
         raise NotImplementedError
 
+    async def ping_shared(self, timeout: float = 1.5) -> bool:
+        """`ping`, with callers that arrive while one is under way sharing its answer: a load
+        balancer's checks (or a flood of them) cost one round trip at a time, not one each."""
+        task = getattr(self, "_ping_task", None)
+        if task is None or task.done():
+            task = self._ping_task = asyncio.ensure_future(self.ping(timeout))
+        return await asyncio.shield(task)
+
     async def ping(self, timeout: float = 1.5) -> bool:
         try:
             await asyncio.wait_for(self.fetch_value("SELECT 1 AS ok"), timeout)
@@ -277,7 +285,8 @@ class _MysqlTx(_Executor):
 
 
 class MysqlDatabase(Database):
-    """An aiomysql pool.  Every use of a connection ends in commit or rollback."""
+    """An aiomysql pool in autocommit mode.  `transaction()` sends BEGIN and ends in commit or
+    rollback; any other statement is its own transaction."""
 
     dialect = "mysql"
 
@@ -301,7 +310,7 @@ class MysqlDatabase(Database):
             self.pool = await asyncio.wait_for(
                 aiomysql.create_pool(
                     host=self.url.host, port=self.url.port, user=self.url.user, password=self.url.password,
-                    db=self.url.database, minsize=self.minsize, maxsize=self.maxsize, autocommit=False,
+                    db=self.url.database, minsize=self.minsize, maxsize=self.maxsize, autocommit=True,
                     charset="utf8mb4", connect_timeout=2, pool_recycle=3600,
                     init_command="SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
                 ),
@@ -346,11 +355,11 @@ class MysqlDatabase(Database):
             self.pool.release(conn)
 
     async def _run(self, sql, params, want):
+        # Connections are in autocommit mode: a statement outside a transaction commits itself,
+        # with no COMMIT round trip after every plain read.
         async with self._acquire() as conn:
             try:
-                result = await self._run_on(conn, sql, params, want)
-                await conn.commit()
-                return result
+                return await self._run_on(conn, sql, params, want)
             except BaseException:
                 await _rollback_quietly(conn)
                 raise

@@ -82,6 +82,27 @@ async def publish(tx, topic: str, kind: str, payload: dict, now: datetime) -> in
     Returns the event's id.  The transaction is marked (`tx.published_events`), so the
     local broadcaster wakes at once after the commit instead of waiting for its next poll.
     """
+    body = _checked_body(tx, topic, kind, payload)
+    result = await tx.execute("insert_event", {"topic": topic, "kind": kind, "payload": body, "created_at": now})
+    _mark(tx, [topic])
+    return int(result.lastrowid)
+
+
+async def publish_many(tx, events: Sequence[tuple[str, str, dict]], now: datetime) -> None:
+    """`publish` for several (topic, kind, payload) events in one INSERT statement."""
+    bodies = [(topic, kind, _checked_body(tx, topic, kind, payload)) for topic, kind, payload in events]
+    if not bodies:
+        return
+    params: dict[str, Any] = {"created_at": now}
+    rows = []
+    for n, (topic, kind, body) in enumerate(bodies):
+        rows.append(f"(:topic_{n}, :kind_{n}, :payload_{n}, :created_at)")
+        params.update({f"topic_{n}": topic, f"kind_{n}": kind, f"payload_{n}": body})
+    await tx.execute("INSERT INTO events (topic, kind, payload, created_at) VALUES " + ", ".join(rows), params)
+    _mark(tx, [topic for topic, _, _ in bodies])
+
+
+def _checked_body(tx, topic: str, kind: str, payload: dict) -> str:
     if isinstance(tx, Database) or not hasattr(tx, "execute"):
         raise TypeError("publish() needs a transaction: async with db.transaction() as tx")
     if not topic or len(topic) > TOPIC_MAX:
@@ -90,10 +111,13 @@ async def publish(tx, topic: str, kind: str, payload: dict, now: datetime) -> in
         raise ValueError(f"event kind must be 1 to {KIND_MAX} characters, got {kind!r}")
     if not isinstance(payload, dict):
         raise TypeError("an event payload is a dict")
-    body = json.dumps(payload, separators=(",", ":"), sort_keys=True, default=_json_default)
-    result = await tx.execute("insert_event", {"topic": topic, "kind": kind, "payload": body, "created_at": now})
+    return json.dumps(payload, separators=(",", ":"), sort_keys=True, default=_json_default)
+
+
+def _mark(tx, topics: list[str]) -> None:
+    # Read by commit listeners: the broadcaster wakes, caches of these topics are dropped.
     tx.published_events = True
-    return int(result.lastrowid)
+    tx.published_topics = [*getattr(tx, "published_topics", ()), *topics]
 
 
 # ---------------------------------------------------------------- reading
@@ -223,6 +247,8 @@ class Broadcaster:
         self._next_poll: asyncio.Future | None = None  # resolved by the next poll to start
         self._stopped = False
         self._failing = False
+        # Called with every event read (any topic, any process): caches drop what it changed.
+        self.event_listeners: list[Callable[[Event], None]] = []
 
     # -------------------------------------------------------- life cycle
 
@@ -376,5 +402,7 @@ class Broadcaster:
                 del self.holes[oldest]
 
     def _deliver(self, event: Event) -> None:
+        for listener in self.event_listeners:
+            listener(event)
         for subscription in tuple(self._topics.get(event.topic, ())):
             subscription.offer(event)

@@ -2,7 +2,9 @@
 
 `enqueue_mail` renders `templates/email/<name>.txt` and `.html` and writes the
 mail to `mail_outbox` inside the caller's transaction, so a mail exists if and
-only if the change that caused it was committed.  `MailSender` delivers the
+only if the change that caused it was committed.  `enqueue_mails` writes the
+template's name and its facts instead, and the sender renders them (`rendered`):
+a busy transaction such as a booking then holds its locks for less time.  `MailSender` delivers the
 outbox with aiosmtplib: it claims one due row at a time with a conditional
 UPDATE (rowcount 1 means the row is ours, so several processes never send the
 same mail), sends it as multipart text + HTML (+ attachments), and on failure
@@ -18,9 +20,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import importlib
 import json
 import logging
 import os
+import re
 import secrets
 import socket
 from dataclasses import dataclass
@@ -34,6 +38,7 @@ from typing import Any, Callable, Iterable, Mapping
 import aiosmtplib
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from . import i18n
 from .clock import utcnow
 from .config import Settings
 
@@ -67,21 +72,31 @@ class Attachment:
 def _email_templates() -> Environment:
     # Mail is rendered outside any request, so it has its own environment over the
     # app's templates: HTML autoescaped, plain text not.
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    return env
 
 
-def render_mail(template: str, context: Mapping[str, Any]) -> tuple[str, str, str]:
-    """(subject, text, html) of `templates/email/<template>.txt|.html`.
+def render_mail(template: str, context: Mapping[str, Any], locale: str | None = None) -> tuple[str, str, str]:
+    """(subject, text, html) of `templates/email/<template>.txt|.html`, in `locale`
+    (default: the current language).
 
-    The text template names the subject with `{% set subject = "..." %}`; the HTML
+    The text template names the subject with `{% set subject = _("...") %}`; the HTML
     template receives it as `subject`.
     """
+    with i18n.use_locale(locale or i18n.get_locale()):
+        return _render_mail(template, context, locale or i18n.get_locale())
+
+
+def _render_mail(template: str, context: Mapping[str, Any], locale: str) -> tuple[str, str, str]:
     env = _email_templates()
+    context = {**context, "lang": locale}
     text_module = env.get_template(f"email/{template}.txt").make_module(dict(context))
     subject = " ".join(str(getattr(text_module, "subject", "")).split())
     if not subject:
@@ -102,12 +117,21 @@ def _attachments_json(attachments: Iterable[Attachment]) -> str | None:
     return json.dumps(items) if items else None
 
 
+async def recipient_locale(tx, to: str) -> str:
+    """The language the account at `to` reads GrihaSeva in (English for an unknown address)."""
+    row = await tx.fetch_one("select_locale_by_email", {"email": to.strip().lower()})
+    return i18n.normalize(row["locale"] if row else None) or i18n.DEFAULT_LOCALE
+
+
 async def enqueue_mail(tx, to: str, template: str, context: Mapping[str, Any], now: datetime,
-                       attachments: Iterable[Attachment] = ()) -> int:
-    """Render a mail and write it to the outbox in the caller's transaction; returns its id."""
+                       attachments: Iterable[Attachment] = (), locale: str | None = None) -> int:
+    """Render a mail in its recipient's language (`locale`, or the one in their profile) and
+    write it to the outbox in the caller's transaction; returns its id."""
     if "\n" in to or "\r" in to or "@" not in to:
         raise ValueError(f"not a mail address: {to!r}")
-    subject, text_body, html_body = render_mail(template, context)
+    if locale is None:
+        locale = await recipient_locale(tx, to)
+    subject, text_body, html_body = render_mail(template, context, locale)
     result = await tx.execute("insert_mail", {
         "to_addr": to, "subject": subject, "text_body": text_body, "html_body": html_body,
         "attachments": _attachments_json(attachments), "now": now,
@@ -115,6 +139,70 @@ async def enqueue_mail(tx, to: str, template: str, context: Mapping[str, Any], n
     # Read by MailSender.on_commit: wake the local sender once this commits.
     tx.mail_enqueued = True
     return result.lastrowid
+
+
+@dataclass(frozen=True)
+class DeferredAttachment:
+    """An attachment made by the sender: `maker` ("grihaseva.module:function") is called with
+    `args` (JSON values) and returns the file's text, e.g. an .ics built from a booking's facts."""
+
+    filename: str
+    content_type: str
+    maker: str
+    args: Mapping[str, Any]
+
+
+async def enqueue_mails(tx, mails: Iterable[tuple[str, str, Mapping[str, Any], str]], now: datetime,
+                        attachments: Iterable[DeferredAttachment] = ()) -> None:
+    """Write mails of (to, template, context, locale) to the outbox in one INSERT, in the caller's
+    transaction, without rendering them: the row keeps the template's name and its facts (the
+    context, JSON values only, and the recipient's language), and the sender renders text, HTML
+    and attachments when it sends, in that language. A context that cannot be rendered fails when
+    sent, so callers' templates are tested."""
+    attached = [{"filename": a.filename, "content_type": a.content_type, "maker": _maker_name(a.maker),
+                 "args": dict(a.args)} for a in attachments]
+    rows, params = [], {"now": now}
+    for n, (to, template, context, locale) in enumerate(mails):
+        if "\n" in to or "\r" in to or "@" not in to:
+            raise ValueError(f"not a mail address: {to!r}")
+        if not re.fullmatch(r"[a-z0-9_]{1,60}", template):
+            raise ValueError(f"not a mail template name: {template!r}")
+        rows.append(f"(:to_{n}, '', '', '', NULL, :template_{n}, :facts_{n}, 'queued', 0, :now, :now)")
+        params.update({f"to_{n}": to, f"template_{n}": template,
+                       f"facts_{n}": json.dumps({"context": dict(context), "attachments": attached,
+                                                  "locale": locale})})
+    if not rows:
+        return
+    await tx.execute("INSERT INTO mail_outbox (to_addr, subject, text_body, html_body, attachments, template, facts, "
+                     "status, attempts, next_attempt_at, created_at) VALUES " + ", ".join(rows), params)
+    tx.mail_enqueued = True
+
+
+def _maker_name(maker: str) -> str:
+    module, _, function = maker.partition(":")
+    if not module.startswith("grihaseva.") or not function.isidentifier():
+        raise ValueError(f"an attachment maker is grihaseva.<module>:<function>, got {maker!r}")
+    return maker
+
+
+def _make(maker: str, args: Mapping[str, Any]) -> str:
+    module, _, function = _maker_name(maker).partition(":")
+    return getattr(importlib.import_module(module), function)(**args)
+
+
+def rendered(mail: Mapping[str, Any]) -> dict[str, Any]:
+    """The outbox row with its subject, bodies and attachments, rendering a row written by
+    `enqueue_mails` from its template and facts (a row written rendered comes back as it is)."""
+    mail = dict(mail)
+    if not mail.get("template"):
+        return mail
+    facts = json.loads(mail["facts"])
+    mail["subject"], mail["text_body"], mail["html_body"] = render_mail(mail["template"], facts["context"],
+                                                                            facts.get("locale"))
+    mail["attachments"] = _attachments_json(
+        Attachment(item["filename"], item["content_type"], _make(item["maker"], item["args"]))
+        for item in facts["attachments"]) if facts["attachments"] else mail.get("attachments")
+    return mail
 
 
 # ---------------------------------------------------------------- delivering mail
@@ -158,7 +246,8 @@ class _SmtpTransport:
         self.settings = settings
         self.smtp: aiosmtplib.SMTP | None = None
 
-    async def send(self, message: EmailMessage, mail: Mapping[str, Any]) -> None:
+    async def send(self, mail: Mapping[str, Any]) -> None:
+        message = build_message(mail, self.settings.mail_from)
         if self.smtp is None:
             s = self.settings
             smtp = aiosmtplib.SMTP(
@@ -189,7 +278,7 @@ class _SmtpTransport:
 class _LogTransport:
     """No SMTP host configured: the mail goes to the log (and stays listed at /dev/mail)."""
 
-    async def send(self, message: EmailMessage, mail: Mapping[str, Any]) -> None:
+    async def send(self, mail: Mapping[str, Any]) -> None:  # no MIME message to build: it is only logged
         logger.info("mail %s to %s (no SMTP host configured, so it is logged instead of sent)\n"
                     "Subject: %s\n\n%s", mail["id"], mail["to_addr"], mail["subject"], mail["text_body"])
 
@@ -232,9 +321,12 @@ class MailSender:
                 if claim.rowcount != 1:  # another sender has it
                     continue
                 attempted += 1
-                mail = await self.db.fetch_one("select_mail", {"id": row["id"]})
+                # The row as read before the claim: what a mail says never changes once written,
+                # and the claim has just counted this attempt.
+                mail = {**row, "attempts": row["attempts"] + 1}
                 try:
-                    await transport.send(build_message(mail, self.settings.mail_from), mail)
+                    mail = rendered(mail)  # a row of facts: its text, HTML and .ics are made here
+                    await transport.send(mail)
                 except SmtpUnreachable as error:
                     await self._failed_attempt(mail, error, now)
                     break  # the rest stay queued for the next round instead of each waiting to time out

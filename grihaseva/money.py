@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from . import i18n
+
 
 def _indian_grouping(whole: int) -> str:
     digits = str(whole)
@@ -24,12 +26,6 @@ def rupees_as_typed(paise: int) -> str:
 
 
 def rupees(paise: int) -> str:
-    """₹2,499 or ₹1,24,999.50 (Indian digit grouping; paise shown only when not zero)."""
-    if isinstance(paise, float):
-        raise TypeError("money must be integer paise, not float")
-    sign = "-" if paise < 0 else ""
-    whole, rest = divmod(abs(int(paise)), 100)
-    text = f"₹{_indian_grouping(whole)}"
-    if rest:
-        text += f".{rest:02d}"
-    return sign + text
+    """₹2,499 or ₹1,24,999.50 (Indian digit grouping; paise shown only when not zero), in the
+    current language's number format (grihaseva/i18n.py)."""
+    return i18n.rupees(paise)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from .db import Database
+from .i18n import ngettext
 
 
 @dataclass(frozen=True)
@@ -58,4 +59,4 @@ async def prune(db: Database, now: datetime, keep: timedelta = timedelta(days=2)
 
 def minutes_text(wait: timedelta) -> str:
     minutes = max(1, math.ceil(wait.total_seconds() / 60))
-    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+    return ngettext("%(num)s minute", "%(num)s minutes", minutes)

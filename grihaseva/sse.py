@@ -2,8 +2,10 @@
 
 A view checks access like any page, then returns
 `await sse_stream(topics, render, "slots")`.  The stream sends the current fragment
-first (so a reconnect heals whatever the browser missed), then, for every event on
-the topics, re-renders the fragment from the database and sends it as a named event
+first (so a reconnect heals whatever the browser missed) unless the client says it has
+seen the newest event on the topics already (`Last-Event-ID`, or `?after=N` for a page
+rendered at event N, see `page_event_id`): then nothing until a change.  For every event on
+the topics it re-renders the fragment from the database and sends it as a named event
 carrying the event id.  htmx's SSE extension swaps it into the element with
 `sse-swap="<event name>"`.
 
@@ -67,8 +69,31 @@ def accepts_event_stream() -> bool:
 
 
 def last_event_id_header() -> int | None:
-    raw = request.headers.get("Last-Event-ID", "").strip()
-    return int(raw) if re.fullmatch(r"[0-9]{1,18}", raw) else None  # anything else: as if absent
+    """The browser's `Last-Event-ID` header, else the `after` query parameter: the event id the
+    page was rendered at (`page_event_id`), which the page puts in its stream's address."""
+    for raw in (request.headers.get("Last-Event-ID", ""), request.args.get("after", "")):
+        raw = raw.strip()
+        if re.fullmatch(r"[0-9]{1,18}", raw):
+            return int(raw)
+    return None  # anything else: as if absent
+
+
+def event_watermark() -> int:
+    """Take before a page reads what it shows: every event at or below this id has been
+    committed (the broadcaster has read it), so the page's data includes it. An id skipped by
+    the broadcaster (a transaction not committed yet) keeps the mark below it."""
+    broadcaster = current_app.broadcaster
+    mark = broadcaster.last_id or 0
+    if broadcaster.holes:
+        mark = min(mark, min(broadcaster.holes) - 1)
+    return max(mark, 0)
+
+
+async def page_event_id(topics: list[str], watermark: int) -> int:
+    """The event id a page showing `topics` was rendered at, for its stream's `?after=`: the
+    newest event on them, but not above the `event_watermark()` taken before the page read its
+    data, so a change committed meanwhile still reaches the page as its first frame."""
+    return max(0, min(watermark, await latest_event_id(current_app.db, topics)))
 
 
 async def _session_still_valid() -> bool:
@@ -133,8 +158,14 @@ async def sse_stream(topics: list[str], render: Render, event_name: str, *,
             if not subscription.closed:
                 await broadcaster.catch_up()
                 subscription.ready()  # committed before the render below, so the snapshot shows them
-            sent_id = max(await latest_event_id(db, topics), last_event_id or 0)
-            yield ServerSentEvent(await render_here(None), event_name, sent_id, retry).encode()
+            newest = await latest_event_id(db, topics)
+            if last_event_id is not None and newest <= last_event_id:
+                # The page (or the frame) it was drawn from is current: say nothing until a change.
+                sent_id = last_event_id
+                yield f"retry: {retry}\n\n".encode()  # a field alone dispatches no event
+            else:
+                sent_id = max(newest, last_event_id or 0)
+                yield ServerSentEvent(await render_here(None), event_name, sent_id, retry).encode()
             while True:
                 try:
                     event = await asyncio.wait_for(subscription.__anext__(), interval)

@@ -8,12 +8,15 @@ import hmac
 import secrets
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
-from quart import Response, current_app, flash, g, redirect, render_template, request, session
+from quart import Response, current_app, flash, g, has_request_context, redirect, render_template, request, session
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.urls import iri_to_uri
+
+from . import i18n
+from .i18n import lazy_gettext
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
@@ -86,7 +89,7 @@ def redirect_to(location: str, status: int = 303) -> Response:
     return redirect(location, status)
 
 
-NOT_UTF8 = "The form contained characters that are not valid UTF-8 text."
+NOT_UTF8 = lazy_gettext("The form contained characters that are not valid UTF-8 text.")
 
 
 async def _parsed_form() -> MultiDict:
@@ -95,7 +98,7 @@ async def _parsed_form() -> MultiDict:
         try:
             (await request.get_data()).decode("utf-8")
         except UnicodeDecodeError:
-            raise FormError(NOT_UTF8) from None
+            raise FormError(str(NOT_UTF8)) from None
     return await request.form
 
 
@@ -104,9 +107,9 @@ async def read_form() -> MultiDict:
     form = await _parsed_form()
     for key, value in form.items(multi=True):
         if "\ufffd" in key or "\ufffd" in value:
-            raise FormError(NOT_UTF8)
+            raise FormError(str(NOT_UTF8))
         if "\x00" in key or "\x00" in value:
-            raise FormError("The form contained a NUL character.")
+            raise FormError(i18n.gettext("The form contained a NUL character."))
     return form
 
 
@@ -131,9 +134,9 @@ async def check_csrf() -> None:
     if not sent and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         sent = (await _parsed_form()).get(CSRF_FIELD)
     if not expected or not sent or not hmac.compare_digest(str(expected), str(sent)):
-        raise FormError(
+        raise FormError(i18n.gettext(
             "This form has expired or did not come from GrihaSeva. Reload the page and try again."
-        )
+        ))
 
 
 # ---------------------------------------------------------------- headers and errors
@@ -152,31 +155,31 @@ async def security_headers(response: Response) -> Response:
 
 
 ERROR_TITLES = {
-    400: "That request could not be used",
-    401: "Please log in",
-    403: "This page is not for your account",
-    404: "Page not found",
-    405: "That action is not allowed here",
-    409: "That changed in the meantime",
-    413: "That was too large",
-    422: "Please check the form",
-    429: "Too many attempts",
-    500: "Something went wrong on our side",
-    503: "GrihaSeva is unavailable",
+    400: lazy_gettext("That request could not be used"),
+    401: lazy_gettext("Please log in"),
+    403: lazy_gettext("This page is not for your account"),
+    404: lazy_gettext("Page not found"),
+    405: lazy_gettext("That action is not allowed here"),
+    409: lazy_gettext("That changed in the meantime"),
+    413: lazy_gettext("That was too large"),
+    422: lazy_gettext("Please check the form"),
+    429: lazy_gettext("Too many attempts"),
+    500: lazy_gettext("Something went wrong on our side"),
+    503: lazy_gettext("GrihaSeva is unavailable"),
 }
 
 ERROR_MESSAGES = {
-    403: "Your account does not have access to this page.",
-    404: "There is nothing at this address. It may have moved, or the link may be mistyped.",
-    405: "This address does not accept that kind of request.",
-    413: "The form you sent was larger than we accept. Please shorten it and try again.",
-    500: "We have logged the problem. Please try again in a moment.",
+    403: lazy_gettext("Your account does not have access to this page."),
+    404: lazy_gettext("There is nothing at this address. It may have moved, or the link may be mistyped."),
+    405: lazy_gettext("This address does not accept that kind of request."),
+    413: lazy_gettext("The form you sent was larger than we accept. Please shorten it and try again."),
+    500: lazy_gettext("We have logged the problem. Please try again in a moment."),
 }
 
 
 async def error_page(code: int, message: str | None = None) -> Response:
-    title = ERROR_TITLES.get(code, "Error")
-    message = message or ERROR_MESSAGES.get(code, title)
+    title = str(ERROR_TITLES.get(code, i18n.gettext("Error")))
+    message = str(message or ERROR_MESSAGES.get(code, title))
     return await render("error.html", "partials/_error.html", status=code, code=code, title=title, message=message)
 
 
@@ -186,9 +189,9 @@ async def handle_http_exception(error: HTTPException) -> Response:
     if error.description and error.description != type(error).description:
         message = error.description
     if code == 400 and message is None:
-        message = "The request could not be understood. Please reload the page and try again."
+        message = i18n.gettext("The request could not be understood. Please reload the page and try again.")
     if code == 413 and message is None and request.path == "/account/photo":  # the one upload
-        message = "That photo is larger than 8 MB. Use a smaller one (a phone photo is usually 2 to 5 MB)."
+        message = i18n.gettext("That photo is larger than 8 MB. Use a smaller one (a phone photo is usually 2 to 5 MB).")
     response = await error_page(code, message)
     for name, value in _carried_headers(error):
         response.headers[name] = value
@@ -238,3 +241,75 @@ async def compress(response: Response) -> Response:
     response.headers["Content-Encoding"] = "gzip"
     response.vary.add("Accept-Encoding")
     return response
+
+
+# ---------------------------------------------------------------- language
+
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+
+
+def chosen_locale() -> str:
+    """`?lang=`, then the language cookie, then the logged-in user's profile, then Accept-Language."""
+    user = g.get("user")
+    return (i18n.normalize(request.args.get("lang"))
+            or i18n.normalize(request.cookies.get(i18n.COOKIE))
+            or (i18n.normalize(getattr(user, "locale", None)) if user else None)
+            or i18n.from_accept_language(request.headers.get("Accept-Language"))
+            or i18n.DEFAULT_LOCALE)
+
+
+async def select_locale() -> None:
+    """Before each request (after the user is loaded): the language of everything it renders."""
+    g.locale = chosen_locale()
+    i18n.set_locale(g.locale)
+
+
+def set_language_cookie(response: Response, code: str) -> None:
+    response.set_cookie(i18n.COOKIE, code, max_age=LANGUAGE_COOKIE_AGE, samesite="Lax", httponly=True,
+                        secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+
+
+async def language_headers(response: Response) -> Response:
+    """Content-Language; pages vary by the cookie and Accept-Language; `?lang=` is remembered."""
+    code = g.get("locale")
+    if code and response.mimetype == "text/html":
+        response.headers.setdefault("Content-Language", code)
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
+        asked = i18n.normalize(request.args.get("lang"))
+        if asked and asked != i18n.normalize(request.cookies.get(i18n.COOKIE)):
+            set_language_cookie(response, asked)
+    return response
+
+
+def here_without_lang() -> str:
+    """This page's path and query without `lang=` (and without `next=`, which the page would
+    otherwise echo from any link), for the language switch to come back to."""
+    if not has_request_context():
+        return "/"
+    query = [(k, v) for k, v in request.args.items(multi=True) if k not in ("lang", "next")]
+    return request.path + ("?" + urlencode(query) if query else "")
+
+
+class HealthCheck:
+    """ASGI middleware answering `GET /healthz` before Quart: a load balancer's probe needs no
+    session, CSRF or template, and under a flood of them the framework's per-request work was most
+    of the cost (bench/healthz.py). The answer is the view's (`pages.views.healthz`): 200 "ok"
+    while the database answers within 1.5 s (probes arriving meanwhile share one ping), else 503,
+    with the same security headers as every other response."""
+
+    HEADERS = [(b"content-type", b"text/plain; charset=utf-8"), (b"cache-control", b"no-store"),
+               (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()), (b"x-content-type-options", b"nosniff"),
+               (b"referrer-policy", b"same-origin"), (b"x-frame-options", b"DENY")]
+
+    def __init__(self, app, database):
+        self.app, self.database = app, database  # database(): the app's, looked up per probe
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["path"] != "/healthz" or scope["method"] not in ("GET", "HEAD"):
+            return await self.app(scope, receive, send)
+        ok = await self.database().ping_shared(timeout=1.5)
+        body = b"ok\n" if ok else b"database unreachable\n"
+        await send({"type": "http.response.start", "status": 200 if ok else 503,
+                    "headers": [*self.HEADERS, (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})

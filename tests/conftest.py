@@ -196,12 +196,14 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
-# Counts the fragments htmx's SSE extension has swapped in on this document, so a test waits for
-# the live stream's first snapshot (`tests.browser.conftest.wait_until_live`) instead of sleeping.
-# Clicking while that snapshot replaces the element under the pointer loses the click.
+# Counts the fragments htmx's SSE extension has swapped in on this document, and the streams it
+# has opened, so a test waits for the live stream (`tests.browser.conftest.wait_until_live`)
+# instead of sleeping. A page rendered at the newest event gets no snapshot, only the opening.
 LIVE_MESSAGE_COUNTER = """
 window.__liveMessages = 0;
+window.__liveOpened = 0;
 document.addEventListener("htmx:sseMessage", () => { window.__liveMessages += 1; });
+document.addEventListener("htmx:sseOpen", () => { window.__liveOpened += 1; });
 """
 
 

@@ -20,8 +20,9 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, env: dict[str, str], port: int | None = None):
+    def __init__(self, env: dict[str, str], port: int | None = None, workers: int = 1):
         self.port = port or free_port()
+        self.workers = workers
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "GRIHASEVA_ENV": "development", "GRIHASEVA_BCRYPT_ROUNDS": "4",
                     "GRIHASEVA_BASE_URL": self.url, **env}
@@ -33,7 +34,7 @@ class LiveServer:
     def start(self) -> "LiveServer":
         self.log = open(Path(self.env["GRIHASEVA_VAR_DIR"]) / f"server-{self.port}.log", "w")
         self.process = subprocess.Popen(
-            [str(BIN / "grihaseva"), "serve", "--bind", f"127.0.0.1:{self.port}"],
+            [str(BIN / "grihaseva"), "serve", "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers)],
             env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30

@@ -16,11 +16,11 @@ PACKAGE = Path(__file__).resolve().parent.parent / "grihaseva"
 
 PLATFORM = {
     "db", "sqlfiles", "migrate", "events", "sse", "mail", "web", "config", "clock",
-    "ratelimit", "money", "plaintext", "access_log", "audit",
+    "ratelimit", "money", "plaintext", "access_log", "audit", "i18n",
 }
 # Modules that put the features together; they may import anything, nothing imports them
-# except each other (cli starts the app).
-COMPOSITION = {"app", "cli", "housekeeping", "__init__"}
+# except each other (cli starts the app; asgi is the app as hypercorn's workers load it).
+COMPOSITION = {"app", "asgi", "cli", "housekeeping", "__init__"}
 FEATURES = {"auth", "reviews", "booking", "provider", "blog", "chatbot", "admin", "pages", "demo"}
 
 # What each feature may import besides the platform (the map in docs/ARCHITECTURE.md).

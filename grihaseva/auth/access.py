@@ -11,6 +11,7 @@ from quart import current_app, g, request
 from quart_auth import AuthUser, current_user, logout_user
 from werkzeug.exceptions import Forbidden
 
+from ..i18n import gettext
 from ..web import redirect_to
 from .accounts import User, session_user
 
@@ -61,6 +62,13 @@ def requires_login(view: Callable) -> Callable:
     return wrapper
 
 
+def _role_refusal(roles: tuple[str, ...], role: str) -> str:
+    names = {"customer": gettext("customers"), "provider": gettext("providers"), "admin": gettext("admins")}
+    mine = {"customer": gettext("a customer"), "provider": gettext("a provider"), "admin": gettext("an admin")}
+    return gettext("This page is for %(roles)s. You are logged in as %(role)s.",
+                   roles=gettext(" and ").join(names.get(r, r) for r in roles), role=mine.get(role, role))
+
+
 def requires_role(*roles: str) -> Callable:
     """Visitors go to the login page (and back afterwards); other roles get a friendly 403."""
 
@@ -71,7 +79,7 @@ def requires_role(*roles: str) -> Callable:
             if user is None:
                 return login_redirect()
             if user.role not in roles:
-                raise Forbidden(f"This page is for {' and '.join(r + 's' for r in roles)}. You are logged in as a {user.role}.")
+                raise Forbidden(_role_refusal(roles, user.role))
             return await view(*args, **kwargs)
 
         return wrapper

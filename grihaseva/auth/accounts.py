@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Mapping
 
+from ..i18n import lazy_gettext
+from .. import i18n
+from ..i18n import gettext
 from ..db import Database, IntegrityError
 from ..plaintext import has_letters_or_digits, one_line
 from ..ratelimit import Limit, clear_hits, forget_hit, minutes_text, take_hit
@@ -25,7 +28,7 @@ SESSION_LIFETIME = timedelta(days=14)
 
 LOGIN_FAILS_PER_ACCOUNT = Limit("login_fail_account", 5, timedelta(minutes=15))
 LOGIN_FAILS_PER_CLIENT = Limit("login_fail_client", 5, timedelta(minutes=15))
-DUPLICATE_EMAIL = "An account with this email already exists. Log in instead, or reset your password."
+DUPLICATE_EMAIL = lazy_gettext("An account with this email already exists. Log in instead, or reset your password.")
 # Each registration costs a bcrypt hash (about 0.25 s of a core) and makes a row: a household or
 # an office behind one address registers a few accounts an hour, a script thousands.
 REGISTRATIONS_PER_CLIENT = Limit("register_client", 10, timedelta(hours=1))
@@ -33,7 +36,7 @@ REGISTRATIONS_PER_CLIENT = Limit("register_client", 10, timedelta(hours=1))
 _EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;.]{2,}$")
 _PHONE_CHARS = re.compile(r"^\+?[0-9 ()\-]+$")
 
-GENERIC_LOGIN_ERROR = "That email and password do not match an account."
+GENERIC_LOGIN_ERROR = lazy_gettext("That email and password do not match an account.")
 
 
 @dataclass(frozen=True)
@@ -44,10 +47,12 @@ class User:
     phone: str
     gender: str
     role: str
+    locale: str = "en"
 
     @classmethod
     def from_row(cls, row: Mapping) -> "User":
-        return cls(row["id"], row["email"], row["name"], row["phone"], row["gender"], row["role"])
+        locale = row["locale"] if "locale" in row.keys() else "en"
+        return cls(row["id"], row["email"], row["name"], row["phone"], row["gender"], row["role"], locale or "en")
 
     @property
     def first_name(self) -> str:
@@ -58,6 +63,7 @@ class ValidationError(Exception):
     """Field-by-field messages for a form; `errors` maps field name to message."""
 
     def __init__(self, errors: dict[str, str]):
+        errors = {key: str(value) for key, value in errors.items()}  # lazy messages become text now
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
         self.errors = errors
 
@@ -74,30 +80,30 @@ def normalize_email(email: str) -> str:
 
 def email_problem(email: str) -> str | None:
     if not email:
-        return "Enter your email address."
+        return gettext("Enter your email address.")
     if len(email) > 254 or not _EMAIL.match(email):
-        return "Enter a valid email address, like name@example.com."
+        return gettext("Enter a valid email address, like name@example.com.")
     return None
 
 
 def name_problem(name: str) -> str | None:
     if not name:
-        return "Enter your name."
+        return gettext("Enter your name.")
     if len(name) > 100:
-        return "Use at most 100 characters for your name."
+        return gettext("Use at most 100 characters for your name.")
     if any(ord(ch) < 32 for ch in name):
-        return "Your name contains characters we cannot show."
+        return gettext("Your name contains characters we cannot show.")
     if not has_letters_or_digits(name):
-        return "Enter your name in letters."
+        return gettext("Enter your name in letters.")
     return None
 
 
 def phone_problem(phone: str) -> str | None:
     if not phone:
-        return "Enter a phone number so providers can reach you."
+        return gettext("Enter a phone number so providers can reach you.")
     digits = sum(ch.isdigit() for ch in phone)
     if len(phone) > 20 or not _PHONE_CHARS.match(phone) or not 7 <= digits <= 15:
-        return "Enter a phone number of 7 to 15 digits, like +91 98450 12345."
+        return gettext("Enter a phone number of 7 to 15 digits, like +91 98450 12345.")
     return None
 
 
@@ -109,6 +115,7 @@ def validate_registration(form: Mapping[str, str]) -> dict[str, str]:
         "phone": " ".join(form.get("phone", "").split()),
         "gender": form.get("gender", "").strip(),
         "role": form.get("role", "").strip(),
+        "locale": i18n.normalize(form.get("locale", "")) or "",
     }
     password, confirm = form.get("password", ""), form.get("password_confirm", "")
     errors = {}
@@ -120,14 +127,14 @@ def validate_registration(form: Mapping[str, str]) -> dict[str, str]:
         if problem:
             errors[field] = problem
     if clean["gender"] not in GENDERS:
-        errors["gender"] = "Choose female, male or other."
+        errors["gender"] = gettext("Choose female, male or other.")
     if clean["role"] not in SELF_SERVICE_ROLES:
-        errors["role"] = "Choose whether you are booking services (customer) or offering them (provider)."
+        errors["role"] = gettext("Choose whether you are booking services (customer) or offering them (provider).")
     problem = password_problem(password)
     if problem:
         errors["password"] = problem
     elif password != confirm:
-        errors["password_confirm"] = "The two passwords do not match."
+        errors["password_confirm"] = gettext("The two passwords do not match.")
     if errors:
         raise ValidationError(errors)
     clean["password"] = password
@@ -147,6 +154,8 @@ async def create_user(db: Database, clean: Mapping[str, str], now: datetime, rou
                 "gender": clean["gender"], "role": role, "password_hash": password_hash, "now": now,
             })
             user_id = result.lastrowid
+            if clean.get("locale"):  # the language chosen at sign-up
+                await tx.execute("update_user_locale", {"id": user_id, "locale": clean["locale"]})
             if role == "provider":
                 await tx.execute("insert_provider_profile", {
                     "user_id": user_id, "bio": clean.get("bio", ""), "timezone": "Asia/Kolkata",
@@ -155,6 +164,11 @@ async def create_user(db: Database, clean: Mapping[str, str], now: datetime, rou
     except IntegrityError:  # a concurrent registration with the same email won the race
         raise ValidationError({"email": DUPLICATE_EMAIL}) from None
     return user_id
+
+
+async def set_locale(db: Database, user_id: int, locale: str) -> None:
+    """The language this person reads pages and mail in (a code from `i18n.LANGUAGES`)."""
+    await db.execute("update_user_locale", {"id": user_id, "locale": locale})
 
 
 class RegistrationThrottled(Exception):
@@ -170,7 +184,7 @@ async def register(db: Database, form: Mapping[str, str], now: datetime, rounds:
         raise ValidationError({"email": DUPLICATE_EMAIL})
     _, wait = await take_hit(db, REGISTRATIONS_PER_CLIENT, client[:254], now)
     if wait:
-        raise RegistrationThrottled(f"Too many new accounts from your network. Try again in {minutes_text(wait)}.")
+        raise RegistrationThrottled(gettext("Too many new accounts from your network. Try again in %(wait)s.", wait=minutes_text(wait)))
     return await create_user(db, clean, now, rounds)
 
 
@@ -178,7 +192,7 @@ async def authenticate(db: Database, email: str, password: str, client: str, now
     """The account for these credentials, or LoginRefused (generic, or throttled with a wait)."""
     email = normalize_email(email)
     if not email or not password:
-        raise LoginRefused("Enter your email and password.", 422)
+        raise LoginRefused(gettext("Enter your email and password."), 422)
     account = email[:254]  # the width of rate_hits.subject; a longer address is no account anyway
     # Each attempt counts as a failure before its password is checked (and is taken back if it
     # succeeds): guesses sent all at once can't all slip under a check made before any was counted.
@@ -188,7 +202,7 @@ async def authenticate(db: Database, email: str, password: str, client: str, now
         if wait:
             for taken in hits:
                 await forget_hit(db, taken)
-            raise LoginRefused(f"Too many failed logins. Try again in {minutes_text(wait)}.", 429)
+            raise LoginRefused(gettext("Too many failed logins. Try again in %(wait)s.", wait=minutes_text(wait)), 429)
         hits.append(hit_id)
     row = await db.fetch_one("select_user_by_email", {"email": email})
     if row is None:
@@ -197,7 +211,7 @@ async def authenticate(db: Database, email: str, password: str, client: str, now
     else:
         ok = await check_password(password, row["password_hash"]) and bool(row["is_active"])
     if not ok:
-        raise LoginRefused(GENERIC_LOGIN_ERROR, 401)
+        raise LoginRefused(str(GENERIC_LOGIN_ERROR), 401)
     await clear_hits(db, LOGIN_FAILS_PER_ACCOUNT, account)
     await forget_hit(db, hits[1])  # a successful login is no failure of this client
     return User.from_row(row)
@@ -242,7 +256,7 @@ async def update_profile(db: Database, user_id: int, form: Mapping[str, str]) ->
     errors = {f: p for f, p in (("name", name_problem(clean["name"])), ("phone", phone_problem(clean["phone"]))) if p}
     gender = form.get("gender")  # only a customer's form has it (a sign-up from a booking does not ask it)
     if gender is not None and gender not in GENDERS:
-        errors["gender"] = "Choose female, male or other."
+        errors["gender"] = gettext("Choose female, male or other.")
     if errors:
         raise ValidationError(errors)
     await db.execute("update_user_profile", {"id": user_id, **clean})
@@ -258,7 +272,7 @@ def validate_new_password(form: Mapping[str, str], field: str = "new_password", 
     if problem:
         raise ValidationError({field: problem})
     if password != confirm:
-        raise ValidationError({confirm_field: "The two passwords do not match."})
+        raise ValidationError({confirm_field: gettext("The two passwords do not match.")})
     return password
 
 
@@ -267,9 +281,9 @@ async def change_password(db: Database, user_id: int, form: Mapping[str, str], k
     """Check the current password, store the new one, end every other session, mail a notice."""
     row = await db.fetch_one("select_user_by_id", {"id": user_id})
     if row is None or not await check_password(form.get("current_password", ""), row["password_hash"]):
-        raise ValidationError({"current_password": "Your current password is not right."})
+        raise ValidationError({"current_password": gettext("Your current password is not right.")})
     if form.get("new_password", "") == form.get("current_password", ""):
-        raise ValidationError({"new_password": "Choose a new password that is different from your current one."})
+        raise ValidationError({"new_password": gettext("Choose a new password that is different from your current one.")})
     new_password = validate_new_password(form)
     password_hash = await hash_password(new_password, rounds)
     async with db.transaction() as tx:

@@ -6,19 +6,25 @@ from datetime import datetime
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
-from ..mail import enqueue_mail
+from .. import i18n
+from ..mail import enqueue_mail, recipient_locale
 
 MAIL_TIME_ZONE = ZoneInfo("Asia/Kolkata")
 
 
 def _when(now: datetime) -> str:
     local = now.astimezone(MAIL_TIME_ZONE)
-    return f"{local.day} {local:%B %Y at %H:%M} IST"
+    if i18n.get_locale() == "en":
+        return f"{local.day} {local:%B %Y at %H:%M} IST"
+    return f"{i18n.long_date_label(local.date())}, {i18n.time_label(now, MAIL_TIME_ZONE.key)} IST"
 
 
 async def enqueue_password_changed_mail(tx, user: Mapping[str, Any], now: datetime, base_url: str) -> int:
     """The "your password was changed" mail, in the transaction that changed it."""
+    locale = await recipient_locale(tx, user["email"])
+    with i18n.use_locale(locale):
+        changed_at = _when(now)
     return await enqueue_mail(tx, user["email"], "password_changed", {
-        "name": user["name"], "email": user["email"], "changed_at": _when(now),
+        "name": user["name"], "email": user["email"], "changed_at": changed_at,
         "forgot_url": f"{base_url}/password/forgot",
-    }, now)
+    }, now, locale=locale)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from quart import Blueprint, Response, current_app, flash, request
 
+from ..i18n import gettext
 from . import password_reset
 from .accounts import ValidationError, normalize_email
 from ..web import db, now, read_form, redirect_to, render
@@ -59,5 +60,5 @@ async def reset(token: str):
         return await _bad_link(expired=False)
     except ValidationError as error:
         return await render("password/reset.html", token=token, email=user["email"], errors=error.errors, status=422)
-    await flash("Your password is changed and every device has been logged out. Log in with your new password.", "success")
+    await flash(gettext("Your password is changed and every device has been logged out. Log in with your new password."), "success")
     return redirect_to("/login")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from quart import Blueprint, current_app, flash, g, request
 from quart_auth import current_user, login_user, logout_user
 
+from ..i18n import gettext
 from ..web import db, now, read_form, redirect_to, render, safe_next
 from . import accounts
 from .access import auth_user, home_for, requires_login, the_user
@@ -71,7 +72,7 @@ async def register():
                             next_url=next_url, intent=intent)
     user = accounts.User.from_row(await db().fetch_one("select_user_by_id", {"id": user_id}))
     await _log_in(user)
-    await flash(f"Welcome to GrihaSeva, {user.first_name}! Your account is ready.", "success")
+    await flash(gettext("Welcome to GrihaSeva, %(name)s! Your account is ready.", name=user.first_name), "success")
     if next_url and (intent or user.role == "customer"):
         return redirect_to(next_url)
     return redirect_to(home_for(user))
@@ -102,7 +103,7 @@ async def logout():
     if current_user.auth_id:
         await accounts.end_session(db(), current_user.auth_id)
     logout_user()
-    await flash("You are logged out.", "info")
+    await flash(gettext("You are logged out."), "info")
     return redirect_to("/login")
 
 
@@ -122,7 +123,7 @@ async def update_profile():
         await accounts.update_profile(db(), the_user().id, form)
     except accounts.ValidationError as error:
         return await render("auth/account.html", form=form, errors=error.errors, status=422)
-    await flash("Your details are saved.", "success")
+    await flash(gettext("Your details are saved."), "success")
     return redirect_to("/account")
 
 
@@ -136,7 +137,7 @@ async def change_password():
                                        current_app.settings.base_url)
     except accounts.ValidationError as error:
         return await render("auth/account.html", form={}, errors=error.errors, status=422)
-    await flash("Your password is changed. Other devices have been logged out.", "success")
+    await flash(gettext("Your password is changed. Other devices have been logged out."), "success")
     return redirect_to("/account")
 
 
@@ -146,5 +147,5 @@ async def logout_everywhere():
     """End every session of this account, this one included."""
     await accounts.end_all_sessions(db(), the_user().id)
     logout_user()
-    await flash("You are logged out on every device.", "info")
+    await flash(gettext("You are logged out on every device."), "info")
     return redirect_to("/login")

@@ -25,13 +25,14 @@ import markdown
 import nh3
 
 from .. import audit
+from ..i18n import gettext, lazy_gettext
 from ..auth.accounts import ValidationError
 from ..db import Database, IntegrityError
 
 CATEGORIES = {
-    "diy": "DIY tips",
-    "home_improvement": "Home improvement",
-    "service_reviews": "Service reviews",
+    "diy": lazy_gettext("DIY tips"),
+    "home_improvement": lazy_gettext("Home improvement"),
+    "service_reviews": lazy_gettext("Service reviews"),
 }
 STATUSES = ("draft", "pending", "published")
 WRITER_ROLES = ("admin", "provider")
@@ -77,7 +78,7 @@ class Post:
 
     @property
     def category_name(self) -> str:
-        return CATEGORIES[self.category]
+        return str(CATEGORIES[self.category])
 
     @property
     def is_published(self) -> bool:
@@ -135,19 +136,19 @@ def clean_post_form(form: Mapping[str, str]) -> dict[str, str]:
     category = (form.get("category") or "").strip()
     errors = {}
     if len(title) < 5:
-        errors["title"] = "Give the post a title of at least 5 characters."
+        errors["title"] = gettext("Give the post a title of at least 5 characters.")
     elif len(title) > TITLE_MAX:
-        errors["title"] = f"Keep the title to {TITLE_MAX} characters or fewer."
+        errors["title"] = gettext("Keep the title to %(max)s characters or fewer.", max=TITLE_MAX)
     if len(summary) < 10:
-        errors["summary"] = "Write a summary of at least 10 characters; it shows on the blog's list."
+        errors["summary"] = gettext("Write a summary of at least 10 characters; it shows on the blog's list.")
     elif len(summary) > SUMMARY_MAX:
-        errors["summary"] = f"Keep the summary to {SUMMARY_MAX} characters or fewer."
+        errors["summary"] = gettext("Keep the summary to %(max)s characters or fewer.", max=SUMMARY_MAX)
     if len(body) < 20:
-        errors["body_md"] = "Write at least 20 characters in the post."
+        errors["body_md"] = gettext("Write at least 20 characters in the post.")
     elif len(body) > BODY_MAX:
-        errors["body_md"] = f"Keep the post to {BODY_MAX:,} characters or fewer."
+        errors["body_md"] = gettext("Keep the post to %(max)s characters or fewer.", max=f"{BODY_MAX:,}")
     if category not in CATEGORIES:
-        errors["category"] = "Choose a category."
+        errors["category"] = gettext("Choose a category.")
     if errors:
         raise ValidationError(errors)
     return {"title": title, "summary": summary, "body_md": body, "category": category}
@@ -175,7 +176,7 @@ def can_view(user, post: Post) -> bool:
 # ---------------------------------------------------------------- writing
 
 
-NOT_A_WRITER = "Only GrihaSeva's team and verified professionals write blog posts."
+NOT_A_WRITER = lazy_gettext("Only GrihaSeva's team and verified professionals write blog posts.")
 
 
 async def may_write(db: Database, user) -> bool:
@@ -191,7 +192,7 @@ async def may_write(db: Database, user) -> bool:
 async def check_writer(db: Database, user) -> None:
     """PostRefused 403 unless `user` may write (or edit) blog posts."""
     if not await may_write(db, user):
-        raise PostRefused(NOT_A_WRITER, 403)
+        raise PostRefused(str(NOT_A_WRITER), 403)
 
 
 async def create_post(db: Database, author, form: Mapping[str, str], now: datetime, publish: bool = False) -> Post:
@@ -211,13 +212,13 @@ async def create_post(db: Database, author, form: Mapping[str, str], now: dateti
         except IntegrityError:
             continue
         return await post_by_slug(db, slug)
-    raise PostRefused("Another post with the same title was saved at the same moment. Please try again.", 409)
+    raise PostRefused(gettext("Another post with the same title was saved at the same moment. Please try again."), 409)
 
 
 async def edit_post(db: Database, editor, post: Post, form: Mapping[str, str], now: datetime) -> Post:
     """Change a post's text; the slug stays, so links keep working."""
     if not can_edit(editor, post):
-        raise PostRefused("Only the post's author or an admin can edit it.", 403)
+        raise PostRefused(gettext("Only the post's author or an admin can edit it."), 403)
     await check_writer(db, editor)
     fields = clean_post_form(form)
     status = post.status
@@ -233,7 +234,7 @@ async def edit_post(db: Database, editor, post: Post, form: Mapping[str, str], n
 async def publish_post(db: Database, editor, post: Post, now: datetime) -> None:
     """An admin publishes the post; the change and its audit row commit together."""
     if editor is None or editor.role != "admin":
-        raise PostRefused("Only an admin can publish a post.", 403)
+        raise PostRefused(gettext("Only an admin can publish a post."), 403)
     async with db.transaction() as tx:
         await tx.execute("publish_post", {"id": post.id, "now": now})
         await audit.record(tx, editor.id, "post.publish", "post", post.id,
@@ -243,7 +244,7 @@ async def publish_post(db: Database, editor, post: Post, now: datetime) -> None:
 async def unpublish_post(db: Database, editor, post: Post, now: datetime) -> None:
     """An admin takes the post off the blog (a draft again); the change and its audit row commit together."""
     if editor is None or editor.role != "admin":
-        raise PostRefused("Only an admin can unpublish a post.", 403)
+        raise PostRefused(gettext("Only an admin can unpublish a post."), 403)
     async with db.transaction() as tx:
         await tx.execute("unpublish_post", {"id": post.id, "now": now})
         await audit.record(tx, editor.id, "post.unpublish", "post", post.id,

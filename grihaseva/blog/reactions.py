@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from ..db import Database, IntegrityError
 from ..events import publish
+from ..i18n import gettext, lazy_gettext as _
 from ..ratelimit import Limit, minutes_text, take_hit
 
 
@@ -24,12 +25,12 @@ class Reaction:
 
 
 REACTIONS = (
-    Reaction("helpful", "👍", "helpful"),
-    Reaction("love", "❤️", "love"),
-    Reaction("funny", "😂", "funny"),
-    Reaction("surprised", "😮", "surprised"),
-    Reaction("confused", "😕", "confused"),
-    Reaction("applause", "👏", "applause"),
+    Reaction("helpful", "👍", _("helpful")),
+    Reaction("love", "❤️", _("love")),
+    Reaction("funny", "😂", _("funny")),
+    Reaction("surprised", "😮", _("surprised")),
+    Reaction("confused", "😕", _("confused")),
+    Reaction("applause", "👏", _("applause")),
 )
 BY_CODE = {reaction.code: reaction for reaction in REACTIONS}
 
@@ -40,7 +41,7 @@ TOGGLE_LIMIT = Limit("reaction", 30, timedelta(minutes=1))
 class TooManyReactions(Exception):
     def __init__(self, wait: timedelta):
         self.wait = wait
-        super().__init__(f"You are reacting very quickly. Please wait {minutes_text(wait)} and try again.")
+        super().__init__(gettext("You are reacting very quickly. Please wait %(wait)s and try again.", wait=minutes_text(wait)))
 
 
 def topic(post_id: int) -> str:

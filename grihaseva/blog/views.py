@@ -7,6 +7,9 @@ from urllib.parse import urlencode
 from quart import Blueprint, flash, render_template, request
 from werkzeug.exceptions import BadRequest, Conflict, Forbidden, NotFound, TooManyRequests
 
+from ..i18n import lazy_gettext
+from .. import i18n
+from ..i18n import gettext
 from ..auth.access import requires_login, requires_role, the_user
 from ..auth.accounts import ValidationError
 from ..sse import sse_stream
@@ -16,7 +19,7 @@ from . import posts, reactions
 blueprint = Blueprint("blog", __name__)
 
 BAR = "partials/blog/_reaction_bar.html"
-NO_SUCH_POST = "There is no such post on the blog. It may have been taken down."
+NO_SUCH_POST = lazy_gettext("There is no such post on the blog. It may have been taken down.")
 
 
 # ---------------------------------------------------------------- input parsing
@@ -26,7 +29,7 @@ def _page_number(value: str | None) -> int:
     if value in (None, ""):
         return 1
     if not (value.isascii() and value.isdigit()) or len(value) > 5 or int(value) < 1:
-        raise BadRequest("That page number is not valid. Pages are numbered from 1.")
+        raise BadRequest(gettext("That page number is not valid. Pages are numbered from 1."))
     return int(value)
 
 
@@ -34,7 +37,7 @@ def _category(value: str | None) -> str:
     if value in (None, "", "all"):
         return ""
     if value not in posts.CATEGORIES:
-        raise BadRequest("There is no blog category by that name. Choose one from the list.")
+        raise BadRequest(gettext("There is no blog category by that name. Choose one from the list."))
     return value
 
 
@@ -42,14 +45,14 @@ async def _viewable_post(slug: str) -> posts.Post:
     """The post, if this reader may see it; drafts and pending posts are 404 except to their author and admins."""
     post = await posts.post_by_slug(db(), slug)
     if post is None or not posts.can_view(the_user(), post):
-        raise NotFound(NO_SUCH_POST)
+        raise NotFound(str(NO_SUCH_POST))
     return post
 
 
 async def _editable_post(slug: str) -> posts.Post:
     post = await _viewable_post(slug)
     if not posts.can_edit(the_user(), post):
-        raise Forbidden("Only the post's author or an admin can edit it.")
+        raise Forbidden(gettext("Only the post's author or an admin can edit it."))
     await _check_writer()
     return post
 
@@ -101,7 +104,8 @@ async def show(slug: str):
     post = await _viewable_post(slug)
     user = the_user()
     can_edit = posts.can_edit(user, post) and await posts.may_write(db(), user)  # no Edit button for a suspended author
-    return await render("blog/post.html", can_edit=can_edit, **await _bar_context(post))
+    post_lang = i18n.text_language(f"{post.title} {post.summary} {post.body_md}")  # `lang` on a Hindi post in the English interface
+    return await render("blog/post.html", can_edit=can_edit, post_lang=post_lang, **await _bar_context(post))
 
 
 @blueprint.get("/blog/<slug>/live")
@@ -126,9 +130,9 @@ async def react(slug: str):
     form = await read_form()
     emoji = form.get("emoji", "")
     if emoji not in reactions.BY_CODE:
-        raise BadRequest("Choose one of the reactions shown under the post.")
+        raise BadRequest(gettext("Choose one of the reactions shown under the post."))
     if not post.is_published:
-        raise Conflict("Reactions open once the post is published.")
+        raise Conflict(gettext("Reactions open once the post is published."))
     want = {"1": True, "0": False}.get(form.get("on", ""))
     try:
         await reactions.toggle(db(), post.id, user.id, emoji, now(), want)
@@ -216,7 +220,7 @@ async def publish(slug: str):
         await posts.publish_post(db(), the_user(), post, now())
     except posts.PostRefused as refused:
         raise _refused(refused) from None
-    await flash("Published. Readers can see the post now.", "success")
+    await flash(gettext("Published. Readers can see the post now."), "success")
     return redirect_to(f"/blog/{post.slug}")
 
 
@@ -229,14 +233,24 @@ async def unpublish(slug: str):
         await posts.unpublish_post(db(), the_user(), post, now())
     except posts.PostRefused as refused:
         raise _refused(refused) from None
-    await flash("Unpublished. The post is a draft again; readers no longer see it.", "info")
+    await flash(gettext("Unpublished. The post is a draft again; readers no longer see it."), "info")
     return redirect_to(f"/blog/{post.slug}")
+
+
+@blueprint.app_template_filter("post_status")
+def _post_status(status: str) -> str:
+    from .. import i18n
+
+    return str({"draft": i18n.lazy_gettext("draft"), "pending": i18n.lazy_gettext("waiting for review"),
+                "published": i18n.lazy_gettext("published")}.get(status, status))
 
 
 @blueprint.app_template_filter("post_date")
 def _post_date(moment) -> str:
     from zoneinfo import ZoneInfo
 
+    from .. import i18n
+
     if moment is None:
         return ""
-    return moment.astimezone(ZoneInfo("Asia/Kolkata")).strftime("%d %b %Y").lstrip("0")
+    return i18n.date_label(moment.astimezone(ZoneInfo("Asia/Kolkata")).date())

@@ -11,25 +11,26 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Mapping
 
+from ..i18n import gettext, lazy_gettext
 from ..auth.accounts import ValidationError, email_problem, normalize_email
 from ..plaintext import has_letters_or_digits, one_line
 from ..ratelimit import Limit, minutes_text, take_hit
 
 PIN = re.compile(r"^[1-9][0-9]{5}$")  # India Post: six digits, never starting with 0
-PIN_MESSAGE = "Enter the 6-digit PIN code, like 560038."
+PIN_MESSAGE = lazy_gettext("Enter the 6-digit PIN code, like 560038.")
 MAX_AREAS = 200
 MAX_ADDRESSES = 20
 AREA_REQUESTS_PER_CLIENT = Limit("area_request", 10, timedelta(hours=1))
 
 # (field, label, max length, required)
 FIELDS = (
-    ("label", "Label", 30, False),
-    ("house", "Flat / house", 60, True),
-    ("street", "Street", 80, True),
-    ("area", "Area", 50, True),
-    ("city", "City", 40, True),
-    ("pin_code", "PIN code", 6, True),
-    ("landmark", "Landmark", 50, False),
+    ("label", lazy_gettext("Label"), 30, False),
+    ("house", lazy_gettext("Flat / house"), 60, True),
+    ("street", lazy_gettext("Street"), 80, True),
+    ("area", lazy_gettext("Area"), 50, True),
+    ("city", lazy_gettext("City"), 40, True),
+    ("pin_code", lazy_gettext("PIN code"), 6, True),
+    ("landmark", lazy_gettext("Landmark"), 50, False),
 )
 
 
@@ -54,7 +55,7 @@ class Address:
         """The one line a booking keeps and the professional reads."""
         parts = [self.house, self.street, self.area]
         if self.landmark:
-            parts.append(f"near {self.landmark}")
+            parts.append(gettext("near %(landmark)s", landmark=self.landmark))
         parts.append(f"{self.city} {self.pin_code}")
         return ", ".join(p for p in parts if p)
 
@@ -64,7 +65,7 @@ class Address:
 
 
 def pin_problem(value: str) -> str | None:
-    return None if PIN.match(value) else PIN_MESSAGE
+    return None if PIN.match(value) else str(PIN_MESSAGE)
 
 
 def clean_pin(value: str | None) -> str | None:
@@ -82,13 +83,13 @@ def validate_address(form: Mapping[str, str], prefix: str = "") -> Address:
         values[field] = value
         if field == "pin_code":
             if problem := pin_problem(value):
-                errors[prefix + field] = PIN_MESSAGE if value else "Enter the PIN code."
+                errors[prefix + field] = str(PIN_MESSAGE) if value else gettext("Enter the PIN code.")
         elif required and not value:
-            errors[prefix + field] = f"Enter the {label.lower()}."
+            errors[prefix + field] = gettext("Enter the %(field)s.", field=str(label).lower())
         elif len(value) > limit:
-            errors[prefix + field] = f"Use at most {limit} characters for the {label.lower()}."
+            errors[prefix + field] = gettext("Use at most %(limit)s characters for the %(field)s.", limit=limit, field=str(label).lower())
         elif value and not has_letters_or_digits(value):
-            errors[prefix + field] = f"Write the {label.lower()} in letters or digits."
+            errors[prefix + field] = gettext("Write the %(field)s in letters or digits.", field=str(label).lower())
     if errors:
         raise ValidationError(errors)
     return Address(None, **values)
@@ -112,7 +113,7 @@ async def last_pin(db, user_id: int) -> str | None:
 async def save_address(db, user_id: int, address: Address, now: datetime, used: bool = False) -> int:
     """Add to the address book (at most MAX_ADDRESSES); returns the new id."""
     if await db.fetch_value("count_customer_addresses", {"user_id": user_id}) >= MAX_ADDRESSES:
-        raise ValidationError({"save": f"You have {MAX_ADDRESSES} saved addresses; delete one on your account page first."})
+        raise ValidationError({"save": gettext("You have %(count)s saved addresses; delete one on your account page first.", count=MAX_ADDRESSES)})
     values = {k: v for k, v in address.__dict__.items() if k != "id"}
     result = await db.execute("insert_address", {"user_id": user_id, "now": now,
                                                  "last_used_at": now if used else None, **values})
@@ -140,12 +141,12 @@ def parse_areas(text: str) -> list[str]:
     bad = [t for t in tokens if not PIN.match(t)]
     if bad:
         shown = ", ".join(t[:12] for t in bad[:3])
-        raise ValidationError({"areas": f"Each PIN code has 6 digits, like 560038. Not a PIN code: {shown}."})
+        raise ValidationError({"areas": gettext("Each PIN code has 6 digits, like 560038. Not a PIN code: %(shown)s.", shown=shown)})
     unique = sorted(set(tokens))
     if not unique:
-        raise ValidationError({"areas": "List at least one PIN code you serve, like 560038."})
+        raise ValidationError({"areas": gettext("List at least one PIN code you serve, like 560038.")})
     if len(unique) > MAX_AREAS:
-        raise ValidationError({"areas": f"List at most {MAX_AREAS} PIN codes."})
+        raise ValidationError({"areas": gettext("List at most %(count)s PIN codes.", count=MAX_AREAS)})
     return unique
 
 
@@ -187,7 +188,7 @@ async def leave_pin_for_later(db, form: Mapping[str, str], service_id: int | Non
         raise ValidationError(errors)
     _, wait = await take_hit(db, AREA_REQUESTS_PER_CLIENT, client[:254], now)
     if wait:
-        raise ValidationError({"email": f"Too many requests from your network. Try again in {minutes_text(wait)}."})
+        raise ValidationError({"email": gettext("Too many requests from your network. Try again in %(wait)s.", wait=minutes_text(wait))})
     if not await db.fetch_value("count_recent_area_requests", {"pin_code": pin, "email": email}):
         await db.execute("insert_area_request", {"pin_code": pin, "email": email, "service_id": service_id, "now": now})
     return pin

@@ -10,21 +10,22 @@ the check in the database.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Mapping
 from zoneinfo import ZoneInfo
 
+from ..i18n import gettext, lazy_gettext, status_label
 from ..db import Database, IntegrityError
-from ..events import publish
+from ..events import publish_many
 from ..plaintext import has_letters_or_digits, one_line
 from .booking_mail import mail_booking_change
 from . import slots
 from .slots import Availability, Busy
 
 CANCEL_CUTOFF = timedelta(hours=3)
-WOMEN_ONLY_CUSTOMER = ("This service is offered by women professionals to women customers only. "
-                       "Your profile does not say female, so it cannot be booked from this account.")
+WOMEN_ONLY_CUSTOMER = lazy_gettext("This service is offered by women professionals to women customers only. "
+                                    "Your profile does not say female, so it cannot be booked from this account.")
 
 
 def changeable(booking: Mapping, now: datetime) -> bool:
@@ -93,9 +94,10 @@ class AlreadyBooked(BookingRefused):
     """The customer already holds this service at an overlapping time (a double submit, usually)."""
 
     def __init__(self, service: "Service", row: Mapping):
-        super().__init__(f"You already have {service.name} booked at that time: "
-                         f"{slots.local_label(row['starts_at'], row['timezone'])} with {row['provider_name']}. "
-                         "See it under My bookings.", 409)
+        super().__init__(gettext("You already have %(service)s booked at that time: %(when)s with %(provider)s. "
+                                 "See it under My bookings.", service=service.name,
+                                 when=slots.local_label(row["starts_at"], row["timezone"]),
+                                 provider=row["provider_name"]), 409)
         self.booking_id = int(row["id"])
 
 
@@ -116,8 +118,8 @@ def check_fee_accepted(terms: ChangeTerms, accepted_fee: int | None, action: str
 
 
 class SlotTaken(BookingRefused):
-    def __init__(self, message: str = "That slot was just taken. Please pick another time."):
-        super().__init__(message, 409)
+    def __init__(self, message: str | None = None):
+        super().__init__(message or gettext("That slot was just taken. Please pick another time."), 409)
 
 
 @dataclass(frozen=True)
@@ -167,33 +169,69 @@ async def qualified_providers(db, service: Service, pin: str | None = None) -> l
 # ---------------------------------------------------------------- availability
 
 
+# No job is longer than this (services.duration_min <= 720 is a CHECK in the schema): a booking
+# that starts more than 12 hours before a period cannot reach into it, so reads of busy time are
+# bounded on both sides of the (provider_id, active_start) index.
+MAX_JOB = timedelta(hours=12)
+
+
 async def availability(db, provider_id: int, around: datetime, off_today: bool = True) -> Availability:
     """The provider's availability as of `around` (now). A provider who switched "available today" off
     (`providers.off_today` is their local today) is away from `around` to their local midnight; with
     `off_today=False` that is left out (the grid's schedule, so those times grey out instead of vanishing)."""
     provider = await db.fetch_one("select_provider", {"id": provider_id})
-    weekly: dict[int, list[tuple[time, time]]] = {}
-    for row in await db.fetch_all("select_working_hours", {"provider_id": provider_id}):
-        opens, closes = _clock(row["start_min"]), _clock(row["end_min"])
-        if closes > opens:  # "23:59-24:00" is empty once 24:00 reads 23:59: one provider's row must not break every grid
-            weekly.setdefault(row["weekday"], []).append((opens, closes))
+    avail, _ = await schedule(db, provider, around, around, around, off_today=off_today)
+    return avail
+
+
+async def schedule(db, provider: Mapping, around: datetime, from_at: datetime, to_at: datetime,
+                   ignore_booking: int | None = None, off_today: bool = True) -> tuple[Availability, list[Busy]]:
+    """The provider's availability around `around` (`availability`'s, "available today" included
+    unless `off_today` is False) and their active bookings that touch [from_at, to_at), in one
+    read. `provider` is a row with the booking rules and `off_today` (`select_provider`,
+    `select_service_providers`, `lock_provider_for_booking`)."""
     window = timedelta(days=provider["window_days"])
-    time_off = await db.fetch_all("select_time_off", {
-        "provider_id": provider_id, "from_at": around - timedelta(days=2), "to_at": around + window + timedelta(days=9),
+    provider_id = provider["id"] if "id" in provider else provider["user_id"]
+    rows = await db.fetch_all("select_schedule", {
+        "provider_id": provider_id, "from_at": from_at, "to_at": to_at, "busy_after": from_at - MAX_JOB,
+        "off_from": around - timedelta(days=2), "off_to": around + window + timedelta(days=9),
     })
-    away = [(row["starts_at"], row["ends_at"]) for row in time_off]
-    today = local_today(around, provider["timezone"])
-    if off_today and provider.get("off_today") == today:
-        away.append((around, _day_start(today + timedelta(days=1), provider["timezone"])))
-    return Availability(
+    weekly: dict[int, list[tuple[time, time]]] = {}
+    time_off, taken = [], []
+    for row in rows:
+        if row["kind"] == "busy":
+            if row["id"] != ignore_booking:
+                taken.append(Busy(row["starts_at"], row["ends_at"]))
+        elif row["kind"] == "off":
+            time_off.append((row["starts_at"], row["ends_at"]))
+        else:
+            opens, closes = _clock(row["start_min"]), _clock(row["end_min"])
+            if closes > opens:  # "23:59-24:00" is empty once 24:00 reads 23:59: one provider's row must not break every grid
+                weekly.setdefault(row["weekday"], []).append((opens, closes))
+    for intervals in weekly.values():
+        intervals.sort()
+    time_off.sort()
+    taken.sort(key=lambda job: job.start)
+    avail = Availability(
         weekly=weekly,
-        time_off=tuple(away),
+        time_off=tuple(time_off),
         tz=provider["timezone"],
         buffer=timedelta(minutes=provider["buffer_min"]),
         min_notice=timedelta(minutes=provider["min_notice_min"]),
         window=window,
         step=timedelta(minutes=provider["step_min"]),
     )
+    return (with_off_today(avail, provider, around) if off_today else avail), taken
+
+
+def with_off_today(avail: Availability, provider: Mapping, around: datetime) -> Availability:
+    """`avail` with the rest of the provider's local today away, when they switched "available
+    today" off for it (`providers.off_today`)."""
+    today = local_today(around, provider["timezone"])
+    if provider.get("off_today") != today:
+        return avail
+    rest_of_today = (around, _day_start(today + timedelta(days=1), provider["timezone"]))
+    return replace(avail, time_off=(*avail.time_off, rest_of_today))
 
 
 def _clock(minutes: int) -> time:
@@ -202,7 +240,8 @@ def _clock(minutes: int) -> time:
 
 
 async def busy(db, provider_id: int, from_at: datetime, to_at: datetime, ignore_booking: int | None = None) -> list[Busy]:
-    rows = await db.fetch_all("select_busy", {"provider_id": provider_id, "from_at": from_at, "to_at": to_at})
+    rows = await db.fetch_all("select_busy", {"provider_id": provider_id, "from_at": from_at, "to_at": to_at,
+                                              "busy_after": from_at - MAX_JOB})
     return [Busy(row["starts_at"], row["ends_at"]) for row in rows if row["id"] != ignore_booking]
 
 
@@ -215,7 +254,8 @@ def week_start(day: date) -> date:
 
 
 STRIP_DAYS = 14
-PARTS_OF_DAY = (("morning", "Morning", 0, 12), ("afternoon", "Afternoon", 12, 17), ("evening", "Evening", 17, 24))
+PARTS_OF_DAY = (("morning", lazy_gettext("Morning"), 0, 12), ("afternoon", lazy_gettext("Afternoon"), 12, 17),
+                ("evening", lazy_gettext("Evening"), 17, 24))
 
 
 @dataclass
@@ -238,7 +278,7 @@ class Grid:
         for key, label, from_hour, to_hour in PARTS_OF_DAY:
             cells = [c for c in self.days[0][1] if from_hour <= c[0].astimezone(zone).hour < to_hour]
             if cells:
-                groups.append((key, label, cells))
+                groups.append((key, str(label), cells))
         return groups
 
     @property
@@ -268,15 +308,15 @@ async def slot_grid(db, service: Service, provider_id: int | None, first_day: da
         per_day[chosen] = {}
     window_end = now
     for provider in providers:
-        avail = await availability(db, provider["id"], now)
-        scheduled = await availability(db, provider["id"], now, off_today=False)
-        window_end = max(window_end, now + avail.window)
-        span_from = _day_start(strip_start, avail.tz) - timedelta(days=1)
+        span_from = _day_start(strip_start, provider["timezone"]) - timedelta(days=1)
         span_to = span_from + timedelta(days=STRIP_DAYS + 2)
-        taken = await busy(db, provider["id"], span_from, span_to, ignore_booking)
-        schedule = slots.week_grid(scheduled, [], service.duration, strip_start, now, days=STRIP_DAYS)
+        # The schedule without "available today", so today's times grey out instead of vanishing.
+        scheduled, taken = await _cached_schedule(db, provider, now, span_from, span_to, ignore_booking)
+        avail = with_off_today(scheduled, provider, now)
+        window_end = max(window_end, now + avail.window)
+        on_schedule = slots.week_grid(scheduled, [], service.duration, strip_start, now, days=STRIP_DAYS)
         free = slots.week_grid(avail, taken, service.duration, strip_start, now, days=STRIP_DAYS)
-        for sched_day, free_day in zip(schedule, free):
+        for sched_day, free_day in zip(on_schedule, free):
             free_set = set(free_day.starts)
             cells = per_day[sched_day.day]
             for start in sched_day.starts:
@@ -291,6 +331,21 @@ async def slot_grid(db, service: Service, provider_id: int | None, first_day: da
     return Grid(service, provider_id, chosen, days, tz, strip, prev_week, next_week)
 
 
+async def _cached_schedule(db, provider: Mapping, now: datetime, span_from: datetime, span_to: datetime,
+                           ignore_booking: int | None) -> tuple[Availability, list[Busy]]:
+    """`schedule` through the app's grid cache (`db.grid_cache`, see grid_cache.py) when there is one."""
+    cache = getattr(db, "grid_cache", None)
+    if cache is None or ignore_booking is not None:  # a reschedule's grid (rare) reads afresh
+        return await schedule(db, provider, now, span_from, span_to, ignore_booking, off_today=False)
+    key = (span_from, span_to, now.date())
+    generation = cache.generation(provider["id"])
+    found = cache.get(provider["id"], key)
+    if found is None:
+        found = await schedule(db, provider, now, span_from, span_to, off_today=False)
+        cache.put(provider["id"], key, found, generation)
+    return found
+
+
 def _day_start(day: date, tz: str) -> datetime:
     return datetime.combine(day, time(), ZoneInfo(tz)).astimezone(slots.UTC)
 
@@ -303,8 +358,8 @@ async def _grid_providers(db, service: Service, provider_id: int | None, pin: st
 
 
 async def next_free(db, service: Service, provider_id: int, now: datetime) -> datetime | None:
-    avail = await availability(db, provider_id, now)
-    taken = await busy(db, provider_id, now, now + avail.window + timedelta(days=1))
+    provider = await db.fetch_one("select_provider", {"id": provider_id})
+    avail, taken = await schedule(db, provider, now, now, now + timedelta(days=provider["window_days"] + 1))
     return slots.next_free_start(avail, taken, service.duration, now)
 
 
@@ -331,16 +386,16 @@ class Customer:
 
 
 def outside_area(pin: str) -> str:
-    return (f"We don't have professionals for this service at PIN code {pin} yet. "
-            "Leave your PIN code and we will tell you when we do.")
+    return gettext("We don't have professionals for this service at PIN code %(pin)s yet. "
+                   "Leave your PIN code and we will tell you when we do.", pin=pin)
 
 
 async def refuse_outside_area(db, provider_id: int, pin: str | None) -> None:
     from .addresses import serves
 
     if not await serves(db, provider_id, pin):
-        raise BookingRefused(f"This professional does not work at PIN code {pin}. "
-                             "Choose \"Any available provider\" to see who does.", 422)
+        raise BookingRefused(gettext("This professional does not work at PIN code %(pin)s. "
+                                     "Choose \"Any available provider\" to see who does.", pin=pin), 422)
 
 
 def _clean_details(details: Mapping[str, str]) -> dict[str, str]:
@@ -351,13 +406,13 @@ def _clean_details(details: Mapping[str, str]) -> dict[str, str]:
     notes = details.get("notes", "").strip()
     errors = {}
     if len(address) < 10 or not has_letters_or_digits(address):
-        errors["address"] = "Enter the full address where the work is to be done (house, street, area)."
+        errors["address"] = gettext("Enter the full address where the work is to be done (house, street, area).")
     elif len(address) > 300:
-        errors["address"] = "Use at most 300 characters for the address."
+        errors["address"] = gettext("Use at most 300 characters for the address.")
     if problem := phone_problem(phone):
         errors["phone"] = problem
     if len(notes) > 500:
-        errors["notes"] = "Use at most 500 characters for notes."
+        errors["notes"] = gettext("Use at most 500 characters for notes.")
     if errors:
         from ..auth.accounts import ValidationError
         raise ValidationError(errors)
@@ -367,14 +422,14 @@ def _clean_details(details: Mapping[str, str]) -> dict[str, str]:
 async def check_can_book(db, customer: Customer, service: Service, provider_id: int) -> dict:
     """The rules that don't depend on time: women-only, provider offers the service, provider active."""
     if service.women_only and customer.gender != "female":
-        raise BookingRefused(WOMEN_ONLY_CUSTOMER, 403)
+        raise BookingRefused(str(WOMEN_ONLY_CUSTOMER), 403)
     provider = await db.fetch_one("select_provider", {"id": provider_id})
     if provider is None or not provider["verified"] or not provider["is_active"]:
-        raise BookingRefused("That provider is not taking bookings.", 404)
+        raise BookingRefused(gettext("That provider is not taking bookings."), 404)
     if service.women_only and provider["gender"] != "female":
-        raise BookingRefused("Women-only services are done only by women professionals.", 422)
+        raise BookingRefused(gettext("Women-only services are done only by women professionals."), 422)
     if not await db.fetch_one("provider_offers_service", {"provider_id": provider_id, "service_id": service.id}):
-        raise BookingRefused("That provider does not offer this service.", 422)
+        raise BookingRefused(gettext("That provider does not offer this service."), 422)
     return provider
 
 
@@ -390,8 +445,7 @@ async def pick_provider(db, service: Service, start: datetime, now: datetime, pi
         raise BookingRefused(outside_area(pin), 422)
     ratings = await rating_summary(db, [p["id"] for p in qualified])
     for provider in qualified:
-        avail = await availability(db, provider["id"], now)
-        taken = await busy(db, provider["id"], start - timedelta(days=1), start + timedelta(days=1))
+        avail, taken = await schedule(db, provider, now, start - timedelta(days=1), start + timedelta(days=1))
         reason = slots.why_not_bookable(avail, taken, service.duration, start, now)
         reasons.add(reason)
         if reason is None:
@@ -403,7 +457,7 @@ async def pick_provider(db, service: Service, start: datetime, now: datetime, pi
             candidates.append((count, -average, provider["id"]))
     if not candidates:
         if reasons == {slots.PAST}:  # true whoever the provider: say so, not "no one is free"
-            raise BookingRefused(slots.PAST, 422)
+            raise BookingRefused(str(slots.PAST), 422)
         raise SlotTaken("No provider is free at that time any more. Please pick another time.")
     return min(candidates)[2]
 
@@ -419,23 +473,26 @@ async def check_bookable(db, service: Service, provider_id: int | None, start: d
         await _check_slot(db, provider_id, service, start, now)
 
 
-async def _check_slot(tx, provider_id: int, service: Service, start: datetime, now: datetime, ignore_booking: int | None = None):
-    avail = await availability(tx, provider_id, now)
-    taken = await busy(tx, provider_id, start - timedelta(days=1), start + timedelta(days=1), ignore_booking)
+async def _check_slot(tx, provider_id: int, service: Service, start: datetime, now: datetime,
+                      ignore_booking: int | None = None, provider: Mapping | None = None):
+    """The provider's availability if `start` is free for `service`, else BookingRefused/SlotTaken.
+    `provider` is their row with the booking rules when the caller has read it already."""
+    if provider is None:
+        provider = await tx.fetch_one("select_provider", {"id": provider_id})
+    avail, taken = await schedule(tx, provider, now, start - timedelta(days=1), start + timedelta(days=1), ignore_booking)
     reason = slots.why_not_bookable(avail, taken, service.duration, start, now)
     if reason is None:
         return avail
-    if reason.startswith("That slot was just taken"):
+    if reason == slots.TAKEN:
         raise SlotTaken()
-    raise BookingRefused(reason, 422)
+    raise BookingRefused(str(reason), 422)
 
 
 async def _announce(tx, provider_id: int, customer_id: int, tz: str, kind: str, booking_id: int, starts: list[datetime], now: datetime):
     payload = {"booking_id": booking_id}
-    for start in starts:
-        await publish(tx, f"slots:{provider_id}:{local_today(start, tz).isoformat()}", kind, payload, now)
-    await publish(tx, f"provider:{provider_id}", kind, payload, now)
-    await publish(tx, f"user:{customer_id}", kind, payload, now)
+    events = [(f"slots:{provider_id}:{local_today(start, tz).isoformat()}", kind, payload) for start in starts]
+    events += [(f"provider:{provider_id}", kind, payload), (f"user:{customer_id}", kind, payload)]
+    await publish_many(tx, events, now)
 
 
 async def refuse_if_already_booked(db, customer_id: int, service: Service, start: datetime,
@@ -456,7 +513,7 @@ async def check_reschedulable(db, booking: Mapping, service: Service, new_start:
     """The rules of a move, for `booking` as read now: the confirm step calls it without locks, and
     `reschedule_booking` again under the customer and provider locks. Returns the provider's availability."""
     if booking["status"] != "confirmed":
-        raise BookingRefused(f"This booking is already {booking['status']}.", 409)
+        raise BookingRefused(gettext("This booking is already %(status)s.", status=status_label(booking["status"])), 409)
     terms = change_terms(booking, now)
     if terms is None:
         raise BookingRefused(not_changeable_message(booking, "move"), 422)
@@ -464,7 +521,7 @@ async def check_reschedulable(db, booking: Mapping, service: Service, new_start:
         raise BookingRefused(f"{booking['provider_name']} has not set off, so this booking cannot be moved; "
                              "you can cancel it free of charge and book again.", 422)
     if new_start == booking["starts_at"]:
-        raise BookingRefused("That is the time already booked. Pick a different slot.", 422)
+        raise BookingRefused(gettext("That is the time already booked. Pick a different slot."), 422)
     await refuse_if_already_booked(db, booking["customer_id"], service, new_start, booking["id"])
     return await _check_slot(db, booking["provider_id"], service, new_start, now, ignore_booking=booking["id"])
 
@@ -476,44 +533,55 @@ async def place_booking(db: Database, customer: Customer, service: Service, prov
 
     The one entry point for placing a booking (the booking page and the chatbot call it), so each
     rule is written once, in this order: who may book the service (women-only), what they typed
-    (`ValidationError`), which provider (chosen: `check_can_book`; any: a second booking of the
-    same service is `AlreadyBooked` before a provider is picked, so a double tap when everyone is
-    now busy shows the booking made, then `pick_provider`), and finally the locked transaction,
-    which checks everything that can change meanwhile again. Refusals are `BookingRefused`
-    (`SlotTaken` for a lost race, `AlreadyBooked` for a second booking)."""
+    (`ValidationError`), which provider (any: a second booking of the same service is
+    `AlreadyBooked` before a provider is picked, so a double tap when everyone is now busy shows
+    the booking made, then `pick_provider`), and finally the locked transaction: the provider's
+    standing and services (the rules of `check_can_book`, read with the lock), the customer's
+    same-service overlap, then the slot. Refusals are `BookingRefused` (`SlotTaken` for a lost
+    race, `AlreadyBooked` for a second booking).
+
+    Statements on a chosen provider: BEGIN, two locking reads, the overlap check, the schedule
+    (one read), four inserts (booking, notification, events, mails), COMMIT."""
     if service.women_only and customer.gender != "female":
-        raise BookingRefused(WOMEN_ONLY_CUSTOMER, 403)
+        raise BookingRefused(str(WOMEN_ONLY_CUSTOMER), 403)
     clean = _clean_details(details)
+    pin = details.get("pin") or None
     if provider_id is None:
         await refuse_if_already_booked(db, customer.id, service, start)
-        provider_id = await pick_provider(db, service, start, now, details.get("pin") or None)
-    await check_can_book(db, customer, service, provider_id)
-    pin = details.get("pin") or None
-    await refuse_outside_area(db, provider_id, pin)
+        provider_id = await pick_provider(db, service, start, now, pin)
+    elif pin is not None:  # a chosen professional: do they work there? (one read, only with a PIN code)
+        await refuse_outside_area(db, provider_id, pin)
+    # Everything else is read once, under the locks (customer, then provider: the one order every
+    # transaction takes them in), and the mail is written as facts for the sender to render.
     try:
         async with db.transaction() as tx:
-            await tx.fetch_one("lock_customer", {"customer_id": customer.id})  # always before lock_provider
+            buyer = await tx.fetch_one("lock_customer_for_booking", {"customer_id": customer.id})
+            provider = await tx.fetch_one("lock_provider_for_booking", {"provider_id": provider_id, "service_id": service.id})
+            if provider is None or not provider["verified"] or not provider["is_active"]:  # or suspended meanwhile
+                raise BookingRefused(gettext("That provider is not taking bookings."), 404)
+            if service.women_only and provider["gender"] != "female":
+                raise BookingRefused(gettext("Women-only services are done only by women professionals."), 422)
+            if not provider["offers"]:  # never offered, or dropped meanwhile
+                raise BookingRefused(gettext("That provider does not offer this service."), 422)
             await refuse_if_already_booked(tx, customer.id, service, start)
-            locked = await tx.fetch_one("lock_provider", {"provider_id": provider_id})
-            if not locked or not locked["verified"]:  # suspended while this request was on its way
-                raise BookingRefused("That provider is not taking bookings.", 404)
-            if not await tx.fetch_one("provider_offers_service", {"provider_id": provider_id, "service_id": service.id}):
-                raise BookingRefused("That provider does not offer this service.", 422)  # dropped meanwhile
-            avail = await _check_slot(tx, provider_id, service, start, now)
-            result = await tx.execute("insert_booking", {
-                "customer_id": customer.id, "provider_id": provider_id, "service_id": service.id,
-                "starts_at": start, "ends_at": start + service.duration, "price_paise": service.price_paise,
-                "now": now, **clean,
-            })
-            booking_id = result.lastrowid
-            if details.get("address_id"):
+            avail = await _check_slot(tx, provider_id, service, start, now, provider=provider)
+            booking = {"customer_id": customer.id, "provider_id": provider_id, "service_id": service.id,
+                       "starts_at": start, "ends_at": start + service.duration, "price_paise": service.price_paise,
+                       "now": now, **clean}
+            booking_id = (await tx.execute("insert_booking", booking)).lastrowid
+            if details.get("address_id"):  # a saved address (only then: one more statement)
                 await tx.execute("set_booking_address", {"id": booking_id, "address_id": int(details["address_id"])})
             await tx.execute("insert_notification", {
                 "user_id": provider_id, "kind": "booked", "booking_id": booking_id, "now": now,
                 "message": f"New booking: {service.name}, {slots.local_label(start, avail.tz)}",
             })
             await _announce(tx, provider_id, customer.id, avail.tz, "booked", booking_id, [start], now)
-            await mail_booking_change(tx, booking_id, "booked", now)
+            await mail_booking_change(tx, booking_id, "booked", now, booking={
+                **booking, "id": booking_id, "calendar_sequence": 0, "cancel_reason": None, "cancelled_by": None,
+                "service_name": service.name, "timezone": avail.tz,
+                "provider_name": provider["name"], "provider_email": provider["email"],
+                "provider_locale": provider["locale"],
+                "customer_name": buyer["name"], "customer_email": buyer["email"], "customer_locale": buyer["locale"]})
     except IntegrityError:  # the unique key caught a race the check could not see
         raise SlotTaken() from None
     return booking_id
@@ -523,7 +591,7 @@ async def booking_for(db, booking_id: int, user) -> dict:
     """A booking its customer or provider (or an admin) may see; others get BookingRefused 404."""
     row = await db.fetch_one("select_booking", {"id": booking_id})
     if row is None or not (user.role == "admin" or row["customer_id"] == user.id or row["provider_id"] == user.id):
-        raise BookingRefused("There is no such booking in your account.", 404)
+        raise BookingRefused(gettext("There is no such booking in your account."), 404)
     return row
 
 
@@ -540,9 +608,9 @@ async def cancel_booking(db: Database, user, booking_id: int, now: datetime, rea
     async with db.transaction() as tx:
         row = await booking_for(tx, booking_id, user)
         if row["customer_id"] != user.id:
-            raise BookingRefused("There is no such booking in your account.", 404)
+            raise BookingRefused(gettext("There is no such booking in your account."), 404)
         if row["status"] != "confirmed":
-            raise BookingRefused(f"This booking is already {row['status']}.", 409)
+            raise BookingRefused(gettext("This booking is already %(status)s.", status=status_label(row["status"])), 409)
         terms = change_terms(row, now)
         if terms is None:
             raise BookingRefused(not_changeable_message(row, "cancel"), 422)
@@ -591,7 +659,7 @@ async def reschedule_booking(db: Database, user, booking_id: int, new_start: dat
     the free window the move carries the late fee (`accepted_fee` must be the fee the customer was shown)."""
     row = await booking_for(db, booking_id, user)
     if row["customer_id"] != user.id:
-        raise BookingRefused("There is no such booking in your account.", 404)
+        raise BookingRefused(gettext("There is no such booking in your account."), 404)
     service = Service.from_row(await db.fetch_one("select_service_by_id", {"id": row["service_id"]}))
     try:
         async with db.transaction() as tx:

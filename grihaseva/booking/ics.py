@@ -71,3 +71,11 @@ def provider_feed(provider_name: str, bookings: Iterable[Mapping[str, Any]], now
     for booking in bookings:
         calendar.add_component(_event(booking, now))
     return calendar.to_ical().decode("utf-8")
+
+
+def invitation_from_facts(booking: Mapping[str, Any], now: str, cancelled: bool, attendee: str) -> str:
+    """`booking_invitation` from the JSON facts a booking mail keeps in the outbox (instants as
+    ISO 8601 text): the mail sender calls it, so the booking's transaction builds no calendar."""
+    facts = {**booking, "starts_at": datetime.fromisoformat(booking["starts_at"]),
+             "ends_at": datetime.fromisoformat(booking["ends_at"])}
+    return booking_invitation(facts, datetime.fromisoformat(now), cancelled=cancelled, attendee=attendee)

@@ -50,4 +50,6 @@ async def describe(db, next_url: str | None) -> Intent | None:
         if row is None or not row["verified"]:
             return None
         provider_name, tz = row["name"], row["timezone"]
-    return Intent(service, provider_name, slots.local_label(start, tz))
+    from ..i18n import slot_label
+
+    return Intent(service, provider_name, slot_label(start, tz))

@@ -25,10 +25,16 @@ is at least ``min_notice`` ahead of ``now`` and at most ``window`` ahead.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from bisect import bisect_left
+from functools import lru_cache
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..i18n import lazy_gettext
+from .. import i18n
+from ..i18n import gettext, ngettext
 
 __all__ = [
     "Availability",
@@ -52,10 +58,10 @@ UTC = timezone.utc
 
 # User-facing reasons. The notice and window messages depend on the
 # provider's settings, so they are built by _notice_reason/_window_reason.
-PAST = "That time is in the past."
-OFF_SCHEDULE = "That time is not on the provider's schedule."
-AWAY = "The provider is away at that time."
-TAKEN = "That slot was just taken."
+PAST = lazy_gettext("That time is in the past.")
+OFF_SCHEDULE = lazy_gettext("That time is not on the provider's schedule.")
+AWAY = lazy_gettext("The provider is away at that time.")
+TAKEN = lazy_gettext("That slot was just taken.")
 
 
 # --------------------------------------------------------------------------
@@ -144,16 +150,28 @@ def free_starts_on(
     _check_duration(duration)
     _check_day(day)
     now = _to_utc(now, "now")
-    busy = list(busy)
+    return _free_starts(avail, _Blocks.of(avail, busy), duration, day, now)
+
+
+def _free_starts(avail: Availability, blocks: "_Blocks", duration: timedelta, day: date, now: datetime) -> list[datetime]:
+    """`free_starts_on` with the busy time prepared: one pass over the day's sorted starts and the
+    sorted, merged time off and bookings (each pointer only moves forward)."""
     occupied = duration + avail.buffer
     zone = _zone(avail.tz)
-    return sorted(
-        start
-        for start in _grid_starts(avail, day, occupied)
-        # Belt and braces: keeps "bookable iff listed on its local day" exact.
-        if start.astimezone(zone).date() == day
-        and _blocker(avail, busy, start, now, occupied, on_schedule=True) is None
-    )
+    earliest = now + avail.min_notice  # also >= now: notice is never negative
+    latest = now + avail.window
+    free = []
+    away, taken = blocks.away.sweep(), blocks.taken.sweep()
+    for start in sorted(_grid_starts(avail, day, occupied)):
+        end = start + occupied
+        # The rules of _blocker, in one pass: past or too soon, beyond the window, away, taken.
+        if start < now or start < earliest or start > latest:
+            continue
+        if away(start, end) or taken(start, end):
+            continue
+        if start.astimezone(zone).date() == day:  # keeps "bookable iff listed on its local day" exact
+            free.append(start)
+    return free
 
 
 def week_grid(
@@ -167,12 +185,11 @@ def week_grid(
     """Free starts for ``days`` consecutive provider-local days from ``first_day``."""
     if days < 0:
         raise ValueError("days must not be negative")
-    _to_utc(now, "now")  # reject a naive `now` even when days == 0
-    busy = list(busy)
-    return [
-        DaySlots(day, free_starts_on(avail, busy, duration, day, now))
-        for day in (first_day + timedelta(days=n) for n in range(days))
-    ]
+    now = _to_utc(now, "now")  # reject a naive `now` even when days == 0
+    _check_duration(duration)
+    blocks = _Blocks.of(avail, busy)  # sorted and merged once for the whole week
+    days_ = (first_day + timedelta(days=n) for n in range(days))
+    return [DaySlots(day, _free_starts(avail, blocks, duration, _checked_day(day), now)) for day in days_]
 
 
 def next_free_start(
@@ -184,14 +201,14 @@ def next_free_start(
     """The earliest free start within the booking window, or ``None``."""
     _check_duration(duration)
     now = _to_utc(now, "now")
-    busy = list(busy)
+    blocks = _Blocks.of(avail, busy)
     zone = _zone(avail.tz)
     # Nothing can start before now + notice or after now + window, so only
     # the local days between those two instants need to be searched.
     day = (now + avail.min_notice).astimezone(zone).date()
     last = (now + avail.window).astimezone(zone).date()
     while day <= last:
-        starts = free_starts_on(avail, busy, duration, day, now)
+        starts = _free_starts(avail, blocks, duration, day, now)
         if starts:
             return starts[0]
         day += timedelta(days=1)
@@ -218,24 +235,19 @@ def why_not_bookable(
     occupied = duration + avail.buffer
     day = start.astimezone(_zone(avail.tz)).date()
     on_schedule = start in _grid_starts(avail, day, occupied)
-    return _blocker(avail, list(busy), start, now, occupied, on_schedule)
+    return _blocker(avail, _Blocks.of(avail, busy), start, now, occupied, on_schedule)
 
 
 def local_label(start: datetime, tz: str) -> str:
     """Human label in zone ``tz``, e.g. ``"Wed 25 Nov, 6:30 pm IST"``.
 
-    Month and day names are spelled out here rather than with ``%a``/``%b``
-    so the label does not depend on the server's locale.
+    In the current language (``"बुध 25 नव॰, शाम 6:30 IST"`` in Hindi), through Babel, so the
+    label never depends on the server's locale.
     """
-    local = _to_utc(start, "start").astimezone(_zone(tz))
-    hour = local.hour % 12 or 12
-    meridiem = "am" if local.hour < 12 else "pm"
-    return (
-        f"{_WEEKDAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]}, "
-        f"{hour}:{local.minute:02d} {meridiem} {local.tzname()}"
-    )
+    return i18n.slot_label(_to_utc(start, "start"), _zone(tz).key)
 
 
+@lru_cache(maxsize=8192)  # the grid asks for the same starts' tokens on every render
 def slot_token(start: datetime) -> str:
     """Compact UTC ISO token for a start, e.g. ``"2026-11-25T13:00Z"``.
 
@@ -297,7 +309,7 @@ def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datet
 
 def _blocker(
     avail: Availability,
-    busy: Sequence[Busy],
+    blocks: "_Blocks",
     start: datetime,
     now: datetime,
     occupied: timedelta,
@@ -305,8 +317,9 @@ def _blocker(
 ) -> str | None:
     """The first rule that ``start`` breaks, in the documented order, or None.
 
-    ``free_starts_on`` and ``why_not_bookable`` share this function so the
-    two can never drift apart.
+    ``why_not_bookable`` uses it; ``_free_starts`` applies the same rules in
+    the same order in one pass over a day (the tests compare the two on every
+    start of a day).
     """
     if start < now:
         return PAST
@@ -317,29 +330,71 @@ def _blocker(
     if not on_schedule:
         return OFF_SCHEDULE
     end = start + occupied
-    if any(_overlaps(start, end, off_start, off_end) for off_start, off_end in avail.time_off):
+    if blocks.away.hits(start, end):
         return AWAY
     # Another job keeps the provider busy until its end plus travel time.
-    if any(_overlaps(start, end, job.start, job.end + avail.buffer) for job in busy):
+    if blocks.taken.hits(start, end):
         return TAKEN
     return None
+
+
+class _Union:
+    """The union of half-open intervals as sorted, disjoint (start, end) lists."""
+
+    def __init__(self, intervals: Iterable[tuple[datetime, datetime]]):
+        self.starts: list[datetime] = []
+        self.ends: list[datetime] = []
+        for start, end in sorted(interval for interval in intervals if interval[0] < interval[1]):
+            if self.ends and start <= self.ends[-1]:
+                self.ends[-1] = max(self.ends[-1], end)
+            else:
+                self.starts.append(start)
+                self.ends.append(end)
+
+    def hits(self, start: datetime, end: datetime) -> bool:
+        """Whether [start, end) shares an instant with the union (a binary search)."""
+        last = bisect_left(self.starts, end) - 1  # the last interval that starts before `end`
+        return last >= 0 and self.ends[last] > start
+
+    def sweep(self) -> Callable[[datetime, datetime], bool]:
+        """`hits` for intervals asked in order of start (and of end): one forward pass."""
+        starts, ends, count = self.starts, self.ends, len(self.starts)
+        position = 0
+
+        def hits(start: datetime, end: datetime) -> bool:
+            nonlocal position
+            while position < count and ends[position] <= start:
+                position += 1
+            return position < count and starts[position] < end
+
+        return hits
+
+
+@dataclass(frozen=True)
+class _Blocks:
+    """What blocks a start: time off, and bookings with the travel buffer after each."""
+
+    away: _Union
+    taken: _Union
+
+    @classmethod
+    def of(cls, avail: Availability, busy: Iterable[Busy]) -> "_Blocks":
+        return cls(_Union(avail.time_off), _Union((job.start, job.end + avail.buffer) for job in busy))
 
 
 def _notice_reason(notice: timedelta) -> str:
     minutes = int(notice.total_seconds() // 60)
     if minutes % 60 == 0:
-        amount = _plural(minutes // 60, "hour")
-    else:
-        amount = _plural(minutes, "minute")
-    # "1 hour's notice" but "2 hours' notice".
-    possessive = amount + ("'" if amount.endswith("s") else "'s")
-    return f"Bookings need at least {possessive} notice."
+        return ngettext("Bookings need at least %(num)s hour's notice.", "Bookings need at least %(num)s hours' notice.",
+                        minutes // 60)
+    return ngettext("Bookings need at least %(num)s minute's notice.", "Bookings need at least %(num)s minutes' notice.",
+                    minutes)
 
 
 def _window_reason(window: timedelta) -> str:
     if window % timedelta(days=1):
-        return "That date is beyond the booking window."
-    return f"That date is beyond the {window.days}-day booking window."
+        return gettext("That date is beyond the booking window.")
+    return gettext("That date is beyond the %(days)s-day booking window.", days=window.days)
 
 
 def _plural(count: int, unit: str) -> str:
@@ -443,6 +498,11 @@ def _check_day(day: date) -> None:
     # certainly a mix-up between an instant and a provider-local day.
     if isinstance(day, datetime) or not isinstance(day, date):
         raise ValueError(f"day must be a date, got {day!r}")
+
+
+def _checked_day(day: date) -> date:
+    _check_day(day)
+    return day
 
 
 def _check_wall_time(wall: time) -> None:

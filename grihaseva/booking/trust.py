@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Iterable
 
+from ..i18n import gettext, ngettext
 from ..reviews.domain import NO_RATINGS, RatingSummary, rating_summary
 
 AVATAR_SIZE = 256
@@ -38,11 +39,11 @@ class Trust:
             return ""
         days = (now - self.since).days
         if days < 60:
-            return "New on GrihaSeva"
+            return gettext("New on GrihaSeva")
         if days < 365:
-            return f"{days // 30} months on GrihaSeva"
+            return ngettext("%(num)s month on GrihaSeva", "%(num)s months on GrihaSeva", days // 30)
         years = days // 365
-        return f"{years} year{'s' if years != 1 else ''} on GrihaSeva"
+        return ngettext("%(num)s year on GrihaSeva", "%(num)s years on GrihaSeva", years)
 
 
 def initials(name: str) -> str:
@@ -84,9 +85,9 @@ def _square_jpeg(data: bytes) -> bytes:
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.format not in FORMATS:
-                raise PhotoRefused("Upload a photo in JPEG, PNG or WebP format.")
+                raise PhotoRefused(gettext("Upload a photo in JPEG, PNG or WebP format."))
             if image.width * image.height > MAX_PHOTO_PIXELS:
-                raise PhotoRefused("That photo has too many pixels. Use one under 40 megapixels.")
+                raise PhotoRefused(gettext("That photo has too many pixels. Use one under 40 megapixels."))
             image = ImageOps.exif_transpose(image)  # turn it upright, then the EXIF goes with the copy
             fitted = ImageOps.fit(image.convert("RGB"), (AVATAR_SIZE, AVATAR_SIZE), Image.Resampling.LANCZOS)
             clean = Image.new("RGB", fitted.size)  # pixels only: a copy would carry EXIF, GPS, comments, ICC
@@ -97,14 +98,14 @@ def _square_jpeg(data: bytes) -> bytes:
     except PhotoRefused:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError):
-        raise PhotoRefused("That file is not a photo we can read. Upload a JPEG, PNG or WebP image.") from None
+        raise PhotoRefused(gettext("That file is not a photo we can read. Upload a JPEG, PNG or WebP image.")) from None
 
 
 async def save_photo(db, user_id: int, data: bytes, now: datetime) -> None:
     if not data:
-        raise PhotoRefused("Choose a photo to upload.")
+        raise PhotoRefused(gettext("Choose a photo to upload."))
     if len(data) > MAX_PHOTO_BYTES:
-        raise PhotoRefused("That photo is larger than 8 MB. Use a smaller one.", 413)
+        raise PhotoRefused(gettext("That photo is larger than 8 MB. Use a smaller one."), 413)
     jpeg = await asyncio.to_thread(_square_jpeg, data)
     async with db.transaction() as tx:
         await tx.execute("DELETE FROM avatars WHERE user_id = :id", {"id": user_id})

@@ -5,15 +5,17 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 from urllib.parse import urlencode
+from functools import lru_cache
 
 from quart import Blueprint, flash, request
 from werkzeug.exceptions import BadRequest, NotFound
 
+from ..i18n import gettext
 from ..auth.access import requires_role, the_user
 from ..auth.views import INTENT_READERS
 from ..auth.accounts import ValidationError
 from ..reviews.domain import rating_summary, recent_reviews
-from ..sse import sse_stream
+from ..sse import event_watermark, page_event_id, sse_stream
 from ..web import db, now, read_form, redirect_to, render
 from . import addresses, domain, intent, receipts, slots, timeline, trust
 
@@ -30,7 +32,7 @@ def _provider_choice(value: str | None) -> int | None:
     if value in (None, "", "any"):
         return None
     if not value.isdecimal() or len(value) > 12:  # isdigit() also passes "²", which int() refuses
-        raise BadRequest("Choose a provider from the list.")
+        raise BadRequest(gettext("Choose a provider from the list."))
     return int(value)
 
 
@@ -42,9 +44,9 @@ def _week(value: str | None) -> date | None:
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        raise BadRequest("That day is not a valid date.") from None
+        raise BadRequest(gettext("That day is not a valid date.")) from None
     if day > now().date() + MAX_WEEK_AHEAD:  # also keeps the grid's day arithmetic clear of date.max
-        raise BadRequest("That day is too far ahead: no one takes bookings that early.")
+        raise BadRequest(gettext("That day is too far ahead: no one takes bookings that early."))
     return day
 
 
@@ -67,14 +69,14 @@ async def _pin_arg(args) -> tuple[str | None, str | None]:
 def _slot(value: str | None):
     start = slots.parse_slot(value or "")
     if start is None:
-        raise BadRequest("That time slot is not valid. Please pick a time from the grid.")
+        raise BadRequest(gettext("That time slot is not valid. Please pick a time from the grid."))
     return start
 
 
 async def _service_or_404(slug: str) -> domain.Service:
     service = await domain.active_service(db(), slug)
     if service is None:
-        raise NotFound("We don't offer that service (any more). See all services.")
+        raise NotFound(gettext("We don't offer that service (any more). See all services."))
     return service
 
 
@@ -119,7 +121,7 @@ async def provider_page(provider_id: int):
     """A provider's public profile."""
     provider = await db().fetch_one("select_provider", {"id": provider_id})
     if provider is None or not provider["verified"] or not provider["is_active"]:
-        raise NotFound("There is no such provider.")
+        raise NotFound(gettext("There is no such provider."))
     offered = await db().fetch_all("select_provider_services", {"provider_id": provider_id})
     if provider["gender"] != "female":
         offered = [s for s in offered if not s["women_only"]]
@@ -137,8 +139,9 @@ async def _grid_context(service: domain.Service, provider_id: int | None, week: 
     providers = await domain.qualified_providers(db(), service, pin)
     if provider_id is not None and provider_id not in {p["id"] for p in providers}:
         if pin and provider_id in {p["id"] for p in await domain.qualified_providers(db(), service)}:
-            raise NotFound(f"That professional does not work at PIN code {pin}. Choose \"Any available provider\".")
-        raise NotFound("That provider does not offer this service.")
+            raise NotFound(gettext("That professional does not work at PIN code %(pin)s. Choose \"Any available provider\".",
+                                   pin=pin))
+        raise NotFound(gettext("That provider does not offer this service."))
     trusted = await trust.trust(db(), [p["id"] for p in providers])
     providers = [{**p, "rating": trusted[p["id"]].rating, "trust": trusted[p["id"]]} for p in providers]
     again = request.args.get("again", "")
@@ -155,7 +158,7 @@ async def _women_only_page(service: domain.Service):
     rows = await db().fetch_all("select_active_services")
     instead = [r for r in rows if not r["women_only"]][:6]
     return await render("booking/women_only.html", status=403, service=service, instead=instead,
-                        message=domain.WOMEN_ONLY_CUSTOMER)
+                        message=str(domain.WOMEN_ONLY_CUSTOMER))
 
 
 @blueprint.get("/book/<slug>")
@@ -165,6 +168,7 @@ async def book(slug: str):
     if _women_notice(service):
         return await _women_only_page(service)
     provider_id = _provider_choice(request.args.get("provider"))
+    watermark = event_watermark()
     pin, pin_message = await _pin_arg(request.args)
     if not request.args.get("pin") and (again := await _again_address(request.args.get("again", ""))):
         pin = again.pin_code  # "Book again": the PIN code of the address that booking went to
@@ -172,7 +176,13 @@ async def book(slug: str):
         return await render("booking/outside_area.html", status=200, service=service, pin=pin, form={}, errors={},
                             message=domain.outside_area(pin))
     context = await _grid_context(service, provider_id, _day_arg(request.args), pin=pin)
-    return await render("booking/book.html", "partials/booking/_grid_section.html", pin_message=pin_message, **context)
+    return await render("booking/book.html", "partials/booking/_grid_section.html", pin_message=pin_message,
+                        live_after=await page_event_id(_live_topics(service, context), watermark), **context)
+
+
+def _live_topics(service: domain.Service, context: dict) -> list[str]:
+    # service:<id> carries the admin's catalogue changes (price, duration, deactivation).
+    return [domain.service_topic(service.id), *domain.grid_topics(context["grid"], context["provider_ids"])]
 
 
 async def _again_address(booking_id: str):
@@ -197,7 +207,7 @@ async def leave_pin(slug: str):
         pin = addresses.clean_pin(form.get("pin")) or ""
         return await render("booking/outside_area.html", status=422, service=service, pin=pin, form=form,
                             errors=error.errors, message=domain.outside_area(pin) if pin else None)
-    await flash(f"Thank you. We will write to you when a professional serves PIN code {pin}.", "success")
+    await flash(gettext("Thank you. We will write to you when a professional serves PIN code %(pin)s.", pin=pin), "success")
     return redirect_to(f"/services/{service.slug}")
 
 
@@ -213,8 +223,7 @@ async def book_live(slug: str):
         reschedule = await _own_booking(request.args["reschedule"])
     context = await _grid_context(service, provider_id, week, reschedule, pin)
     week = context["grid"].first_day  # the day first shown stays shown
-    # service:<id> carries the admin's catalogue changes (price, duration, deactivation).
-    topics = [domain.service_topic(service.id), *domain.grid_topics(context["grid"], context["provider_ids"])]
+    topics = _live_topics(service, context)
 
     async def fragment(_event) -> str:
         from quart import render_template
@@ -300,7 +309,7 @@ async def _where(form, user, service: domain.Service, provider_id: int | None) -
     if choice and choice != "new":
         address = await addresses.customer_address(db(), user.id, int(choice)) if choice.isdecimal() and len(choice) < 12 else None
         if address is None:
-            raise ValidationError({"address_id": "Choose one of your saved addresses, or a new one."})
+            raise ValidationError({"address_id": gettext("Choose one of your saved addresses, or a new one.")})
         where, field = {"address": address.text, "pin": address.pin_code, "address_id": address.id}, "address_id"
     elif choice == "new" or form.get("pin_code") or form.get("house"):
         address = addresses.validate_address(form)
@@ -311,8 +320,8 @@ async def _where(form, user, service: domain.Service, provider_id: int | None) -
     pin = where["pin"]
     if provider_id is not None:
         if not await addresses.serves(db(), provider_id, pin):
-            raise ValidationError({field: f"This professional does not work at PIN code {pin}. "
-                                          "Pick another time with \"Any available provider\"."})
+            raise ValidationError({field: gettext("This professional does not work at PIN code %(pin)s. "
+                                                  "Pick another time with \"Any available provider\".", pin=pin)})
     elif not await domain.qualified_providers(db(), service, pin):
         raise ValidationError({field: domain.outside_area(pin)})
     return where
@@ -341,7 +350,7 @@ async def place_booking(slug: str):
     except domain.BookingRefused as refused:
         return await _refused(refused, service, provider_id, start)
     await _remember_address(user.id, booking_id, where)
-    await flash("Booking confirmed. Your professional has been notified.", "success")
+    await flash(gettext("Booking confirmed. Your professional has been notified."), "success")
     return redirect_to(f"/bookings/{booking_id}")
 
 
@@ -399,11 +408,11 @@ async def my_bookings_live():
 
 async def _own_booking(booking_id) -> dict:
     if the_user() is None:  # the live grid is public; its reschedule view is not
-        raise NotFound("There is no such booking in your account.")
+        raise NotFound(gettext("There is no such booking in your account."))
     try:
         return await domain.booking_for(db(), int(booking_id), the_user())
     except (ValueError, TypeError):
-        raise NotFound("There is no such booking in your account.") from None
+        raise NotFound(gettext("There is no such booking in your account.")) from None
     except domain.BookingRefused as refused:
         raise NotFound(refused.message) from None
 
@@ -485,7 +494,7 @@ async def cancel(booking_id: int):
     if row["starts_at"] - now() < domain.CANCEL_CUTOFF and _accepted_fee(form):
         await flash("Your booking is cancelled. The late fee is on your receipt.", "info")
         return redirect_to(f"/bookings/{booking_id}")
-    await flash("Your booking is cancelled.", "info")
+    await flash(gettext("Your booking is cancelled."), "info")
     return redirect_to("/bookings")
 
 
@@ -508,7 +517,7 @@ async def reschedule_grid(booking_id: int):
     """Pick a new slot for a booking, from the same kind of grid."""
     booking = await _own_booking(booking_id)
     if booking["customer_id"] != the_user().id:
-        raise NotFound("There is no such booking in your account.")
+        raise NotFound(gettext("There is no such booking in your account."))
     service = domain.Service.from_row(await db().fetch_one("select_service_by_id", {"id": booking["service_id"]}))
     day = _day_arg(request.args) or domain.local_today(booking["starts_at"], booking["timezone"])
     context = await _grid_context(service, booking["provider_id"], day, booking)
@@ -522,7 +531,7 @@ async def reschedule_confirm(booking_id: int):
     booking = await _own_booking(booking_id)
     start = _slot(request.args.get("slot"))
     if booking["customer_id"] != the_user().id:
-        raise NotFound("There is no such booking in your account.")
+        raise NotFound(gettext("There is no such booking in your account."))
     if start == booking["starts_at"]:
         return redirect_to(f"/bookings/{booking_id}/reschedule")
     service = domain.Service.from_row(await db().fetch_one("select_service_by_id", {"id": booking["service_id"]}))
@@ -562,7 +571,7 @@ async def reschedule(booking_id: int):
         return await _reschedule_refused(taken, booking, service, start)
     except domain.BookingRefused as refused:
         return await render("booking/refused.html", status=refused.status, message=refused.message, service=None)
-    await flash("Your booking is moved to the new time.", "success")
+    await flash(gettext("Your booking is moved to the new time."), "success")
     return redirect_to(f"/bookings/{booking_id}")
 
 
@@ -577,10 +586,8 @@ def _rupees(paise: int) -> str:
 
 @blueprint.app_template_filter("duration")
 def _duration(minutes: int) -> str:
-    hours, rest = divmod(int(minutes), 60)
-    if hours and rest:
-        return f"{hours} h {rest} min"
-    return f"{hours} h" if hours else f"{rest} min"
+    from .. import i18n
+    return i18n.duration(minutes)
 
 
 @blueprint.app_template_filter("slot_label")
@@ -589,10 +596,10 @@ def _slot_label(start, tz: str) -> str:
 
 
 @blueprint.app_template_filter("local_time")
+@lru_cache(maxsize=8192)  # a grid shows the same few hundred starts to every viewer
 def _local_time(start, tz: str) -> str:
-    from zoneinfo import ZoneInfo
-    local = start.astimezone(ZoneInfo(tz))
-    return local.strftime("%I:%M %p").lstrip("0").lower()
+    from .. import i18n
+    return i18n.time_label(start, tz)
 
 
 @blueprint.app_template_filter("initials")
@@ -634,7 +641,7 @@ async def add_address():
         saved = await addresses.customer_addresses(db(), the_user().id)
         return await render("booking/addresses.html", saved=saved, form=form, errors=error.errors,
                             fields=addresses.FIELDS, status=422)
-    await flash("Address saved.", "success")
+    await flash(gettext("Address saved."), "success")
     return redirect_to("/addresses")
 
 
@@ -642,8 +649,8 @@ async def add_address():
 @requires_role("customer")
 async def delete_address(address_id: int):
     if not await addresses.delete_address(db(), the_user().id, address_id):
-        raise NotFound("There is no such address in your account.")
-    await flash("Address deleted.", "info")
+        raise NotFound(gettext("There is no such address in your account."))
+    await flash(gettext("Address deleted."), "info")
     return redirect_to("/addresses")
 
 
@@ -657,7 +664,7 @@ async def provider_photo(provider_id: int):
 
     image = await trust.photo(db(), provider_id)
     if image is None:
-        raise NotFound("This professional has no photo.")
+        raise NotFound(gettext("This professional has no photo."))
     response = Response(image, content_type="image/jpeg")
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response
@@ -673,17 +680,17 @@ async def upload_photo():
         form = await read_form()
         files = await request.files
     except RequestEntityTooLarge:
-        return await _photo_refused(trust.PhotoRefused("That photo is larger than 8 MB. Use a smaller one.", 413))
+        return await _photo_refused(trust.PhotoRefused(gettext("That photo is larger than 8 MB. Use a smaller one."), 413))
     if form.get("remove") == "1":
         await trust.delete_photo(db(), the_user().id)
-        await flash("Your photo is removed; customers see your initials.", "info")
+        await flash(gettext("Your photo is removed; customers see your initials."), "info")
         return redirect_to("/account")
     upload = files.get("photo")
     try:
         await trust.save_photo(db(), the_user().id, upload.read() if upload else b"", now())
     except trust.PhotoRefused as refused:
         return await _photo_refused(refused)
-    await flash("Your photo is saved. Customers see it next to your name.", "success")
+    await flash(gettext("Your photo is saved. Customers see it next to your name."), "success")
     return redirect_to("/account")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from quart import Blueprint
 
+from ..mail import rendered
 from ..web import db, render
 
 blueprint = Blueprint("dev_mail", __name__)
@@ -15,5 +16,5 @@ RECENT = 50
 @blueprint.get("/dev/mail")
 async def recent_mail():
     """The newest mail in the outbox, with its text and clickable links."""
-    mails = await db().fetch_all("select_recent_mail", {"limit": RECENT})
+    mails = [rendered(row) for row in await db().fetch_all("select_recent_mail", {"limit": RECENT})]
     return await render("dev/mail.html", mails=mails)

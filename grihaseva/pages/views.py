@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from quart import Blueprint, Response, current_app
+from quart import Blueprint, Response, current_app, g
+from werkzeug.exceptions import BadRequest
 
-from ..web import render
+from .. import i18n
+from ..auth.accounts import set_locale
+from ..web import read_form, redirect_to, render, safe_next, set_language_cookie
 
 blueprint = Blueprint("pages", __name__)
 
@@ -18,7 +21,24 @@ async def index():
 @blueprint.get("/healthz")
 async def healthz():
     """200 when the database answers within 1.5 s, 503 otherwise (for load balancers)."""
-    if await current_app.db.ping(timeout=1.5):
+    if await current_app.db.ping_shared(timeout=1.5):
         return Response("ok\n", status=200, content_type="text/plain")
     return Response("database unreachable\n", status=503, content_type="text/plain")
 
+
+
+@blueprint.post("/language")
+async def choose_language():
+    """The language switch: a cookie for everyone and, when logged in, the profile (so mail follows)."""
+    form = await read_form()
+    code = i18n.normalize(form.get("lang"))
+    if code is None:
+        raise BadRequest(i18n.gettext("Choose one of the languages offered."))
+    user = g.get("user")
+    if user is not None and user.locale != code:
+        await set_locale(current_app.db, user.id, code)
+    i18n.set_locale(code)  # the flash and the redirect's page speak the new language
+    g.locale = code
+    response = redirect_to(safe_next(form.get("next"), "/"))
+    set_language_cookie(response, code)
+    return response

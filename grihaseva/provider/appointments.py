@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from ..booking import receipts, slots
+from ..i18n import gettext, status_label
 from ..booking.domain import BookingChanged, BookingRefused, _announce, _day_start, local_today
 from ..events import publish
 from ..booking.booking_mail import mail_booking_change
@@ -49,7 +50,7 @@ async def dashboard(db, provider_id: int, tz: str, now: datetime) -> dict:
 async def _own_booking(tx, provider_id: int, booking_id: int) -> dict:
     row = await tx.fetch_one("select_provider_booking", {"id": booking_id, "provider_id": provider_id})
     if row is None:  # another provider's booking looks exactly like a missing one
-        raise BookingRefused("There is no such booking in your account.", 404)
+        raise BookingRefused(gettext("There is no such booking in your account."), 404)
     return row
 
 
@@ -62,11 +63,11 @@ async def complete_job(db, provider_id: int, booking_id: int, now: datetime) -> 
     async with db.transaction() as tx:
         row = await _own_booking(tx, provider_id, booking_id)
         if row["status"] != "confirmed":
-            raise BookingRefused(f"This booking is already {row['status']}.", 409)
+            raise BookingRefused(gettext("This booking is already %(status)s.", status=status_label(row["status"])), 409)
         if now < row["starts_at"] and not row["started_at"]:  # started early: it may end early too
-            raise BookingRefused(
-                f"This job starts {slots.local_label(row['starts_at'], row['timezone'])}. "
-                "You can mark it completed once it has started.", 422)
+            raise BookingRefused(gettext(
+                "This job starts %(when)s. You can mark it completed once it has started.",
+                when=slots.local_label(row["starts_at"], row["timezone"])), 422)
         if (await tx.execute("complete_booking", {"id": booking_id, "now": now})).rowcount != 1:
             raise BookingChanged()  # the customer or an admin cancelled it since it was read
         number = await receipts.issue_receipt(tx, booking_id, year, now)
@@ -80,9 +81,9 @@ async def complete_job(db, provider_id: int, booking_id: int, now: datetime) -> 
 def clean_reason(reason: str | None) -> str:
     reason = " ".join((reason or "").split())
     if not reason:
-        raise BookingRefused("Tell the customer why you are cancelling (for example: unwell, emergency).", 422)
+        raise BookingRefused(gettext("Tell the customer why you are cancelling (for example: unwell, emergency)."), 422)
     if len(reason) > REASON_MAX:
-        raise BookingRefused(f"Keep the reason to at most {REASON_MAX} characters.", 422)
+        raise BookingRefused(gettext("Keep the reason to at most %(max)s characters.", max=REASON_MAX), 422)
     return reason
 
 
@@ -92,9 +93,9 @@ async def cancel_job(db, provider_id: int, booking_id: int, reason: str | None, 
         row = await _own_booking(tx, provider_id, booking_id)
         reason = clean_reason(reason)
         if row["status"] != "confirmed":
-            raise BookingRefused(f"This booking is already {row['status']}.", 409)
+            raise BookingRefused(gettext("This booking is already %(status)s.", status=status_label(row["status"])), 409)
         if now >= row["ends_at"]:
-            raise BookingRefused("This job is already over; mark it completed instead.", 422)
+            raise BookingRefused(gettext("This job is already over; mark it completed instead."), 422)
         await tx.fetch_one("lock_provider", {"provider_id": provider_id})
         cancelled = await tx.execute("cancel_booking", {"id": booking_id, "now": now, "by": "provider", "reason": reason})
         if cancelled.rowcount != 1:  # changed after the check above, before the lock

@@ -12,6 +12,7 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from ..i18n import gettext, weekday_names
 from ..booking import slots
 from ..events import publish
 
@@ -83,20 +84,20 @@ def parse_week(form) -> dict[int, list[tuple[int, int]]]:
         for part in [p.strip() for p in text.split(",") if p.strip()] if text else []:
             match = _INTERVAL.match(part)
             if not match:
-                errors[f"day{day}"] = f"{WEEKDAYS[day]}: write hours like 09:00-13:00, 14:00-19:00."
+                errors[f"day{day}"] = gettext("%(day)s: write hours like 09:00-13:00, 14:00-19:00.", day=weekday_names()[day])
                 break
             h1, m1, h2, m2 = map(int, match.groups())
             start, end = h1 * 60 + m1, h2 * 60 + m2
             if m1 > 59 or m2 > 59 or start > 1440 or end > 1440 or start >= end:
-                errors[f"day{day}"] = f"{WEEKDAYS[day]}: {part} is not a time range within one day."
+                errors[f"day{day}"] = gettext("%(day)s: %(part)s is not a time range within one day.", day=weekday_names()[day], part=part)
                 break
             intervals.append((start, end))
         intervals.sort()
         if any(a_end > b_start for (_, a_end), (b_start, _) in zip(intervals, intervals[1:])):
-            errors.setdefault(f"day{day}", f"{WEEKDAYS[day]}: the time ranges overlap.")
+            errors.setdefault(f"day{day}", gettext("%(day)s: the time ranges overlap.", day=weekday_names()[day]))
         weekly[day] = intervals
     if not errors and not any(weekly.values()):
-        errors["day0"] = "Enter your working hours for at least one day (use time off for a break from work)."
+        errors["day0"] = gettext("Enter your working hours for at least one day (use time off for a break from work).")
     if errors:
         raise AvailabilityRefused(errors)
     return weekly
@@ -125,30 +126,32 @@ def parse_time_off(form, tz: str, now: datetime, window_days: int) -> tuple[date
     errors = {}
     zone = ZoneInfo(tz)
     bounds = []
-    for name, label in (("off_from", "start"), ("off_to", "end")):
+    for name, label in (("off_from", gettext("Enter the start of your time off as a date and time.")),
+                        ("off_to", gettext("Enter the end of your time off as a date and time."))):
         try:
             local = datetime.fromisoformat((form.get(name) or "").strip()[:25])
             if local.tzinfo is not None:
                 raise ValueError
             bounds.append(local.replace(tzinfo=zone).astimezone(slots.UTC))
         except (ValueError, OverflowError):  # OverflowError: a date at the very edge of the calendar
-            errors[name] = f"Enter the {label} of your time off as a date and time."
+            errors[name] = label
     reason = " ".join((form.get("off_reason") or "").split())
     if len(reason) > 200:
-        errors["off_reason"] = "Keep the note to at most 200 characters."
+        errors["off_reason"] = gettext("Keep the note to at most 200 characters.")
     if not errors:
         start, end = bounds
         if end <= start:
-            errors["off_to"] = "The time off must end after it starts."
+            errors["off_to"] = gettext("The time off must end after it starts.")
         elif end <= now:
-            errors["off_to"] = "That time off is already over."
+            errors["off_to"] = gettext("That time off is already over.")
         elif end - start > MAX_TIME_OFF:
-            errors["off_to"] = "Add time off of at most a year at a time."
+            errors["off_to"] = gettext("Add time off of at most a year at a time.")
         latest = now + timedelta(days=window_days) + TIME_OFF_LEAD
         if start > latest:
             last_day = label_with_year(latest, tz, now).split(", ", 1)[0]  # "Wed 22 Dec 2027"
-            errors["off_from"] = (f"That time off starts too far ahead: time off can start at the latest on "
-                                  f"{last_day}, a year after your booking window ends. Check the year.")
+            errors["off_from"] = gettext(
+                "That time off starts too far ahead: time off can start at the latest on %(day)s, "
+                "a year after your booking window ends. Check the year.", day=last_day)
     if errors:
         raise AvailabilityRefused(errors)
     return bounds[0], bounds[1], reason
@@ -159,7 +162,8 @@ def parse_time_off(form, tz: str, now: datetime, window_days: int) -> tuple[date
 
 def _describe(booking: dict, tz: str) -> str:
     first_name = (booking["customer_name"].split() or ["the customer"])[0]
-    return f"{booking['service_name']} for {first_name} on {slots.local_label(booking['starts_at'], tz)}"
+    return gettext("%(service)s for %(name)s on %(when)s", service=booking["service_name"], name=first_name,
+                   when=slots.local_label(booking["starts_at"], tz))
 
 
 def _fits_week(booking: dict, weekly: dict[int, list[tuple[int, int]]], tz: str) -> bool:
@@ -185,9 +189,10 @@ async def save_hours(db, provider_id: int, weekly: dict[int, list[tuple[int, int
         for booking in await _confirmed_ahead(tx, provider_id, now):
             if not _fits_week(booking, weekly, provider["timezone"]):
                 weekday = booking["starts_at"].astimezone(ZoneInfo(provider["timezone"])).weekday()
-                raise AvailabilityRefused({f"day{weekday}": (
-                    f"These hours would leave a confirmed booking outside your working time: "
-                    f"{_describe(booking, provider['timezone'])}. Keep those hours, or ask the customer to move it first.")}, 409)
+                raise AvailabilityRefused({f"day{weekday}": gettext(
+                    "These hours would leave a confirmed booking outside your working time: %(booking)s. "
+                    "Keep those hours, or ask the customer to move it first.",
+                    booking=_describe(booking, provider["timezone"]))}, 409)
         await tx.execute("delete_working_hours", {"provider_id": provider_id})
         for day, intervals in weekly.items():
             for start, end in intervals:
@@ -225,9 +230,10 @@ async def add_time_off(db, provider_id: int, start: datetime, end: datetime, rea
         provider = await tx.fetch_one("select_provider", {"id": provider_id})
         for booking in await _confirmed_ahead(tx, provider_id, now):
             if slots.overlaps(start, end, booking["starts_at"], booking["ends_at"]):
-                raise AvailabilityRefused({"off_from": (
-                    f"That time off overlaps a confirmed booking: {_describe(booking, provider['timezone'])}. "
-                    "Ask the customer to move it, or choose other dates.")}, 409)
+                raise AvailabilityRefused({"off_from": gettext(
+                    "That time off overlaps a confirmed booking: %(booking)s. "
+                    "Ask the customer to move it, or choose other dates.",
+                    booking=_describe(booking, provider["timezone"]))}, 409)
         await tx.execute("insert_time_off", {"provider_id": provider_id, "starts_at": start, "ends_at": end,
                                              "reason": reason})
         await publish(tx, f"slots:{provider_id}", "availability", {"provider_id": provider_id}, now)
@@ -246,27 +252,27 @@ async def save_services(db, provider_id: int, chosen: list[str], now: datetime) 
     """Replace the offered services; women-only ones only for women providers.  Dropping a service
     that a confirmed, not yet ended booking is for is refused (409), naming the first such booking."""
     if not chosen:
-        raise AvailabilityRefused({"service": "Choose at least one service you offer."})
+        raise AvailabilityRefused({"service": gettext("Choose at least one service you offer.")})
     if any(not value.isdecimal() or len(value) > 12 for value in chosen):
-        raise AvailabilityRefused({"service": "Choose services from the list."})
+        raise AvailabilityRefused({"service": gettext("Choose services from the list.")})
     ids = sorted({int(value) for value in chosen})
     available = {row["id"]: row for row in await db.fetch_all("select_all_services_for_editor")}
     if any(service_id not in available for service_id in ids):
-        raise AvailabilityRefused({"service": "Choose services from the list."})
+        raise AvailabilityRefused({"service": gettext("Choose services from the list.")})
     provider = await db.fetch_one("select_provider", {"id": provider_id})
     women_only = [available[i]["name"] for i in ids if available[i]["women_only"]]
     if women_only and provider["gender"] != "female":
-        raise AvailabilityRefused({"service": (
-            f"{', '.join(women_only)}: women-only services are done only by women professionals, "
-            "and your profile does not say female.")}, 403)
+        raise AvailabilityRefused({"service": gettext(
+            "%(services)s: women-only services are done only by women professionals, "
+            "and your profile does not say female.", services=", ".join(women_only))}, 403)
     async with db.transaction() as tx:
         await tx.fetch_one("lock_provider", {"provider_id": provider_id})  # no booking of a dropped service slips in
         for booking in await _confirmed_ahead(tx, provider_id, now):
             if booking["service_id"] not in ids:
-                raise AvailabilityRefused({"service": (
-                    f"You have a confirmed booking for a service you are dropping: "
-                    f"{_describe(booking, provider['timezone'])}. Keep offering {booking['service_name']} until "
-                    "that job is done, or cancel the job from your dashboard first.")}, 409)
+                raise AvailabilityRefused({"service": gettext(
+                    "You have a confirmed booking for a service you are dropping: %(booking)s. "
+                    "Keep offering %(service)s until that job is done, or cancel the job from your dashboard first.",
+                    booking=_describe(booking, provider["timezone"]), service=booking["service_name"])}, 409)
         await tx.execute("delete_provider_services", {"provider_id": provider_id})
         for service_id in ids:
             await tx.execute("insert_provider_service", {"provider_id": provider_id, "service_id": service_id})

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, DecimalException
 
+from ..i18n import gettext, ngettext
 from ..booking.domain import _day_start, local_today, week_start
 
 MAX_RATE_PAISE = 10_000_000  # ₹1,00,000 an hour
@@ -81,22 +82,24 @@ def parse_plan(form) -> Plan:
     try:
         rate = _decimal(form.get("rate"))
         if rate is None:
-            errors["rate"] = "Enter your hourly rate in rupees, for example 400 or 450.50."
+            errors["rate"] = gettext("Enter your hourly rate in rupees, for example 400 or 450.50.")
         elif rate * 100 > MAX_RATE_PAISE:
-            errors["rate"] = "That hourly rate is higher than we accept (at most ₹1,00,000)."
+            errors["rate"] = gettext("That hourly rate is higher than we accept (at most ₹1,00,000).")
         hours = _decimal(form.get("hours"))
         if hours is None or hours * 60 > MAX_MINUTES_WEEK:
-            errors["hours"] = "Enter your planned hours per week, from 0 to 168."
+            errors["hours"] = gettext("Enter your planned hours per week, from 0 to 168.")
         days_text = (form.get("days") or "").strip()
         days = int(days_text) if days_text.isdecimal() and len(days_text) <= 2 else None
         if days is None or days > 7:
-            errors["days"] = "Enter how many days a week you work, from 0 to 7."
+            errors["days"] = gettext("Enter how many days a week you work, from 0 to 7.")
         elif "hours" not in errors and hours > 0:
             if days == 0:
-                errors["days"] = "You plan hours, so enter how many days a week you work them, from 1 to 7."
+                errors["days"] = gettext("You plan hours, so enter how many days a week you work them, from 1 to 7.")
             elif hours > 24 * days:
-                errors["hours"] = (f"{_plain(hours)} hours do not fit in {days} working "
-                                   f"day{'' if days == 1 else 's'}: plan at most {24 * days} hours a week.")
+                errors["hours"] = ngettext(
+                    "%(hours)s hours do not fit in %(num)s working day: plan at most %(most)s hours a week.",
+                    "%(hours)s hours do not fit in %(num)s working days: plan at most %(most)s hours a week.",
+                    days, hours=_plain(hours), most=24 * days)
         if errors:
             raise EarningsInputError(errors)
         minutes = int((hours * 60).quantize(Decimal(1), rounding=ROUND_HALF_UP))

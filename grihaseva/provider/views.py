@@ -5,6 +5,7 @@ from __future__ import annotations
 from quart import Blueprint, Response, flash, render_template, request
 from werkzeug.exceptions import BadRequest, NotFound
 
+from ..i18n import gettext, ngettext, weekday_names
 from ..auth.access import requires_role, the_user
 from ..auth.accounts import ValidationError
 from ..booking.addresses import provider_areas, set_provider_areas
@@ -125,7 +126,7 @@ async def cancel(booking_id: int):
         await appointments.cancel_job(db(), the_user().id, booking_id, form.get("reason"), now())
     except BookingRefused as refused:
         return await _refused(refused)
-    await flash("The booking is cancelled and the customer has been told.", "info")
+    await flash(gettext("The booking is cancelled and the customer has been told."), "info")
     return redirect_to("/provider/dashboard")
 
 
@@ -150,7 +151,7 @@ async def _availability_page(errors: dict | None = None, form=None, status: int 
         state["offered"] = {int(v) for v in form.getlist("service") if v.isdecimal() and len(v) <= 12}
     areas = form.get("areas", "")[:2000] if typed == "areas" else " ".join(await provider_areas(db(), the_user().id))
     return await render("provider/availability.html", status=status, errors=errors or {}, form=form or {}, areas=areas,
-                        weekdays=availability_editor.WEEKDAYS, buffer_choices=availability_editor.BUFFER_CHOICES,
+                        weekdays=weekday_names(), buffer_choices=availability_editor.BUFFER_CHOICES,
                         notice_choices=availability_editor.NOTICE_CHOICES, **state)
 
 
@@ -172,7 +173,7 @@ async def save_hours():
         await availability_editor.save_hours(db(), the_user().id, weekly, buffer_min, notice_min, now())
     except AvailabilityRefused as refused:
         return await _availability_page(refused.errors, form, refused.status, typed="hours")
-    await flash("Your hours are saved. Customers see the new slots now.", "success")
+    await flash(gettext("Your hours are saved. Customers see the new slots now."), "success")
     return redirect_to("/provider/availability")
 
 
@@ -202,7 +203,7 @@ async def add_time_off():
         await availability_editor.add_time_off(db(), provider["id"], start, end, reason, now())
     except AvailabilityRefused as refused:
         return await _availability_page(refused.errors, form, refused.status, typed="time-off")
-    await flash("Time off added.", "success")
+    await flash(gettext("Time off added."), "success")
     return redirect_to("/provider/availability")
 
 
@@ -212,8 +213,8 @@ async def remove_time_off(time_off_id: int):
     """Remove one period of time off."""
     await read_form()
     if not await availability_editor.remove_time_off(db(), the_user().id, time_off_id, now()):
-        raise NotFound("There is no such time off in your account.")
-    await flash("Time off removed.", "info")
+        raise NotFound(gettext("There is no such time off in your account."))
+    await flash(gettext("Time off removed."), "info")
     return redirect_to("/provider/availability")
 
 
@@ -226,7 +227,7 @@ async def save_services():
         await availability_editor.save_services(db(), the_user().id, form.getlist("service"), now())
     except AvailabilityRefused as refused:
         return await _availability_page(refused.errors, form, refused.status, typed="services")
-    await flash("Your services are saved.", "success")
+    await flash(gettext("Your services are saved."), "success")
     return redirect_to("/provider/availability")
 
 
@@ -239,7 +240,8 @@ async def save_areas():
         pins = await set_provider_areas(db(), the_user().id, form.get("areas", ""), now())
     except ValidationError as error:
         return await _availability_page(error.errors, form, 422, typed="areas")
-    await flash(f"Your service area is saved: {len(pins)} PIN code{'s' if len(pins) != 1 else ''}.", "success")
+    await flash(ngettext("Your service area is saved: %(num)s PIN code.", "Your service area is saved: %(num)s PIN codes.", len(pins)),
+                "success")
     return redirect_to("/provider/availability")
 
 
@@ -298,7 +300,7 @@ async def save_earnings_plan():
         return await render("provider/earnings.html", status=422,
                             **await _earnings_context(current, error.errors, form))
     await earnings.save_plan(db(), the_user().id, plan, now())
-    await flash("Your rate and planned hours are saved.", "success")
+    await flash(gettext("Your rate and planned hours are saved."), "success")
     return redirect_to("/provider/earnings")
 
 
@@ -347,7 +349,7 @@ async def new_calendar_link():
     """Make a new private feed link; the old one stops working. The link is shown only now."""
     form = await read_form()
     if form.get("confirm") != "new":
-        raise BadRequest("Use the button on the calendar page to make a new link.")
+        raise BadRequest(gettext("Use the button on the calendar page to make a new link."))
     secret = await calendar_feed.new_feed_secret(db(), the_user().id, now())
     base = request.host_url.rstrip("/")
     link = f"{base}/provider/calendar/{secret}.ics"
@@ -360,7 +362,7 @@ async def calendar_ics(secret: str):
     """The private feed for phone calendar apps: upcoming jobs, no login (the secret is the key)."""
     body = await calendar_feed.feed_for_secret(db(), secret, now())
     if body is None:
-        raise NotFound("This calendar link does not exist or was replaced by a newer one.")
+        raise NotFound(gettext("This calendar link does not exist or was replaced by a newer one."))
     response = Response(body, content_type="text/calendar; charset=utf-8")
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Referrer-Policy"] = "no-referrer"

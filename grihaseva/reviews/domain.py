@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 from typing import Iterable
 
+from ..i18n import lazy_gettext
+from ..i18n import gettext
 from ..db import IntegrityError
 
 EDIT_WINDOW = timedelta(days=7)
@@ -23,7 +25,7 @@ RECENT_LIMIT = 5
 
 NOT_COMPLETED = ("Reviews open once the job is completed. You can rate it after the professional "
                  "has marked it completed.")
-REPLIED = "The professional has replied to this review, so it can no longer be changed."
+REPLIED = lazy_gettext("The professional has replied to this review, so it can no longer be changed.")
 
 
 class ReviewRefused(Exception):
@@ -94,7 +96,7 @@ def clean_review(form) -> tuple[int, str]:
     """(rating, body) from a form, or ReviewRefused 422 with one clear message."""
     raw = (form.get("rating") or "").strip()
     if raw not in {"1", "2", "3", "4", "5"}:
-        raise ReviewRefused("Choose a rating from 1 to 5 stars.")
+        raise ReviewRefused(gettext("Choose a rating from 1 to 5 stars."))
     body = (form.get("body") or "").replace("\r\n", "\n").strip()
     if len(body) > BODY_MAX:
         raise ReviewRefused(f"Keep the review to {BODY_MAX} characters or fewer (this one has {len(body)}).")
@@ -105,7 +107,7 @@ async def reviewable_booking(db, customer_id: int, booking_id: int) -> dict:
     """The customer's own completed booking, or ReviewRefused (404 for anyone else's)."""
     booking = await db.fetch_one("review_select_booking", {"booking_id": booking_id})
     if booking is None or booking["customer_id"] != customer_id:
-        raise ReviewRefused("There is no such booking in your account.", 404)
+        raise ReviewRefused(gettext("There is no such booking in your account."), 404)
     if booking["status"] != "completed":
         raise ReviewRefused(NOT_COMPLETED, 409)
     return booking
@@ -117,13 +119,13 @@ async def leave_review(db, customer_id: int, booking_id: int, form, now: datetim
     async with db.transaction() as tx:
         booking = await reviewable_booking(tx, customer_id, booking_id)
         if await tx.fetch_one("review_select_by_booking", {"booking_id": booking_id}):
-            raise ReviewRefused("You have already rated this job. You can edit your review instead.", 409)
+            raise ReviewRefused(gettext("You have already rated this job. You can edit your review instead."), 409)
         try:
             result = await tx.execute("review_insert", {
                 "booking_id": booking_id, "customer_id": customer_id, "provider_id": booking["provider_id"],
                 "rating": rating, "body": body, "now": now})
         except IntegrityError:  # a second submit raced this one
-            raise ReviewRefused("You have already rated this job. You can edit your review instead.", 409) from None
+            raise ReviewRefused(gettext("You have already rated this job. You can edit your review instead."), 409) from None
     return int(result.lastrowid)
 
 
@@ -134,12 +136,12 @@ async def edit_review(db, customer_id: int, booking_id: int, form, now: datetime
         await reviewable_booking(tx, customer_id, booking_id)
         review = await tx.fetch_one("review_lock_by_booking", {"booking_id": booking_id})
         if review is None:
-            raise ReviewRefused("You have not rated this job yet.", 404)
+            raise ReviewRefused(gettext("You have not rated this job yet."), 404)
         if has_reply(review):  # the reply answers this text; changing it would leave the reply answering nothing
-            raise ReviewRefused(REPLIED, 409)
+            raise ReviewRefused(str(REPLIED), 409)
         # Checked here rather than by rowcount: MySQL counts changed rows, not matched ones.
         if not editable(review, now):
-            raise ReviewRefused("Reviews can be changed for 7 days after they are written; this one can no longer be edited.", 403)
+            raise ReviewRefused(gettext("Reviews can be changed for 7 days after they are written; this one can no longer be edited."), 403)
         await tx.execute("review_update", {"id": review["id"], "rating": rating, "body": body, "now": now})
 
 
@@ -147,13 +149,13 @@ async def reply_to_review(db, provider_id: int, review_id: int, form, now: datet
     """The provider's one public reply to a review of their work."""
     reply = (form.get("reply") or "").replace("\r\n", "\n").strip()
     if not reply:
-        raise ReviewRefused("Write a reply before sending it.")
+        raise ReviewRefused(gettext("Write a reply before sending it."))
     if len(reply) > REPLY_MAX:
         raise ReviewRefused(f"Keep the reply to {REPLY_MAX} characters or fewer (this one has {len(reply)}).")
     async with db.transaction() as tx:
         review = await tx.fetch_one("review_select_by_id", {"id": review_id})
         if review is None or review["provider_id"] != provider_id:
-            raise ReviewRefused("There is no such review of your work.", 404)
+            raise ReviewRefused(gettext("There is no such review of your work."), 404)
         result = await tx.execute("review_reply", {"id": review_id, "provider_id": provider_id, "reply": reply, "now": now})
         if result.rowcount == 0:
-            raise ReviewRefused("You have already replied to this review; a review gets one reply.", 409)
+            raise ReviewRefused(gettext("You have already replied to this review; a review gets one reply."), 409)

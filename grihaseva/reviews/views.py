@@ -5,6 +5,7 @@ from __future__ import annotations
 from quart import Blueprint, flash
 from werkzeug.exceptions import BadRequest, Conflict, Forbidden, NotFound, UnprocessableEntity
 
+from ..i18n import gettext
 from . import domain as reviews
 from ..auth.access import requires_role, the_user
 from ..web import db, now, read_form, redirect_to, render
@@ -32,7 +33,7 @@ async def review_form(booking_id: int):
         raise _http(refused) from None
     review = await reviews.review_of_booking(db(), booking_id)
     if reviews.has_reply(review):
-        raise Conflict(reviews.REPLIED)
+        raise Conflict(str(reviews.REPLIED))
     form = {"rating": str(review["rating"]), "body": review["body"]} if review else {}
     return await _review_page(booking, review, form)
 
@@ -57,7 +58,7 @@ async def save_review(booking_id: int):
         if refused.status == 422:
             return await _review_page(booking, existing, form, refused.message, status=422)
         raise _http(refused) from None
-    await flash("Thank you: your review is saved." if existing is None else "Your review is updated.", "success")
+    await flash(gettext("Thank you: your review is saved.") if existing is None else gettext("Your review is updated."), "success")
     # The booking page, not the provider's: that one is a 404 while the provider is suspended.
     return redirect_to(f"/bookings/{booking_id}")
 
@@ -80,5 +81,5 @@ async def reply(review_id: int):
         await reviews.reply_to_review(db(), the_user().id, review_id, form, now())
     except reviews.ReviewRefused as refused:
         raise _http(refused) from None
-    await flash("Your reply is published under the review.", "success")
+    await flash(gettext("Your reply is published under the review."), "success")
     return redirect_to("/provider/reviews")

@@ -12,7 +12,8 @@
     if (!status) return;
     if (status.getAttribute("data-state") === state) return;
     status.setAttribute("data-state", state);
-    status.querySelector(".live-text").textContent = state === "live" ? "Live" : "Reconnecting…";
+    status.querySelector(".live-text").textContent = state === "live"  // the page's language, from the template
+      ? (status.dataset.textLive || "Live") : (status.dataset.textReconnecting || "Reconnecting…");
   }
 
   function check(elt) {

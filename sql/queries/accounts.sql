@@ -4,11 +4,11 @@ INSERT INTO users (email, name, phone, gender, role, password_hash, is_active, c
 VALUES (:email, :name, :phone, :gender, :role, :password_hash, 1, :now, :now);
 
 -- name: select_user_by_email
-SELECT id, email, name, phone, gender, role, password_hash, is_active, created_at, password_changed_at
+SELECT id, email, name, phone, gender, role, locale, password_hash, is_active, created_at, password_changed_at
 FROM users WHERE email = :email;
 
 -- name: select_user_by_id
-SELECT id, email, name, phone, gender, role, password_hash, is_active, created_at, password_changed_at
+SELECT id, email, name, phone, gender, role, locale, password_hash, is_active, created_at, password_changed_at
 FROM users WHERE id = :id;
 
 -- name: update_user_profile
@@ -26,7 +26,7 @@ VALUES (:id_hash, :user_id, :now, :now, :user_agent);
 
 -- name: select_session_user
 -- The account behind a login session that has not expired, if it is still active.
-SELECT u.id, u.email, u.name, u.phone, u.gender, u.role, u.is_active, s.created_at AS session_created_at,
+SELECT u.id, u.email, u.name, u.phone, u.gender, u.role, u.locale, u.is_active, s.created_at AS session_created_at,
        s.last_seen_at
 FROM sessions s JOIN users u ON u.id = s.user_id
 WHERE s.id_hash = :id_hash AND s.created_at > :not_before AND u.is_active = 1;
@@ -49,3 +49,10 @@ SELECT COUNT(*) AS n FROM sessions WHERE user_id = :user_id;
 -- name: insert_provider_profile
 INSERT INTO providers (user_id, bio, timezone, hourly_rate_paise, verified, created_at)
 VALUES (:user_id, :bio, :timezone, :hourly_rate_paise, :verified, :now);
+
+-- name: update_user_locale
+UPDATE users SET locale = :locale WHERE id = :id;
+
+-- name: select_locale_by_email
+-- The language to write a mail in.
+SELECT locale FROM users WHERE email = :email;

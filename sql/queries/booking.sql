@@ -3,10 +3,12 @@
 SELECT user_id, verified FROM providers WHERE user_id = :provider_id;
 
 -- name: select_busy
--- Active bookings of a provider that touch a period (for free-slot computation).
+-- Active bookings of a provider that touch [from_at, to_at) (for free-slot computation), bounded
+-- on both sides of the (provider_id, active_start) index: busy_after is from_at less 12 hours,
+-- the longest job there can be.
 SELECT id, starts_at, ends_at FROM bookings
-WHERE provider_id = :provider_id AND status <> 'cancelled' AND starts_at < :to_at AND ends_at > :from_at
-ORDER BY starts_at;
+WHERE provider_id = :provider_id AND active_start > :busy_after AND active_start < :to_at AND ends_at > :from_at
+ORDER BY active_start;
 
 -- name: count_provider_bookings_between
 SELECT COUNT(*) AS n FROM bookings
@@ -26,7 +28,8 @@ SELECT b.id, b.customer_id, b.provider_id, b.service_id, b.starts_at, b.ends_at,
        b.paid_at, b.paid_method, b.paid_reference, b.address_id,
        s.name AS service_name, s.slug AS service_slug, s.duration_min, s.late_fee_paise AS service_late_fee_paise,
        pu.name AS provider_name, pu.email AS provider_email, pu.phone AS provider_phone, p.timezone, p.upi_id,
-       cu.name AS customer_name, cu.email AS customer_email
+       cu.name AS customer_name, cu.email AS customer_email,
+       pu.locale AS provider_locale, cu.locale AS customer_locale
 FROM bookings b
 JOIN services s ON s.id = b.service_id
 JOIN providers p ON p.user_id = b.provider_id
@@ -81,3 +84,35 @@ WHERE b.customer_id = :customer_id AND b.service_id = :service_id AND b.status =
   AND b.starts_at < :ends_at AND b.ends_at > :starts_at AND b.id <> :ignore_booking
 ORDER BY b.starts_at
 LIMIT 1;
+
+-- name: lock_customer_for_booking
+-- lock_customer with what the booking's mail needs (MySQL overrides with FOR UPDATE).
+SELECT id, name, email, locale FROM users WHERE id = :customer_id;
+
+-- name: lock_provider_for_booking
+-- lock_provider with everything a booking checks and shows: the provider's standing, booking
+-- rules, name and address, and whether they offer the service (MySQL overrides with FOR UPDATE).
+SELECT p.user_id, p.verified, p.timezone, p.buffer_min, p.min_notice_min, p.window_days, p.step_min, p.off_today,
+       u.name, u.email, u.locale, u.gender, u.is_active, ps.service_id IS NOT NULL AS offers
+FROM providers p
+JOIN users u ON u.id = p.user_id
+LEFT JOIN provider_services ps ON ps.provider_id = p.user_id AND ps.service_id = :service_id
+WHERE p.user_id = :provider_id;
+
+-- name: select_schedule
+-- A provider's whole schedule around a period in one read: active bookings that touch
+-- [from_at, to_at) ('busy'; bounded on both sides of the (provider_id, active_start) index:
+-- no job is longer than 12 hours, so none that starts before busy_after reaches from_at),
+-- time off that touches [off_from, off_to) ('off'), and the weekly working hours ('hours').
+-- The 'busy' rows come first: SQLite types the columns by the first SELECT.
+SELECT 'busy' AS kind, b.id, b.starts_at, b.ends_at, NULL AS weekday, NULL AS start_min, NULL AS end_min
+FROM bookings b
+WHERE b.provider_id = :provider_id AND b.active_start > :busy_after AND b.active_start < :to_at AND b.ends_at > :from_at
+UNION ALL
+SELECT 'off', t.id, t.starts_at, t.ends_at, NULL, NULL, NULL
+FROM time_off t
+WHERE t.provider_id = :provider_id AND t.ends_at > :off_from AND t.starts_at < :off_to
+UNION ALL
+SELECT 'hours', NULL, NULL, NULL, w.weekday, w.start_min, w.end_min
+FROM working_hours w
+WHERE w.provider_id = :provider_id;

@@ -22,8 +22,9 @@ FROM services s JOIN categories c ON c.id = s.category_id
 WHERE s.id = :id;
 
 -- name: select_service_providers
--- Verified, active providers who offer a service.
-SELECT u.id, u.name, u.gender, p.bio, p.timezone
+-- Verified, active providers who offer a service, with their booking rules.
+SELECT u.id, u.name, u.gender, p.bio, p.timezone, p.buffer_min, p.min_notice_min, p.window_days, p.step_min,
+       p.off_today
 FROM provider_services ps
 JOIN providers p ON p.user_id = ps.provider_id
 JOIN users u ON u.id = p.user_id

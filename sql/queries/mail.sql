@@ -5,8 +5,10 @@ INSERT INTO mail_outbox (to_addr, subject, text_body, html_body, attachments, st
 VALUES (:to_addr, :subject, :text_body, :html_body, :attachments, 'queued', 0, :now, :now);
 
 -- name: select_due_mail
--- Mail ready for an attempt: queued and due, or claimed by a sender that went quiet.
-SELECT id FROM mail_outbox
+-- Mail ready for an attempt: queued and due, or claimed by a sender that went quiet; the whole
+-- row, so the sender needs no second read once its claim succeeds.
+SELECT id, to_addr, subject, text_body, html_body, attachments, template, facts, status, attempts,
+       next_attempt_at, created_at FROM mail_outbox
 WHERE (status = 'queued' AND next_attempt_at <= :now)
    OR (status = 'sending' AND claimed_at < :stale_before)
 ORDER BY next_attempt_at, id
@@ -22,7 +24,7 @@ WHERE id = :id
        OR (status = 'sending' AND claimed_at < :stale_before));
 
 -- name: select_mail
-SELECT id, to_addr, subject, text_body, html_body, attachments, status, attempts, next_attempt_at,
+SELECT id, to_addr, subject, text_body, html_body, attachments, template, facts, status, attempts, next_attempt_at,
        claimed_by, claimed_at, last_error, created_at, sent_at
 FROM mail_outbox WHERE id = :id;
 
@@ -41,5 +43,6 @@ WHERE id = :id AND status = 'sending' AND claimed_by = :worker;
 
 -- name: select_recent_mail
 -- The newest mail first, for the development page /dev/mail.
-SELECT id, to_addr, subject, text_body, status, attempts, last_error, created_at, sent_at
+SELECT id, to_addr, subject, text_body, html_body, attachments, template, facts, status, attempts, last_error,
+       created_at, sent_at
 FROM mail_outbox ORDER BY id DESC LIMIT :limit;

@@ -85,8 +85,11 @@ async def test_future_bookings_are_listed_and_cancelled_with_mail_to_the_custome
                    "cancelled_at": NOW}
     topics = {r["topic"] for r in await demo.db.fetch_all("SELECT topic FROM events WHERE kind = 'cancelled'")}
     assert topics == {f"slots:{ravi}:2026-11-24", f"provider:{ravi}", f"user:{customer}"}
-    mails = await demo.db.fetch_all(
-        "SELECT to_addr, subject, text_body, attachments FROM mail_outbox WHERE subject LIKE 'Booking cancelled%' ORDER BY to_addr")
+    from grihaseva.mail import rendered
+
+    mails = [rendered(m) for m in await demo.db.fetch_all(
+        "SELECT to_addr, subject, text_body, html_body, attachments, template, facts FROM mail_outbox"
+        " WHERE template = 'booking_cancelled' ORDER BY to_addr")]
     assert [m["to_addr"] for m in mails] == ["customer@example.com", "provider@example.com"]
     assert mails[0]["subject"] == "Booking cancelled: Tap and leak repair, Tue 24 Nov, 7:30 pm IST"
     assert "by GrihaSeva" in mails[0]["text_body"]

@@ -127,7 +127,7 @@ async def test_a_booking_of_a_service_the_provider_stopped_offering_meanwhile_is
     async def provider_drops_the_service():
         await availability_editor.save_services(demo.db, ravi, others, NOW)
 
-    racing = _LetCommitFirst(demo.db, provider_drops_the_service)
+    racing = _LetCommitFirst(demo.db, provider_drops_the_service, before="lock_provider_for_booking")
     with pytest.raises(domain.BookingRefused) as refused:
         await domain.place_booking(racing, domain.Customer(customer["id"], customer["gender"]), service, ravi, TUE_5PM,
                                DETAILS, NOW)

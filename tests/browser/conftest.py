@@ -34,9 +34,9 @@ def demo_servers(tmp_path_factory):
 
 
 def wait_until_live(page, timeout: float = 5000) -> None:
-    """Waits until the page's live stream has delivered its first snapshot (and htmx swapped it in):
-    from then on the page shows what the server will push changes to."""
-    page.wait_for_function("() => window.__liveMessages > 0", timeout=timeout)
+    """Waits until the page's live stream is open (and, for a stream that starts with a snapshot,
+    htmx swapped it in): from then on the page shows what the server will push changes to."""
+    page.wait_for_function("() => window.__liveMessages > 0 || window.__liveOpened > 0", timeout=timeout)
 
 
 def log_in(page, base: str, email: str, password: str = DEMO_PASSWORD, *, next: str | None = None,

@@ -111,7 +111,7 @@ async def test_reconnect_with_last_event_id_gets_the_snapshot_then_only_newer_ev
 
 async def test_ids_never_go_back_below_the_last_event_id_the_browser_has(client):
     async with open_stream(client, "/test-live/1", {"Last-Event-ID": "900"}) as stream:
-        assert (await stream.next()).id == 900
+        assert (await stream.next()).raw == "retry: 1000"  # nothing newer than 900: no snapshot
         await change(client)  # id 1, smaller than what the browser holds
         update = await stream.next()
         assert (update.id, update.data) == (None, fragment(1))  # fresh data, no id line
@@ -209,3 +209,30 @@ async def test_a_visitors_stream_is_not_ended_by_the_session_check(app, client):
             assert (await stream.next(timeout=1.0)).raw.startswith(": ping")
         await change(app.test_client())
         assert (await stream.next()).data == fragment(1)
+
+
+@pytest.mark.parametrize("how", ["query", "header"])
+async def test_a_stream_opened_at_the_newest_event_sends_no_frame_until_a_change(app, client, how):
+    app.config["SSE_HEARTBEAT_SECONDS"] = 0.05
+    await change(client, n=2)
+    seen = await change(client)
+    path, headers = (f"/test-live/1?after={seen}", {}) if how == "query" else ("/test-live/1", {"Last-Event-ID": str(seen)})
+    async with open_stream(client, path, headers) as stream:
+        opening = await stream.next()
+        assert (opening.raw, opening.event, opening.data) == ("retry: 1000", None, None)
+        for _ in range(3):  # only heartbeats while nothing changes
+            beat = await stream.next(timeout=1.0)
+            assert (beat.raw.startswith(": ping"), beat.event, beat.id) == (True, "heartbeat", None)
+        newer = await change(client)
+        update = await stream.next()
+        while update.event == "heartbeat":
+            update = await stream.next()
+        assert (update.event, update.id, update.data) == ("counter", newer, fragment(2))
+
+
+async def test_a_stream_opened_before_the_newest_event_starts_with_the_snapshot(client):
+    older = await change(client)
+    newest = await change(client)
+    async with open_stream(client, f"/test-live/1?after={older}") as stream:
+        first = await stream.next()
+    assert (first.id, first.data) == (newest, fragment(2))

@@ -39,8 +39,12 @@ async def booking_status(app, booking_id: int) -> str:
 
 
 async def mails(app, to: str) -> list[dict]:
-    return await app.db.fetch_all(
-        "SELECT id, to_addr, subject, text_body, attachments FROM mail_outbox WHERE to_addr = :to ORDER BY id", {"to": to})
+    """The outbox's mail to `to`, rendered as the sender will send it (booking mail is stored as facts)."""
+    from grihaseva.mail import rendered
+
+    return [rendered(row) for row in await app.db.fetch_all(
+        "SELECT id, to_addr, subject, text_body, html_body, attachments, template, facts FROM mail_outbox"
+        " WHERE to_addr = :to ORDER BY id", {"to": to})]
 
 
 def ics_of(mail: dict) -> Calendar:

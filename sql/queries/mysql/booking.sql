@@ -5,3 +5,16 @@ SELECT user_id, verified FROM providers WHERE user_id = :provider_id FOR UPDATE;
 
 -- name: lock_customer
 SELECT id FROM users WHERE id = :customer_id FOR UPDATE;
+
+-- name: lock_customer_for_booking
+SELECT id, name, email, locale FROM users WHERE id = :customer_id FOR UPDATE;
+
+-- name: lock_provider_for_booking
+-- Locks the provider's row like lock_provider (and its users row, and the provider_services row:
+-- a locking read sees the latest commit, so a service dropped meanwhile reads as not offered).
+SELECT p.user_id, p.verified, p.timezone, p.buffer_min, p.min_notice_min, p.window_days, p.step_min, p.off_today,
+       u.name, u.email, u.locale, u.gender, u.is_active, ps.service_id IS NOT NULL AS offers
+FROM providers p
+JOIN users u ON u.id = p.user_id
+LEFT JOIN provider_services ps ON ps.provider_id = p.user_id AND ps.service_id = :service_id
+WHERE p.user_id = :provider_id FOR UPDATE;

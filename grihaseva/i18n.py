@@ -1,0 +1,269 @@
+"""Languages: which one a reader gets, the translated messages, and numbers, money and dates
+formatted by locale. English is the source language; Hindi is the first translation.
+
+Messages are GNU gettext catalogues kept as `grihaseva/translations/<lang>/LC_MESSAGES/messages.po`
+and compiled to `.mo` by the Makefile (`make messages` extracts and updates them). Templates use
+Jinja's i18n extension (`{{ _("...") }}`, `{% trans %}`); Python uses `gettext` here, or
+`lazy_gettext` for module constants, which are translated when they are shown.
+
+The current language is a context variable: the request hook (`select_locale`) sets it from
+`?lang=`, the language cookie, the logged-in user's profile or `Accept-Language`; mail and
+other work outside a request wraps itself in `use_locale(lang)`. Nothing here knows Quart.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from contextlib import contextmanager
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency, format_decimal
+from babel.support import LazyProxy, NullTranslations, Translations
+
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+DEFAULT_LOCALE = "en"
+# Every language the interface offers, in the order the switch lists them, each named in itself.
+LANGUAGES: dict[str, str] = {"en": "English", "hi": "हिन्दी"}
+COOKIE = "grihaseva_lang"
+# Babel's locale for formatting: Indian English and Hindi (India).
+_FORMAT_LOCALE = {"en": "en_IN", "hi": "hi_IN"}
+# 12-hour times: "6:30 pm" in English, "शाम 6:30" (the part of the day first) in Hindi.
+_TIME_PATTERN = {"en": "h:mm a", "hi": "B h:mm"}
+RTL = frozenset()  # no right-to-left language yet (Urdu would be one)
+
+_current: contextvars.ContextVar[str] = contextvars.ContextVar("grihaseva_locale", default=DEFAULT_LOCALE)
+
+
+def normalize(value: object) -> str | None:
+    """"hi", "hi-IN", "HI_in" -> "hi"; a language we do not offer -> None."""
+    if not isinstance(value, str):
+        return None
+    code = value.strip().replace("_", "-").split("-")[0].lower()
+    return code if code in LANGUAGES else None
+
+
+def from_accept_language(header: str | None) -> str | None:
+    """The first offered language in an Accept-Language header, by quality."""
+    choices = []
+    for position, part in enumerate((header or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        params = params.strip()
+        if params.startswith("q="):
+            try:
+                quality = float(params[2:])
+            except ValueError:
+                continue
+        code = normalize(tag)
+        if code and quality > 0:
+            choices.append((-quality, position, code))
+    return min(choices)[2] if choices else None
+
+
+def get_locale() -> str:
+    return _current.get()
+
+
+def set_locale(code: str) -> None:
+    _current.set(normalize(code) or DEFAULT_LOCALE)
+
+
+@contextmanager
+def use_locale(code: str | None) -> Iterator[None]:
+    """Render in `code` (a mail in its recipient's language), then go back."""
+    token = _current.set(normalize(code) or DEFAULT_LOCALE)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def direction(code: str | None = None) -> str:
+    return "rtl" if (code or get_locale()) in RTL else "ltr"
+
+
+@lru_cache(maxsize=None)
+def translations(code: str) -> NullTranslations:
+    """The compiled catalogue (`make` builds the .mo); a missing or stale .mo is compiled from
+    the .po in memory, so a checkout run without `make` still speaks Hindi."""
+    if code == DEFAULT_LOCALE:
+        return NullTranslations()
+    po = TRANSLATIONS / code / "LC_MESSAGES" / "messages.po"
+    mo = po.with_suffix(".mo")
+    if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
+        return Translations.load(TRANSLATIONS, [code], domain="messages")
+    if not po.exists():
+        return NullTranslations()
+    from io import BytesIO
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as source:
+        catalog = read_po(source, locale=code)
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer, domain="messages")
+
+
+def gettext(message: str, **variables) -> str:
+    text = translations(get_locale()).gettext(message)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, n: int, **variables) -> str:
+    text = translations(get_locale()).ngettext(singular, plural, n)
+    variables.setdefault("num", n)
+    return text % variables
+
+
+class LazyString(LazyProxy):
+    """A message translated each time it is used; hashable (by its text now), so it can sit in sets."""
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+    def __html__(self) -> str:  # Jinja escapes it like the string it stands for
+        from markupsafe import escape
+
+        return str(escape(str(self)))
+
+
+def lazy_gettext(message: str, **variables) -> LazyString:
+    """For module constants: translated each time it is shown, in the language of that moment."""
+    return LazyString(gettext, message, enable_cache=False, **variables)
+
+
+_ = gettext
+
+
+# ---------------------------------------------------------------- numbers, money, dates
+
+
+def _babel_locale() -> Locale:
+    return Locale.parse(_FORMAT_LOCALE[get_locale()])
+
+
+def number(value: int | float) -> str:
+    """12,34,567: Indian grouping in both languages."""
+    return format_decimal(value, locale=_babel_locale())
+
+
+def rupees(paise: int) -> str:
+    """₹2,499 or ₹1,24,999.50 (Indian grouping; paise shown only when not zero)."""
+    if isinstance(paise, float):
+        raise TypeError("money must be integer paise, not float")
+    paise = int(paise)
+    pattern = "¤#,##,##0.00" if paise % 100 else "¤#,##,##0"
+    return format_currency(paise / 100 if paise % 100 else paise // 100, "INR", format=pattern,
+                           locale=_babel_locale(), currency_digits=False)
+
+
+def _local(moment: datetime, tz: str) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("times must be aware (UTC)")
+    return moment.astimezone(ZoneInfo(tz))
+
+
+def time_label(moment: datetime, tz: str) -> str:
+    """"6:30 pm" / "शाम 6:30" in zone `tz`."""
+    return format_datetime(_local(moment, tz), _TIME_PATTERN[get_locale()], locale=_babel_locale())
+
+
+def day_label(day: date) -> str:
+    """"Wed 25 Nov" / "बुध 25 नव॰"."""
+    return format_date(day, "EEE d MMM", locale=_babel_locale())
+
+
+def short_weekday(day: date) -> str:
+    """"Wed" / "बुध" (the day strip's chips)."""
+    return format_date(day, "EEE", locale=_babel_locale())
+
+
+def long_day_label(day: date) -> str:
+    """"Wednesday 25 November" / "बुधवार 25 नवंबर"."""
+    return format_date(day, "EEEE d MMMM", locale=_babel_locale())
+
+
+def date_label(day: date) -> str:
+    """"25 Nov 2026" / "25 नव॰ 2026"."""
+    return format_date(day, "d MMM y", locale=_babel_locale())
+
+
+def long_date_label(day: date) -> str:
+    """"25 November 2026" / "25 नवंबर 2026"."""
+    return format_date(day, "d MMMM y", locale=_babel_locale())
+
+
+def month_day(day: date) -> str:
+    """"25 Nov"."""
+    return format_date(day, "d MMM", locale=_babel_locale())
+
+
+def slot_label(moment: datetime, tz: str) -> str:
+    """"Wed 25 Nov, 6:30 pm IST" / "बुध 25 नव॰, शाम 6:30 IST"."""
+    local = _local(moment, tz)
+    return f"{day_label(local.date())}, {time_label(moment, tz)} {local.tzname()}"
+
+
+def duration(minutes: int) -> str:
+    """"1 h 30 min" / "1 घंटा 30 मिनट"."""
+    hours, rest = divmod(int(minutes), 60)
+    if hours and rest:
+        return ngettext("%(num)s h %(minutes)s min", "%(num)s h %(minutes)s min", hours, minutes=rest)
+    if hours:
+        return ngettext("%(num)s h", "%(num)s h", hours)
+    return gettext("%(minutes)s min", minutes=rest)
+
+
+def text_language(text: str | None) -> str:
+    """The language a piece of content is written in, from its script: "hi" when most of its
+    letters are Devanagari, else "en". Enough for `lang` on a post (screen readers, fonts,
+    hyphenation); a third language in another script would need more."""
+    letters = [ch for ch in (text or "") if ch.isalpha()]
+    if not letters:
+        return DEFAULT_LOCALE
+    devanagari = sum(1 for ch in letters if "\u0900" <= ch <= "\u097f" or "\ua8e0" <= ch <= "\ua8ff")
+    return "hi" if devanagari * 2 > len(letters) else "en"
+
+
+# What a booking's status is called on the page (the database keeps the English word).
+STATUS_LABELS = {
+    "confirmed": lazy_gettext("confirmed"),
+    "completed": lazy_gettext("completed"),
+    "cancelled": lazy_gettext("cancelled"),
+    "in_progress": lazy_gettext("in progress"),
+    "no_show": lazy_gettext("no-show"),
+}
+
+
+def status_label(status: str) -> str:
+    label = STATUS_LABELS.get(status)
+    return str(label) if label is not None else status
+
+
+def weekday_names() -> list[str]:
+    """Monday first: ["Monday", …] / ["सोमवार", …]."""
+    from babel.dates import get_day_names
+
+    names = get_day_names("wide", locale=_babel_locale())
+    return [names[i] for i in range(7)]
+
+
+def zone_name(tz: str) -> str:
+    """"Asia/Kolkata" in English (what providers configure), "भारतीय मानक समय" in Hindi."""
+    if get_locale() == DEFAULT_LOCALE:
+        return tz
+    from babel.dates import get_timezone, get_timezone_name
+
+    try:
+        return get_timezone_name(get_timezone(tz), "long", locale=_babel_locale())
+    except LookupError:
+        return tz

@@ -1,0 +1,122 @@
+"""A booking's transaction is short: few statements, no mail rendered inside it, and the slot
+grid's schedule cache drops a provider's week when an event for that provider arrives."""
+
+from __future__ import annotations
+
+import pytest
+
+from grihaseva.booking import domain
+from grihaseva.db import open_database
+from grihaseva.events import publish
+from grihaseva.mail import rendered
+from tests.booking.conftest import demo  # noqa: F401
+from tests.provider.conftest import DETAILS, NOW, TUE_5PM, TUE_7PM, user_id
+
+
+async def _customer(app, email: str = "customer@example.com") -> domain.Customer:
+    row = await app.db.fetch_one("select_user_by_email", {"email": email})
+    return domain.Customer(row["id"], row["gender"])
+
+
+class _Counting:
+    """Counts the statements the database layer sends (both dialects), BEGIN and COMMIT aside."""
+
+    def __init__(self, db):
+        self.db, self.statements = db, []
+        self._original = db._run_on
+
+    async def _run_on(self, conn, sql, params, want):
+        self.statements.append(sql.split()[0].upper())
+        return await self._original(conn, sql, params, want)
+
+    def __enter__(self):
+        self.db._run_on = self._run_on
+        return self
+
+    def __exit__(self, *exc):
+        self.db._run_on = self._original
+
+
+async def test_a_booking_with_a_chosen_provider_sends_eight_statements_besides_begin_and_commit(demo):
+    service = await domain.active_service(demo.db, "tap-leak-repair")
+    ravi = await user_id(demo, "provider@example.com")
+    customer = await _customer(demo)
+    with _Counting(demo.db) as counted:
+        booking_id = await domain.place_booking(demo.db, customer, service, ravi, TUE_5PM, DETAILS, NOW)
+    # two locks, the same-service check, the schedule; booking, notification, events, mails
+    assert counted.statements == ["SELECT"] * 4 + ["INSERT"] * 4
+    assert await demo.db.fetch_value("SELECT COUNT(*) AS n FROM events WHERE payload LIKE :p",
+                                     {"p": f'%"booking_id":{booking_id}%'}) == 3
+    mails = await demo.db.fetch_all("SELECT * FROM mail_outbox ORDER BY id")
+    assert [m["template"] for m in mails] == ["booking_confirmed", "booking_confirmed"]
+    assert all(m["text_body"] == "" for m in mails)  # the sender renders it, not the transaction
+    sent = rendered(mails[0])
+    assert sent["subject"] == "Booking confirmed: Tap and leak repair, Tue 24 Nov, 5:00 pm IST"
+    assert "BEGIN:VCALENDAR" in sent["attachments"] and f"booking-{booking_id}@grihaseva" in sent["attachments"]
+
+
+async def test_mariadb_counts_ten_statements_for_a_booking(demo):
+    if demo.db.dialect != "mysql":
+        pytest.skip("Com_* status counters are MariaDB's")
+    service = await domain.active_service(demo.db, "tap-leak-repair")
+    ravi = await user_id(demo, "provider@example.com")
+    customer = await _customer(demo)
+    demo.db.pool.close()  # one connection, so its session counters see the whole booking
+    await demo.db.pool.wait_closed()
+    demo.db.pool = None
+    demo.db.minsize = demo.db.maxsize = 1
+    await demo.db.connect()
+
+    async def counters() -> dict[str, int]:
+        rows = await demo.db.fetch_all("SHOW SESSION STATUS LIKE 'Com\\_%'")
+        return {row["Variable_name"]: int(row["Value"]) for row in rows}
+
+    before = await counters()
+    await domain.place_booking(demo.db, customer, service, ravi, TUE_5PM, DETAILS, NOW)
+    after = await counters()
+    sent = {name: after[name] - before[name] for name in after if after[name] != before[name]}
+    sent["Com_show_status"] -= 1  # the second SHOW itself
+    sent = {name: n for name, n in sent.items() if n}
+    assert sent == {"Com_begin": 1, "Com_select": 4, "Com_insert": 4, "Com_commit": 1}
+
+
+async def test_the_grid_reads_a_providers_week_once_until_an_event_for_them(demo):
+    service = await domain.active_service(demo.db, "tap-leak-repair")
+    ravi = await user_id(demo, "provider@example.com")
+    cache = demo.db.grid_cache
+
+    async def grid_free(start) -> bool:
+        grid = await domain.slot_grid(demo.db, service, ravi, TUE_5PM.date(), NOW)
+        return dict(cell for _, cells in grid.days for cell in cells)[start]
+
+    assert await grid_free(TUE_7PM)
+    misses = cache.misses
+    assert await grid_free(TUE_7PM) and cache.misses == misses  # served from the cache
+
+    # Another process books it: no commit here, so only its event can tell this one.
+    other = open_database(demo.settings.database)
+    await other.connect()
+    try:
+        customer = await _customer(demo)
+        await domain.place_booking(other, customer, service, ravi, TUE_7PM, DETAILS, NOW)
+        assert await grid_free(TUE_7PM)  # not heard of yet: the cached week
+        await demo.broadcaster.poll()  # the event arrives
+        assert not await grid_free(TUE_7PM)
+        # An event on another provider's topic leaves Ravi's week cached.
+        misses = cache.misses
+        async with other.transaction() as tx:
+            await publish(tx, "slots:999999", "availability", {}, NOW)
+        await demo.broadcaster.poll()
+        assert not await grid_free(TUE_7PM) and cache.misses == misses
+    finally:
+        await other.close()
+
+
+async def test_a_local_booking_drops_the_cached_week_at_its_commit(demo):
+    service = await domain.active_service(demo.db, "tap-leak-repair")
+    ravi = await user_id(demo, "provider@example.com")
+    grid = await domain.slot_grid(demo.db, service, ravi, TUE_5PM.date(), NOW)
+    assert dict(cell for _, cells in grid.days for cell in cells)[TUE_5PM]
+    await domain.place_booking(demo.db, await _customer(demo), service, ravi, TUE_5PM, DETAILS, NOW)
+    grid = await domain.slot_grid(demo.db, service, ravi, TUE_5PM.date(), NOW)  # no poll needed
+    assert not dict(cell for _, cells in grid.days for cell in cells)[TUE_5PM]
