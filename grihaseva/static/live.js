@@ -64,8 +64,12 @@
     }
     // The first message is the snapshot of what the page already shows; later ones that differ
     // (a change, or what a reconnect caught up on) get a brief highlight.
+    // A stream opened at the page's own event id (`after=` in sse-connect) sends no snapshot: its
+    // first message is already news.
     var data = evt.detail && evt.detail.data;
-    if (target.__liveData !== undefined && data !== undefined && target.__liveData !== data) {
+    var fromPage = connected && /[?&]after=/.test(connected.getAttribute("sse-connect") || "");
+    var before = target.__liveData !== undefined ? target.__liveData : (fromPage ? null : undefined);
+    if (before !== undefined && data !== undefined && before !== data) {
       target.classList.remove("just-changed");
       void target.offsetWidth; // restart the animation
       target.classList.add("just-changed");

@@ -31,10 +31,11 @@ def pick_a_time(page, base: str, day_index: int = 1) -> tuple[str, str]:
     """Opens the grid, picks a later day in the strip and its first free time; returns (token, label)."""
     page.goto(base + GRID)
     wait_until_live(page)
-    seen = page.evaluate("window.__liveMessages")
+    seen = page.evaluate("[window.__liveMessages, window.__liveOpened]")
     page.locator(".day-strip .day-chip").nth(day_index).click()
     page.wait_for_url(re.compile(r".*day=\d{4}-\d\d-\d\d"))
-    page.wait_for_function("(seen) => window.__liveMessages > seen", arg=seen)  # the new day's stream has sent its snapshot
+    # The new day's stream is open (from the page's event id: no snapshot) or has sent its snapshot.
+    page.wait_for_function("(seen) => window.__liveMessages > seen[0] || window.__liveOpened > seen[1]", arg=seen)
     slot = page.locator("a.slot.free").first
     token, label = slot.get_attribute("data-slot"), slot.inner_text()
     fits(page)
