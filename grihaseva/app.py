@@ -6,6 +6,7 @@ import logging
 from datetime import timedelta
 
 from quart import Quart, g, get_flashed_messages
+from quart.wrappers.request import Request
 from quart_auth import QuartAuth
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
@@ -45,6 +46,7 @@ class IdConverter(IntegerConverter):
 def create_app(settings: Settings | None = None) -> Quart:
     settings = settings or Settings.from_env()
     app = Quart(__name__)
+    app.request_class = _Request
     app.settings = settings
     app.secret_key = settings.secret_key
     secure = not settings.development
@@ -87,6 +89,7 @@ def create_app(settings: Settings | None = None) -> Quart:
     app.config["MAIL_SENDER_AUTOSTART"] = True
     # Live updates: tails the `events` outbox and feeds SSE streams (grihaseva/events.py, sse.py).
     app.broadcaster = Broadcaster(app.db)
+    app.config["SSE_HEARTBEAT_SECONDS"] = settings.sse_heartbeat_seconds
     # Each provider's schedule as the slot grid reads it, until an event for the provider arrives.
     app.db.grid_cache = GridCache()
     app.db.commit_listeners.append(app.db.grid_cache.on_commit)
@@ -133,6 +136,7 @@ def create_app(settings: Settings | None = None) -> Quart:
         date_label=lambda day: i18n.date_label(day),
         day_label=lambda day: i18n.day_label(day),
         long_day_label=lambda day: i18n.long_day_label(day),
+        short_weekday=lambda day: i18n.short_weekday(day),
         month_day=lambda day: i18n.month_day(day),
         text_lang=lambda text: i18n.text_language(text),
         status_label=lambda status: i18n.status_label(status),
@@ -177,6 +181,23 @@ def create_app(settings: Settings | None = None) -> Quart:
         app.register_blueprint(dev_mail_blueprint)
     _run_context_processors_inline(app)
     return app
+
+
+PHOTO_PATH = "/account/photo"
+
+
+class _Request(Request):
+    """Every body is limited by MAX_CONTENT_LENGTH (1 MiB), except a professional's photo upload,
+    which may be up to booking.trust.MAX_PHOTO_BYTES (and is then resized to 256 px)."""
+
+    def __init__(self, method, scheme, path, *args, max_content_length=None, **kwargs):
+        from .booking.trust import MAX_PHOTO_BYTES
+
+        large = path == PHOTO_PATH and method == "POST"
+        limit = MAX_PHOTO_BYTES + 64 * 1024 if large else max_content_length
+        super().__init__(method, scheme, path, *args, max_content_length=limit, **kwargs)
+        if large:
+            self.max_content_length = limit  # the form parser's limit too
 
 
 def _run_context_processors_inline(app: Quart) -> None:

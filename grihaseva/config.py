@@ -128,6 +128,7 @@ class Settings:
     mail_from: str = "GrihaSeva <no-reply@grihaseva.example>"
     bcrypt_rounds: int = 12
     proxy_hops: int = 0  # reverse proxies in front whose X-Forwarded-* headers are trusted
+    sse_heartbeat_seconds: int = 15  # live pages reconnect after 2 heartbeats + 5 s of silence
     var_dir: Path = field(default_factory=lambda: Path("var"))
     # How many upcoming (confirmed, not ended) bookings one customer may hold: overall, with one
     # provider, and overall while the account is new (booking.domain.BookingCaps).
@@ -162,6 +163,7 @@ class Settings:
             mail_from=env.get("GRIHASEVA_MAIL_FROM") or "GrihaSeva <no-reply@grihaseva.example>",
             bcrypt_rounds=_int(env, "GRIHASEVA_BCRYPT_ROUNDS", 12, 4, 16),
             proxy_hops=_int(env, "GRIHASEVA_PROXY_HOPS", 0, 0, 5),
+            sse_heartbeat_seconds=_int(env, "GRIHASEVA_SSE_HEARTBEAT_SECONDS", 15, 1, 60),
             var_dir=var_dir,
             booking_cap_upcoming=_int(env, "GRIHASEVA_BOOKING_CAP_UPCOMING", 10, 1, 1000),
             booking_cap_per_provider=_int(env, "GRIHASEVA_BOOKING_CAP_PER_PROVIDER", 4, 1, 1000),

@@ -59,7 +59,9 @@ class ServerSentEvent:
         return ("\n".join(lines) + "\n\n").encode("utf-8")
 
 
-HEARTBEAT = b": ping\n\n"
+# A comment (keeps proxies from closing an idle connection) and a named event the page's watchdog
+# (static/live.js) can see: EventSource hands comments to no one.
+HEARTBEAT = b": ping\nevent: heartbeat\ndata: \n\n"
 
 
 def accepts_event_stream() -> bool:

@@ -226,6 +226,8 @@ async def handle_http_exception(error: HTTPException) -> Response:
         message = error.description
     if code == 400 and message is None:
         message = i18n.gettext("The request could not be understood. Please reload the page and try again.")
+    if code == 413 and message is None and request.path == "/account/photo":  # the one upload
+        message = i18n.gettext("That photo is larger than 8 MB. Use a smaller one (a phone photo is usually 2 to 5 MB).")
     response = await error_page(code, message)
     for name, value in _carried_headers(error):
         response.headers[name] = value

@@ -194,8 +194,9 @@ async def provider_page(provider_id: int):
         raise NotFound("There is no such provider.")
     upcoming = await people.future_bookings(db(), provider_id, now())
     rating = (await rating_summary(db(), [provider_id]))[provider_id]
+    from ..booking.addresses import provider_areas
     return await render("admin/provider.html", provider=provider, state=people.provider_state(provider),
-                        upcoming=upcoming, rating=rating)
+                        upcoming=upcoming, rating=rating, areas=await provider_areas(db(), provider_id))
 
 
 @blueprint.post("/admin/providers/<int:provider_id>/verify")

@@ -301,9 +301,15 @@ async def end_other_sessions(db, user_id: int, keep_token: str) -> None:
 async def update_profile(db: Database, user_id: int, form: Mapping[str, str]) -> dict[str, str]:
     clean = {"name": one_line(form.get("name", "")), "phone": " ".join(form.get("phone", "").split())}
     errors = {f: p for f, p in (("name", name_problem(clean["name"])), ("phone", phone_problem(clean["phone"]))) if p}
+    gender = form.get("gender")  # only a customer's form has it (a sign-up from a booking does not ask it)
+    if gender is not None and gender not in GENDERS:
+        errors["gender"] = gettext("Choose female, male or other.")
     if errors:
         raise ValidationError(errors)
     await db.execute("update_user_profile", {"id": user_id, **clean})
+    if gender is not None:
+        await db.execute("update_user_gender", {"id": user_id, "gender": gender})
+        clean["gender"] = gender
     return clean
 
 

@@ -30,21 +30,52 @@ async def _log_in(user: accounts.User):
     g.user = user
 
 
+# Features that can say in words what a `next` address was about register a reader here
+# (booking: "You are booking …", booking.intent); auth imports no feature.
+INTENT_READERS: list = []
+
+
+async def _intent(next_url: str):
+    """What the visitor was doing when asked to log in, read back from `next`, or None."""
+    for read in INTENT_READERS:
+        found = await read(db(), next_url)
+        if found is not None:
+            return found
+    return None
+
+
+def _booking_signup(form, intent) -> dict:
+    """Sign-up from a booking asks only what the booking needs: name, mobile, email, one password
+    (and gender only for a women-only service). The rest is implied: a customer account."""
+    filled = {**form, "role": "customer", "password_confirm": form.get("password", "")}
+    if not intent.asks_gender:
+        filled["gender"] = "other"  # not asked; the account page lets her set it
+    return filled
+
+
 @blueprint.route("/register", methods=["GET", "POST"])
 async def register():
-    """Create a customer or provider account."""
+    """Create a customer or provider account; from a booking, a short customer form that returns to it."""
+    next_url = safe_next(request.args.get("next"), "")
     if request.method == "GET":
-        return await render("auth/register.html", form={}, errors={})
+        intent = await _intent(next_url)
+        return await render("auth/register.html", form={}, errors={}, next_url=next_url, intent=intent)
     form = await read_form()
+    next_url = safe_next(form.get("next"), "")
+    intent = await _intent(next_url)
+    submitted = _booking_signup(form, intent) if intent else form
     try:
-        user_id = await accounts.register(db(), form, now(), _rounds(), _client())
+        user_id = await accounts.register(db(), submitted, now(), _rounds(), _client())
     except accounts.ValidationError as error:
-        return await render("auth/register.html", form=form, errors=error.errors, status=422)
+        return await render("auth/register.html", form=form, errors=error.errors, status=422, next_url=next_url, intent=intent)
     except accounts.RegistrationThrottled as refused:
-        return await render("auth/register.html", form=form, errors={}, refused=refused.message, status=429)
+        return await render("auth/register.html", form=form, errors={}, refused=refused.message, status=429,
+                            next_url=next_url, intent=intent)
     user = accounts.User.from_row(await db().fetch_one("select_user_by_id", {"id": user_id}))
     await _log_in(user)
     await flash(gettext("Welcome to GrihaSeva, %(name)s! Your account is ready.", name=user.first_name), "success")
+    if next_url and (intent or user.role == "customer"):
+        return redirect_to(next_url)
     return redirect_to(home_for(user))
 
 
@@ -55,7 +86,7 @@ async def login():
     if request.method == "GET":
         if the_user():
             return redirect_to(next_url or home_for(the_user()))
-        return await render("auth/login.html", email="", next_url=next_url, error=None)
+        return await render("auth/login.html", email="", next_url=next_url, error=None, intent=await _intent(next_url))
     form = await read_form()
     next_url = safe_next(form.get("next"), "")
     email, secret = form.get("email", ""), current_app.settings.secret_key
@@ -63,7 +94,8 @@ async def login():
     try:
         user = await accounts.authenticate(db(), email, form.get("password", ""), _client(), now(), _rounds(), device)
     except accounts.LoginRefused as refused:
-        return await render("auth/login.html", email=email[:254], next_url=next_url, error=refused.message, status=refused.status)
+        return await render("auth/login.html", email=email[:254], next_url=next_url, error=refused.message,
+                            status=refused.status, intent=await _intent(next_url))
     await _log_in(user)
     response = redirect_to(next_url or home_for(user))
     # A fresh device cookie at every successful login: this browser keeps its own allowance of

@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Mapping
 from zoneinfo import ZoneInfo
 
-from ..i18n import gettext, ngettext, status_label
+from ..i18n import gettext, lazy_gettext, ngettext, status_label
 from ..db import Database, IntegrityError
 from ..events import publish_many
 from ..plaintext import has_letters_or_digits, one_line
@@ -24,8 +24,8 @@ from . import slots
 from .slots import Availability, Busy
 
 CANCEL_CUTOFF = timedelta(hours=3)
-WOMEN_ONLY_CUSTOMER = ("This service is offered by women professionals to women customers only. "
-                       "Your profile does not say female, so it cannot be booked from this account.")
+WOMEN_ONLY_CUSTOMER = lazy_gettext("This service is offered by women professionals to women customers only. "
+                                    "Your profile does not say female, so it cannot be booked from this account.")
 
 
 def changeable(booking: Mapping, now: datetime) -> bool:
@@ -197,10 +197,15 @@ async def active_service(db, slug: str) -> Service | None:
     return Service.from_row(row) if row and row["is_active"] else None
 
 
-async def qualified_providers(db, service: Service) -> list[dict]:
-    """Verified providers who offer the service (and, for women-only services, are women)."""
+async def qualified_providers(db, service: Service, pin: str | None = None) -> list[dict]:
+    """Verified providers who offer the service (and, for women-only services, are women); with a
+    PIN code, only those who serve it (`addresses.serving`)."""
+    from .addresses import serving
+
     rows = await db.fetch_all("select_service_providers", {"service_id": service.id})
-    return [row for row in rows if not service.women_only or row["gender"] == "female"]
+    area = await serving(db, pin)
+    return [row for row in rows if (not service.women_only or row["gender"] == "female")
+            and (area is None or row["id"] in area)]
 
 
 # ---------------------------------------------------------------- availability
@@ -290,52 +295,82 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+STRIP_DAYS = 14
+PARTS_OF_DAY = (("morning", lazy_gettext("Morning"), 0, 12), ("afternoon", lazy_gettext("Afternoon"), 12, 17),
+                ("evening", lazy_gettext("Evening"), 17, 24))
+
+
 @dataclass
 class Grid:
-    """Seven days of free start times for one service, with who would do each."""
+    """One day's start times for one service, with a strip of 14 days saying which have any free."""
     service: Service
     provider_id: int | None  # None: "any available provider"
-    first_day: date
-    days: list[tuple[date, list[tuple[datetime, bool]]]]  # (day, [(start, free)]) free=False means taken
+    first_day: date  # the day shown
+    days: list[tuple[date, list[tuple[datetime, bool]]]]  # [(the day, [(start, free)])]; free=False: taken
     tz: str
-    prev_week: date | None
-    next_week: date | None
+    strip: list[tuple[date, int]]  # (day, free starts that day), STRIP_DAYS days
+    prev_week: date | None  # the first day of the previous strip
+    next_week: date | None  # the first day of the next strip
+
+    @property
+    def parts(self) -> list[tuple[str, str, list[tuple[datetime, bool]]]]:
+        """The shown day's starts grouped as morning / afternoon / evening (provider-local hours)."""
+        zone = ZoneInfo(self.tz)
+        groups = []
+        for key, label, from_hour, to_hour in PARTS_OF_DAY:
+            cells = [c for c in self.days[0][1] if from_hour <= c[0].astimezone(zone).hour < to_hour]
+            if cells:
+                groups.append((key, str(label), cells))
+        return groups
+
+    @property
+    def strip_days(self) -> list[date]:
+        return [day for day, _ in self.strip]
 
 
 async def slot_grid(db, service: Service, provider_id: int | None, first_day: date | None, now: datetime,
-                    ignore_booking: int | None = None) -> Grid:
-    """Free starts of one provider, or of any qualified provider, for 7 days.
+                    ignore_booking: int | None = None, pin: str | None = None) -> Grid:
+    """Starts of one provider, or of any qualified provider (serving `pin` when given), on one day,
+    and how many are free on each day of the 14-day strip around it.
 
     Taken starts that were free in the schedule are kept (greyed out) so that a
     grid open in a browser visibly loses a slot instead of shifting about.  When
-    rescheduling, the booking being moved does not count as busy.  The grid starts at `first_day`,
-    or today if that is sooner or None, today being the provider's (not the server's, nor India's).
+    rescheduling, the booking being moved does not count as busy.  The day shown is `first_day`,
+    or, when None, the first day of the strip with a free time (today if none); a past day moves
+    up to today, today being the provider's (not the server's, nor India's).
     """
-    providers = await _grid_providers(db, service, provider_id)
+    providers = await _grid_providers(db, service, provider_id, pin)
     tz = providers[0]["timezone"] if providers else "Asia/Kolkata"
     today = local_today(now, tz)
-    first_day = today if first_day is None else max(first_day, today)
-    per_day: dict[date, dict[datetime, bool]] = {first_day + timedelta(days=i): {} for i in range(7)}
+    chosen = today if first_day is None else max(first_day, today)
+    strip_start = today + timedelta(days=STRIP_DAYS * ((chosen - today).days // STRIP_DAYS))
+    strip_days = [strip_start + timedelta(days=i) for i in range(STRIP_DAYS)]
+    per_day: dict[date, dict[datetime, bool]] = {day: {} for day in strip_days}
+    if chosen not in per_day:
+        per_day[chosen] = {}
     window_end = now
     for provider in providers:
-        span_from = _day_start(first_day, provider["timezone"]) - timedelta(days=1)
-        span_to = span_from + timedelta(days=9)
+        span_from = _day_start(strip_start, provider["timezone"]) - timedelta(days=1)
+        span_to = span_from + timedelta(days=STRIP_DAYS + 2)
         # The schedule without "available today", so today's times grey out instead of vanishing.
         scheduled, taken = await _cached_schedule(db, provider, now, span_from, span_to, ignore_booking)
         avail = with_off_today(scheduled, provider, now)
         window_end = max(window_end, now + avail.window)
-        on_schedule = slots.week_grid(scheduled, [], service.duration, first_day, now)
-        free = slots.week_grid(avail, taken, service.duration, first_day, now)
+        on_schedule = slots.week_grid(scheduled, [], service.duration, strip_start, now, days=STRIP_DAYS)
+        free = slots.week_grid(avail, taken, service.duration, strip_start, now, days=STRIP_DAYS)
         for sched_day, free_day in zip(on_schedule, free):
             free_set = set(free_day.starts)
             cells = per_day[sched_day.day]
             for start in sched_day.starts:
                 cells[start] = cells.get(start, False) or start in free_set
-    days = [(day, sorted(cells.items())) for day, cells in per_day.items()]
-    prev_week = first_day - timedelta(days=7) if first_day > today else None
-    next_first = first_day + timedelta(days=7)
+    strip = [(day, sum(1 for free in per_day[day].values() if free)) for day in strip_days]
+    if first_day is None:
+        chosen = next((day for day, count in strip if count), today)
+    days = [(chosen, sorted(per_day[chosen].items()))]
+    prev_week = strip_start - timedelta(days=STRIP_DAYS) if strip_start > today else None
+    next_first = strip_start + timedelta(days=STRIP_DAYS)
     next_week = next_first if _day_start(next_first, tz) < window_end else None
-    return Grid(service, provider_id, first_day, days, tz, prev_week, next_week)
+    return Grid(service, provider_id, chosen, days, tz, strip, prev_week, next_week)
 
 
 async def _cached_schedule(db, provider: Mapping, now: datetime, span_from: datetime, span_to: datetime,
@@ -357,8 +392,8 @@ def _day_start(day: date, tz: str) -> datetime:
     return datetime.combine(day, time(), ZoneInfo(tz)).astimezone(slots.UTC)
 
 
-async def _grid_providers(db, service: Service, provider_id: int | None) -> list[dict]:
-    providers = await qualified_providers(db, service)
+async def _grid_providers(db, service: Service, provider_id: int | None, pin: str | None = None) -> list[dict]:
+    providers = await qualified_providers(db, service, pin)
     if provider_id is None:
         return providers
     return [p for p in providers if p["id"] == provider_id]
@@ -379,7 +414,7 @@ def grid_topics(grid: Grid, provider_ids: list[int]) -> list[str]:
     topics = []
     for provider_id in provider_ids:
         topics.append(f"slots:{provider_id}")
-        topics.extend(f"slots:{provider_id}:{day.isoformat()}" for day, _ in grid.days)
+        topics.extend(f"slots:{provider_id}:{day.isoformat()}" for day in grid.strip_days)
     return topics
 
 
@@ -390,6 +425,19 @@ def grid_topics(grid: Grid, provider_ids: list[int]) -> list[str]:
 class Customer:
     id: int
     gender: str
+
+
+def outside_area(pin: str) -> str:
+    return gettext("We don't have professionals for this service at PIN code %(pin)s yet. "
+                   "Leave your PIN code and we will tell you when we do.", pin=pin)
+
+
+async def refuse_outside_area(db, provider_id: int, pin: str | None) -> None:
+    from .addresses import serves
+
+    if not await serves(db, provider_id, pin):
+        raise BookingRefused(gettext("This professional does not work at PIN code %(pin)s. "
+                                     "Choose \"Any available provider\" to see who does.", pin=pin), 422)
 
 
 def _clean_details(details: Mapping[str, str]) -> dict[str, str]:
@@ -416,7 +464,7 @@ def _clean_details(details: Mapping[str, str]) -> dict[str, str]:
 async def check_can_book(db, customer: Customer, service: Service, provider_id: int) -> dict:
     """The rules that don't depend on time: women-only, provider offers the service, provider active."""
     if service.women_only and customer.gender != "female":
-        raise BookingRefused(WOMEN_ONLY_CUSTOMER, 403)
+        raise BookingRefused(str(WOMEN_ONLY_CUSTOMER), 403)
     provider = await db.fetch_one("select_provider", {"id": provider_id})
     if provider is None or not provider["verified"] or not provider["is_active"]:
         raise BookingRefused(gettext("That provider is not taking bookings."), 404)
@@ -427,14 +475,16 @@ async def check_can_book(db, customer: Customer, service: Service, provider_id: 
     return provider
 
 
-async def pick_provider(db, service: Service, start: datetime, now: datetime) -> int:
+async def pick_provider(db, service: Service, start: datetime, now: datetime, pin: str | None = None) -> int:
     """For "any available provider": the qualified provider free at `start` with the fewest bookings
     that day; among those equally free, the higher average rating (unrated counts as lowest), then the lower id."""
     from ..reviews.domain import rating_summary
 
     candidates = []
     reasons = set()
-    qualified = await qualified_providers(db, service)
+    qualified = await qualified_providers(db, service, pin)
+    if not qualified and pin is not None:
+        raise BookingRefused(outside_area(pin), 422)
     ratings = await rating_summary(db, [p["id"] for p in qualified])
     for provider in qualified:
         avail, taken = await schedule(db, provider, now, start - timedelta(days=1), start + timedelta(days=1))
@@ -454,12 +504,14 @@ async def pick_provider(db, service: Service, start: datetime, now: datetime) ->
     return min(candidates)[2]
 
 
-async def check_bookable(db, service: Service, provider_id: int | None, start: datetime, now: datetime) -> None:
-    """Before the confirm step: BookingRefused (or SlotTaken) if `start` cannot be booked now.
-    The booking itself checks again under the lock."""
+async def check_bookable(db, service: Service, provider_id: int | None, start: datetime, now: datetime,
+                         pin: str | None = None) -> None:
+    """Before the confirm step: BookingRefused (or SlotTaken) if `start` cannot be booked now
+    (at `pin`, when known). The booking itself checks again under the lock."""
     if provider_id is None:
-        await pick_provider(db, service, start, now)
+        await pick_provider(db, service, start, now, pin)
     else:
+        await refuse_outside_area(db, provider_id, pin)
         await _check_slot(db, provider_id, service, start, now)
 
 
@@ -551,11 +603,14 @@ async def place_booking(db: Database, customer: Customer, service: Service, prov
     Statements on a chosen provider: BEGIN, two locking reads, the overlap check, the schedule
     (one read), four inserts (booking, notification, events, mails), COMMIT."""
     if service.women_only and customer.gender != "female":
-        raise BookingRefused(WOMEN_ONLY_CUSTOMER, 403)
+        raise BookingRefused(str(WOMEN_ONLY_CUSTOMER), 403)
     clean = _clean_details(details)
+    pin = details.get("pin") or None
     if provider_id is None:
         await refuse_if_already_booked(db, customer.id, service, start)
-        provider_id = await pick_provider(db, service, start, now)
+        provider_id = await pick_provider(db, service, start, now, pin)
+    elif pin is not None:  # a chosen professional: do they work there? (one read, only with a PIN code)
+        await refuse_outside_area(db, provider_id, pin)
     # Everything else is read once, under the locks (customer, then provider: the one order every
     # transaction takes them in), and the mail is written as facts for the sender to render.
     try:
@@ -575,6 +630,8 @@ async def place_booking(db: Database, customer: Customer, service: Service, prov
                        "starts_at": start, "ends_at": start + service.duration, "price_paise": service.price_paise,
                        "now": now, **clean}
             booking_id = (await tx.execute("insert_booking", booking)).lastrowid
+            if details.get("address_id"):  # a saved address (only then: one more statement)
+                await tx.execute("set_booking_address", {"id": booking_id, "address_id": int(details["address_id"])})
             await tx.execute("insert_notification", {
                 "user_id": provider_id, "kind": "booked", "booking_id": booking_id, "now": now,
                 "message": f"New booking: {service.name}, {slots.local_label(start, avail.tz)}",

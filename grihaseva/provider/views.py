@@ -5,8 +5,10 @@ from __future__ import annotations
 from quart import Blueprint, Response, current_app, flash, render_template, request
 from werkzeug.exceptions import BadRequest, NotFound
 
-from ..i18n import gettext, weekday_names
+from ..i18n import gettext, ngettext, weekday_names
 from ..auth.access import requires_role, the_user
+from ..auth.accounts import ValidationError
+from ..booking.addresses import provider_areas, set_provider_areas
 from ..booking.domain import BookingRefused, local_today
 from ..money import rupees_as_typed
 from ..sse import sse_stream
@@ -168,7 +170,8 @@ async def _availability_page(errors: dict | None = None, form=None, status: int 
         state["hours"] = {day: form.get(f"day{day}", "") for day in range(7)}
     elif typed == "services":
         state["offered"] = {int(v) for v in form.getlist("service") if v.isdecimal() and len(v) <= 12}
-    return await render("provider/availability.html", status=status, errors=errors or {}, form=form or {},
+    areas = form.get("areas", "")[:2000] if typed == "areas" else " ".join(await provider_areas(db(), the_user().id))
+    return await render("provider/availability.html", status=status, errors=errors or {}, form=form or {}, areas=areas,
                         weekdays=weekday_names(), buffer_choices=availability_editor.BUFFER_CHOICES,
                         notice_choices=availability_editor.NOTICE_CHOICES, **state)
 
@@ -248,6 +251,20 @@ async def save_services():
     except AvailabilityRefused as refused:
         return await _availability_page(refused.errors, form, refused.status, typed="services")
     await flash(gettext("Your services are saved."), "success")
+    return redirect_to("/provider/availability")
+
+
+@blueprint.post("/provider/availability/areas")
+@requires_role("provider")
+async def save_areas():
+    """The PIN codes the provider works in: only customers there are offered them."""
+    form = await read_form()
+    try:
+        pins = await set_provider_areas(db(), the_user().id, form.get("areas", ""), now())
+    except ValidationError as error:
+        return await _availability_page(error.errors, form, 422, typed="areas")
+    await flash(ngettext("Your service area is saved: %(num)s PIN code.", "Your service area is saved: %(num)s PIN codes.", len(pins)),
+                "success")
     return redirect_to("/provider/availability")
 
 

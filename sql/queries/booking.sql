@@ -25,7 +25,7 @@ VALUES (:customer_id, :provider_id, :service_id, :starts_at, :ends_at, 'confirme
 SELECT b.id, b.customer_id, b.provider_id, b.service_id, b.starts_at, b.ends_at, b.status, b.address, b.phone,
        b.notes, b.price_paise, b.created_at, b.cancelled_at, b.cancelled_by, b.cancel_reason, b.calendar_sequence,
        b.on_the_way_at, b.started_at, b.completed_at, b.late_fee_paise, b.no_show, b.receipt_number, b.receipt_at,
-       b.paid_at, b.paid_method, b.paid_reference,
+       b.paid_at, b.paid_method, b.paid_reference, b.address_id,
        s.name AS service_name, s.slug AS service_slug, s.duration_min, s.late_fee_paise AS service_late_fee_paise,
        pu.name AS provider_name, pu.email AS provider_email, pu.phone AS provider_phone, p.timezone, p.upi_id,
        cu.name AS customer_name, cu.email AS customer_email,
