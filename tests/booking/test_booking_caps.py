@@ -19,15 +19,18 @@ DETAILS = {"address": "12 MG Road, Indiranagar, Bengaluru", "phone": "+91 99000 
 async def free_starts(app, slug: str, provider_id: int | None, count: int, gap: timedelta) -> list:
     """`count` free starts of the service at least `gap` apart (so none is a second booking of the same time)."""
     service = await domain.active_service(app.db, slug)
-    starts, day = [], None
-    while len(starts) < count:
+    starts = []
+    first = await domain.slot_grid(app.db, service, provider_id, None, NOW)
+    days = [day for day, free in first.strip if free]  # the grid shows one day; its strip says which have times
+    for day in days:
         grid = await domain.slot_grid(app.db, service, provider_id, day, NOW)
         for _, cells in grid.days:
             for start, free in cells:
                 if free and (not starts or start - starts[-1] >= gap):
                     starts.append(start)
-        assert grid.next_week, "not enough free slots in the booking window"
-        day = grid.next_week
+        if len(starts) >= count:
+            break
+    assert len(starts) >= count, "not enough free slots in the strip"
     return starts[:count]
 
 
