@@ -6,6 +6,7 @@ import logging
 from datetime import timedelta
 
 from quart import Quart, g, get_flashed_messages
+from quart.wrappers.request import Request
 from quart_auth import QuartAuth
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
@@ -13,13 +14,15 @@ from werkzeug.routing import IntegerConverter
 from . import i18n, web
 from .auth.access import load_current_user
 from .auth.accounts import session_hash, session_user, session_user_by_hash
+from .booking.domain import BookingCaps
 from .booking.grid_cache import GridCache
 from .clock import utcnow
 from .config import Settings
-from .db import open_database
+from .db import DatabaseUnavailable, open_database
 from .events import Broadcaster
 from .housekeeping import Housekeeper
 from .mail import MailSender
+from .sse import WRITE_TIMEOUT_SECONDS, StalledStreamGuard
 from .wakeup import RedisWakeup
 
 
@@ -44,6 +47,7 @@ class IdConverter(IntegerConverter):
 def create_app(settings: Settings | None = None) -> Quart:
     settings = settings or Settings.from_env()
     app = Quart(__name__)
+    app.request_class = _Request
     app.settings = settings
     app.secret_key = settings.secret_key
     secure = not settings.development
@@ -70,15 +74,23 @@ def create_app(settings: Settings | None = None) -> Quart:
         from hypercorn.middleware import ProxyFixMiddleware
 
         app.asgi_app = ProxyFixMiddleware(app.asgi_app, mode="legacy", trusted_hops=settings.proxy_hops)
+    # Event streams whose client has not read for this long are closed (grihaseva/sse.py).
+    app.config["SSE_WRITE_TIMEOUT_SECONDS"] = WRITE_TIMEOUT_SECONDS
+    app.asgi_app = StalledStreamGuard(app.asgi_app, lambda: app.config["SSE_WRITE_TIMEOUT_SECONDS"],
+                                      logging.getLogger("grihaseva.sse"))
     app.clock = utcnow
     app.db = open_database(settings.database)
-    app.asgi_app = web.HealthCheck(app.asgi_app, lambda: app.db)  # /healthz without the framework's work
+    # The booking caps travel with the database the domain is handed (booking.domain.caps_for),
+    # so the booking page and the chatbot apply the same settings.
+    app.db.booking_caps = BookingCaps.from_settings(settings)
+    app.asgi_app = web.HealthCheck(app.asgi_app, lambda: web.health_report(app))  # /healthz without the framework's work
     # The mail outbox's sender; tests set MAIL_SENDER_AUTOSTART False and call run_once().
     app.mail_sender = MailSender(app.db, settings, clock=lambda: app.clock())
     app.db.commit_listeners.append(app.mail_sender.on_commit)
     app.config["MAIL_SENDER_AUTOSTART"] = True
     # Live updates: tails the `events` outbox and feeds SSE streams (grihaseva/events.py, sse.py).
     app.broadcaster = Broadcaster(app.db, poll_interval=settings.events_poll_ms / 1000)
+    app.config["SSE_HEARTBEAT_SECONDS"] = settings.sse_heartbeat_seconds
     # Each provider's schedule as the slot grid reads it, until an event for the provider arrives.
     app.db.grid_cache = GridCache()
     app.db.commit_listeners.append(app.db.grid_cache.on_commit)
@@ -133,6 +145,7 @@ def create_app(settings: Settings | None = None) -> Quart:
     app.after_request(web.security_headers)
     app.after_request(web.compress)
     app.register_error_handler(HTTPException, web.handle_http_exception)
+    app.register_error_handler(DatabaseUnavailable, web.handle_database_unavailable)
     app.register_error_handler(Exception, web.handle_unexpected)
 
     app.jinja_env.globals["csrf_token"] = web.csrf_token
@@ -144,6 +157,7 @@ def create_app(settings: Settings | None = None) -> Quart:
         date_label=lambda day: i18n.date_label(day),
         day_label=lambda day: i18n.day_label(day),
         long_day_label=lambda day: i18n.long_day_label(day),
+        short_weekday=lambda day: i18n.short_weekday(day),
         month_day=lambda day: i18n.month_day(day),
         text_lang=lambda text: i18n.text_language(text),
         status_label=lambda status: i18n.status_label(status),
@@ -188,6 +202,23 @@ def create_app(settings: Settings | None = None) -> Quart:
         app.register_blueprint(dev_mail_blueprint)
     _run_context_processors_inline(app)
     return app
+
+
+PHOTO_PATH = "/account/photo"
+
+
+class _Request(Request):
+    """Every body is limited by MAX_CONTENT_LENGTH (1 MiB), except a professional's photo upload,
+    which may be up to booking.trust.MAX_PHOTO_BYTES (and is then resized to 256 px)."""
+
+    def __init__(self, method, scheme, path, *args, max_content_length=None, **kwargs):
+        from .booking.trust import MAX_PHOTO_BYTES
+
+        large = path == PHOTO_PATH and method == "POST"
+        limit = MAX_PHOTO_BYTES + 64 * 1024 if large else max_content_length
+        super().__init__(method, scheme, path, *args, max_content_length=limit, **kwargs)
+        if large:
+            self.max_content_length = limit  # the form parser's limit too
 
 
 def _run_context_processors_inline(app: Quart) -> None:

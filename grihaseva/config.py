@@ -145,7 +145,13 @@ class Settings:
     redis_channel: str = "grihaseva:events"
     events_poll_ms: int = 200  # how often the broadcaster reads `events` without a wake-up
     grip_url: str = ""  # Pushpin's publish endpoint (grihaseva/grip.py); empty: streams stay in process
+    sse_heartbeat_seconds: int = 15  # live pages reconnect after 2 heartbeats + 5 s of silence
     var_dir: Path = field(default_factory=lambda: Path("var"))
+    # How many upcoming (confirmed, not ended) bookings one customer may hold: overall, with one
+    # provider, and overall while the account is new (booking.domain.BookingCaps).
+    booking_cap_upcoming: int = 10
+    booking_cap_per_provider: int = 4
+    booking_cap_new_account: int = 2
 
     @property
     def development(self) -> bool:
@@ -178,5 +184,9 @@ class Settings:
             redis_channel=env.get("GRIHASEVA_REDIS_CHANNEL", "").strip() or "grihaseva:events",
             events_poll_ms=_int(env, "GRIHASEVA_EVENTS_POLL_MS", 200, 10, 60_000),
             grip_url=_http_url(env, "GRIHASEVA_GRIP_URL"),
+            sse_heartbeat_seconds=_int(env, "GRIHASEVA_SSE_HEARTBEAT_SECONDS", 15, 1, 60),
             var_dir=var_dir,
+            booking_cap_upcoming=_int(env, "GRIHASEVA_BOOKING_CAP_UPCOMING", 10, 1, 1000),
+            booking_cap_per_provider=_int(env, "GRIHASEVA_BOOKING_CAP_PER_PROVIDER", 4, 1, 1000),
+            booking_cap_new_account=_int(env, "GRIHASEVA_BOOKING_CAP_NEW_ACCOUNT", 2, 1, 1000),
         )

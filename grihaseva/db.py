@@ -169,6 +169,10 @@ async def _run_to_completion(operation: Awaitable[T]) -> T:
         raise
 
 
+# SQLite errors that mean the file cannot be used right now (not a bad statement).
+_SQLITE_UNAVAILABLE = ("unable to open database", "disk I/O error", "database is locked")
+
+
 class SqliteDatabase(Database):
     """aiosqlite in WAL mode; write transactions are BEGIN IMMEDIATE, one at a time per process."""
 
@@ -226,6 +230,10 @@ class SqliteDatabase(Database):
             cursor = await conn.execute(sql, params)
         except sqlite3.IntegrityError as error:
             raise IntegrityError(str(error)) from error
+        except sqlite3.OperationalError as error:
+            if any(sign in str(error) for sign in _SQLITE_UNAVAILABLE):
+                raise DatabaseUnavailable(f"SQLite database {self.path}: {error}") from error
+            raise
         try:
             if want == "one":
                 row = await cursor.fetchone()
@@ -337,6 +345,10 @@ class MysqlDatabase(Database):
                 await cursor.execute(sql, params)
             except pymysql.err.IntegrityError as error:
                 raise IntegrityError(str(error)) from error
+            except (pymysql.err.OperationalError, pymysql.err.InterfaceError) as error:
+                if _mysql_server_gone(error):
+                    raise DatabaseUnavailable(f"lost the connection to MySQL: {error}") from error
+                raise
             if want == "one":
                 row = await cursor.fetchone()
                 return None if row is None else _from_db_row(row)
@@ -346,9 +358,14 @@ class MysqlDatabase(Database):
 
     @asynccontextmanager
     async def _acquire(self) -> AsyncIterator[Any]:
+        import pymysql
+
         if self.pool is None:
             raise DatabaseUnavailable("the database is not connected")
-        conn = await self.pool.acquire()
+        try:
+            conn = await self.pool.acquire()  # a new connection to a stopped server fails within connect_timeout
+        except (pymysql.err.Error, OSError, asyncio.TimeoutError) as error:
+            raise DatabaseUnavailable(f"cannot reach MySQL at {self.url.host}:{self.url.port}: {error}") from error
         try:
             yield conn
         finally:
@@ -366,17 +383,47 @@ class MysqlDatabase(Database):
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[_MysqlTx]:
+        import pymysql
+
         async with self._acquire() as conn:
             tx_obj = _MysqlTx(self, conn)
             try:
-                await conn.begin()
+                try:
+                    await conn.begin()
+                except (pymysql.err.OperationalError, pymysql.err.InterfaceError) as error:
+                    if _mysql_server_gone(error):
+                        raise DatabaseUnavailable(f"lost the connection to MySQL: {error}") from error
+                    raise
                 yield tx_obj
             except BaseException:
                 await _rollback_quietly(conn)
                 raise
             else:
-                await conn.commit()
+                try:
+                    await conn.commit()
+                except (pymysql.err.OperationalError, pymysql.err.InterfaceError) as error:
+                    await _rollback_quietly(conn)
+                    if _mysql_server_gone(error):
+                        # Whether the commit reached the server is unknown: callers that must
+                        # know (the mail sender's done-mark) re-check before acting again.
+                        raise DatabaseUnavailable(f"lost the connection to MySQL at commit: {error}") from error
+                    raise
         self._committed(tx_obj)
+
+
+# Client errors that mean the server is gone or unreachable (not a bad statement): 2003 can't
+# connect, 2006 server has gone away, 2013 lost connection during query, 2055 lost connection
+# (aiomysql), 0 / InterfaceError a connection already closed under us.
+_SERVER_GONE = {0, 2003, 2006, 2013, 2055}
+
+
+def _mysql_server_gone(error: Exception) -> bool:
+    import pymysql
+
+    if isinstance(error, pymysql.err.InterfaceError):
+        return True
+    code = error.args[0] if error.args and isinstance(error.args[0], int) else None
+    return code in _SERVER_GONE
 
 
 async def _rollback_quietly(conn) -> None:

@@ -299,6 +299,12 @@ class Broadcaster:
             subscription.close()
         self._topics.clear()
 
+    def health(self) -> str:
+        """For /healthz: ok, failing (cannot read `events`: live pages get no news) or stopped."""
+        if self._task is None or self._task.done():
+            return "stopped"
+        return "failing" if self._failing else "ok"
+
     def _after_commit(self, tx) -> None:
         if getattr(tx, "published_events", False):
             self._wake.set()

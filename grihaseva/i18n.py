@@ -182,6 +182,11 @@ def day_label(day: date) -> str:
     return format_date(day, "EEE d MMM", locale=_babel_locale())
 
 
+def short_weekday(day: date) -> str:
+    """"Wed" / "बुध" (the day strip's chips)."""
+    return format_date(day, "EEE", locale=_babel_locale())
+
+
 def long_day_label(day: date) -> str:
     """"Wednesday 25 November" / "बुधवार 25 नवंबर"."""
     return format_date(day, "EEEE d MMMM", locale=_babel_locale())

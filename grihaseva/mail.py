@@ -49,11 +49,19 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 FIRST_RETRY_DELAY = timedelta(seconds=30)
 MAX_RETRY_DELAY = timedelta(minutes=30)
 GIVE_UP_AFTER = timedelta(hours=24)
-# A claim older than this belongs to a sender that died mid-send: another may take the
-# mail.  Far longer than one SMTP exchange (SMTP_TIMEOUT per step), so a live sender's
-# claim never goes stale under it.
-CLAIM_STALE_AFTER = timedelta(minutes=10)
+# A claim is a lease: the sender renews it every LEASE_RENEW_SECONDS while it talks to the
+# SMTP server, so a live sender's claim never lapses, and a claim older than this belongs to a
+# sender that died or lost the database mid-send: another may take the mail. Short, so a mail
+# interrupted by an outage resumes within about this long of the database's return (a reset
+# link lives 30 minutes); long enough that the done-mark, retried through a short outage,
+# usually sticks before anyone else may take the mail.
+CLAIM_LEASE = timedelta(seconds=30)
+CLAIM_STALE_AFTER = CLAIM_LEASE  # the older name
+LEASE_RENEW_SECONDS = 10.0
 SMTP_TIMEOUT = 30.0
+# The done-mark is retried until it sticks: first after MARK_RETRY_FIRST seconds, doubling to
+# MARK_RETRY_MAX.
+MARK_RETRY_FIRST, MARK_RETRY_MAX = 0.2, 2.0
 
 
 @dataclass(frozen=True)
@@ -300,6 +308,7 @@ class MailSender:
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
         self._stopping = False
+        self._failing = False
 
     def _transport(self):
         return _SmtpTransport(self.settings) if self.settings.smtp_host else _LogTransport()
@@ -307,8 +316,7 @@ class MailSender:
     async def run_once(self) -> int:
         """Attempt every mail due now; returns how many this sender attempted."""
         now = self.clock()
-        stale_before = now - CLAIM_STALE_AFTER
-        due = await self.db.fetch_all("select_due_mail", {"now": now, "stale_before": stale_before,
+        due = await self.db.fetch_all("select_due_mail", {"now": now, "stale_before": now - CLAIM_LEASE,
                                                           "limit": self.batch_size})
         attempted = 0
         transport = self._transport()
@@ -316,8 +324,9 @@ class MailSender:
             for row in due:
                 if self._stopping:
                     break
+                now = self.clock()  # each claim starts its lease when it is taken
                 claim = await self.db.execute("claim_mail", {"id": row["id"], "worker": self.worker_id,
-                                                             "now": now, "stale_before": stale_before})
+                                                             "now": now, "stale_before": now - CLAIM_LEASE})
                 if claim.rowcount != 1:  # another sender has it
                     continue
                 attempted += 1
@@ -326,17 +335,59 @@ class MailSender:
                 mail = {**row, "attempts": row["attempts"] + 1}
                 try:
                     mail = rendered(mail)  # a row of facts: its text, HTML and .ics are made here
-                    await transport.send(mail)
+                    await self._send_holding_lease(transport, mail)
                 except SmtpUnreachable as error:
                     await self._failed_attempt(mail, error, now)
                     break  # the rest stay queued for the next round instead of each waiting to time out
                 except Exception as error:  # a refused message or a dropped connection: retry this one later
                     await self._failed_attempt(mail, error, now)
                 else:
-                    await self.db.execute("mark_mail_sent", {"id": mail["id"], "worker": self.worker_id, "now": self.clock()})
+                    await self._mark_sent(mail["id"])
         finally:
             await transport.close()
         return attempted
+
+    async def _send_holding_lease(self, transport, mail: Mapping[str, Any]) -> None:
+        """Send one mail, renewing this sender's claim every LEASE_RENEW_SECONDS meanwhile, so a
+        slow SMTP exchange never lets another sender take the mail."""
+        async def renew() -> None:
+            while True:
+                await asyncio.sleep(LEASE_RENEW_SECONDS)
+                try:
+                    await self.db.execute("renew_mail_claim", {"id": mail["id"], "worker": self.worker_id,
+                                                               "now": self.clock()})
+                except Exception as error:  # the database is away: the send goes on, the lease may lapse
+                    logger.warning("mail %s: could not renew the claim: %s", mail["id"], error)
+
+        renewer = asyncio.create_task(renew())
+        try:
+            await transport.send(mail)
+        finally:
+            renewer.cancel()
+            await asyncio.gather(renewer, return_exceptions=True)
+
+    async def _mark_sent(self, mail_id: int) -> None:
+        """The server has the mail: record it in its own short transaction, retried until it sticks.
+        A database that returns within the lease gets the mark before any sender may take the mail
+        again, so the mail is not delivered twice. A mark whose commit was lost in transit is
+        recognised on the retry (the row already says sent)."""
+        delay = MARK_RETRY_FIRST
+        while True:
+            try:
+                async with self.db.transaction() as tx:
+                    marked = await tx.execute("mark_mail_sent", {"id": mail_id, "worker": self.worker_id,
+                                                                 "now": self.clock()})
+                    if marked.rowcount != 1:
+                        row = await tx.fetch_one("select_mail", {"id": mail_id})
+                        if row is None or row["status"] != "sent":
+                            logger.warning("mail %s was delivered, but its claim had passed to %s: it may go out twice",
+                                           mail_id, row and row["claimed_by"])
+                return
+            except Exception as error:
+                logger.warning("mail %s was delivered; recording that failed (%s), retrying in %.1f s",
+                               mail_id, error, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, MARK_RETRY_MAX)
 
     async def _failed_attempt(self, mail: Mapping[str, Any], error: Exception, now: datetime) -> None:
         reason = f"{type(error).__name__}: {error}"[:1000]
@@ -354,6 +405,15 @@ class MailSender:
                        mail["id"], mail["to_addr"], mail["attempts"], next_attempt.isoformat(), reason)
 
     # ------------------------------------------------------------ background loop
+
+    def health(self) -> str:
+        """For /healthz: ok, failing (its last round could not use the database), stopped, or off
+        (not started, as in tests that deliver by hand)."""
+        if self._task is None:
+            return "off"
+        if self._task.done():
+            return "stopped"
+        return "failing" if self._failing else "ok"
 
     def wake(self) -> None:
         self._wake.set()
@@ -395,5 +455,11 @@ class MailSender:
             try:
                 while await self.run_once() >= self.batch_size and not self._stopping:
                     pass
-            except Exception:
-                logger.exception("mail sender: this round failed; trying again in %s s", self.poll_seconds)
+            except Exception as error:
+                if not self._failing:
+                    logger.exception("mail sender: this round failed; trying again in %s s", self.poll_seconds)
+                else:
+                    logger.warning("mail sender: round failed again: %s", error)
+                self._failing = True
+            else:
+                self._failing = False

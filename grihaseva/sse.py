@@ -38,6 +38,7 @@ from quart_auth import current_user
 from werkzeug.exceptions import HTTPException, NotAcceptable
 
 from . import i18n
+from .db import DatabaseUnavailable
 from .events import ACCESS_CHANGED, Event, access_topic, latest_event_id
 
 HEARTBEAT_SECONDS = 15.0  # app.config["SSE_HEARTBEAT_SECONDS"] overrides
@@ -69,7 +70,9 @@ class ServerSentEvent:
         return ("\n".join(lines) + "\n\n").encode("utf-8")
 
 
-HEARTBEAT = b": ping\n\n"
+# A comment (keeps proxies from closing an idle connection) and a named event the page's watchdog
+# (static/live.js) can see: EventSource hands comments to no one.
+HEARTBEAT = b": ping\nevent: heartbeat\ndata: \n\n"
 
 
 class SharedFrames:
@@ -201,6 +204,9 @@ async def sse_stream(topics: list[str], render: Render, event_name: str, *,
     if grip is not None and grip.via_pushpin():
         return await grip.hold(view, last_event_id)  # Pushpin holds the connection, not this process
 
+    # One read before the 200 goes out: with the database down the client gets 503 with
+    # Retry-After (web.handle_database_unavailable), and htmx's SSE extension retries later.
+    await latest_event_id(current_app.db, view.topics)
     response = Response(view.stream(last_event_id), mimetype="text/event-stream")
     response.timeout = None  # this response only: it lasts as long as the page is open
     response.headers["Cache-Control"] = "no-cache"
@@ -326,5 +332,7 @@ class LiveView:
                 yield new_id or newest, ServerSentEvent(await self.render(burst[-1]), self.event_name, new_id).encode()
         except HTTPException:  # access has gone (a recheck or a render said so): end quietly
             return
+        except DatabaseUnavailable as error:  # the reconnect meets a 503 until the database is back
+            self.logger.warning("live stream for %s ended: %s", self.topics[:3], error)
         except Exception:  # a failed render ends this stream; the browser reconnects to a snapshot
             self.logger.exception("live stream for %s ended by an error", self.topics[:3])

@@ -12,7 +12,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from quart import Response, current_app, flash, g, has_request_context, redirect, render_template, request, session
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.exceptions import BadRequest, Forbidden, HTTPException
 from werkzeug.urls import iri_to_uri
 
 from . import i18n
@@ -124,16 +124,52 @@ def csrf_token() -> str:
     return token
 
 
+def rotate_csrf_token() -> str:
+    """A new token for this browser (at log in, log out and a password change): a token planted
+    or seen before the change (a sibling subdomain, a page over plain http) stops working."""
+    token = secrets.token_urlsafe(32)
+    session[CSRF_FIELD] = token
+    return token
+
+
+CROSS_SITE_MESSAGE = lazy_gettext("This request came from another website, so GrihaSeva did not act on it. "
+                                  "Open GrihaSeva yourself and try again.")
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _cross_site() -> bool:
+    """Defence in depth beside the token: what the browser says about where the request came from.
+    `Sec-Fetch-Site` (every current browser) must be same-origin; without it, an `Origin` header
+    must be GrihaSeva's own (GRIHASEVA_BASE_URL). A client that sends neither (an old browser, a
+    script) is left to the token."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site.strip().lower() != "same-origin"
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        return origin.strip().lower() != _origin_of(current_app.settings.base_url)
+    return False
+
+
 async def check_csrf() -> None:
     if request.method in SAFE_METHODS:
         return
     if request.endpoint in current_app.config.get("CSRF_EXEMPT", set()):
         return
+    if _cross_site():
+        raise Forbidden(str(CROSS_SITE_MESSAGE))
     expected = session.get(CSRF_FIELD)
-    sent = request.headers.get(CSRF_HEADER)
-    if not sent and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        sent = (await _parsed_form()).get(CSRF_FIELD)
-    if not expected or not sent or not hmac.compare_digest(str(expected), str(sent)):
+    sent = [request.headers.get(CSRF_HEADER)]
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        # The form's own field as well: a page kept across a token change (the chat widget is
+        # preserved across boosted navigation) may send a fresh header with a stale field or
+        # the other way round; either fresh token is proof enough.
+        sent.append((await _parsed_form()).get(CSRF_FIELD))
+    if not expected or not any(token and hmac.compare_digest(str(expected), str(token)) for token in sent):
         raise FormError(i18n.gettext(
             "This form has expired or did not come from GrihaSeva. Reload the page and try again."
         ))
@@ -165,7 +201,7 @@ ERROR_TITLES = {
     422: lazy_gettext("Please check the form"),
     429: lazy_gettext("Too many attempts"),
     500: lazy_gettext("Something went wrong on our side"),
-    503: lazy_gettext("GrihaSeva is unavailable"),
+    503: lazy_gettext("GrihaSeva is briefly unavailable"),
 }
 
 ERROR_MESSAGES = {
@@ -190,6 +226,8 @@ async def handle_http_exception(error: HTTPException) -> Response:
         message = error.description
     if code == 400 and message is None:
         message = i18n.gettext("The request could not be understood. Please reload the page and try again.")
+    if code == 413 and message is None and request.path == "/account/photo":  # the one upload
+        message = i18n.gettext("That photo is larger than 8 MB. Use a smaller one (a phone photo is usually 2 to 5 MB).")
     response = await error_page(code, message)
     for name, value in _carried_headers(error):
         response.headers[name] = value
@@ -207,6 +245,24 @@ def _carried_headers(error: HTTPException) -> list[tuple[str, str]]:
     if error.response is not None:
         headers.extend(error.response.headers.items())
     return [(name, value) for name, value in headers if name.lower() not in _OWN_HEADERS]
+
+
+UNAVAILABLE_MESSAGE = lazy_gettext("We are fixing a problem on our side. Nothing you sent was lost halfway: "
+                                   "please try again in a minute.")
+DATABASE_RETRY_AFTER = 10  # seconds, in Retry-After: a database restart or failover takes about that
+
+
+async def handle_database_unavailable(error: Exception) -> Response:
+    """The database is down or unreachable: 503 with Retry-After, a page (or the htmx fragment)
+    that says so, instead of a 500. Renders nothing that needs the database."""
+    current_app.logger.warning("database unavailable on %s %s: %s", request.method, request.path, error)
+    retry = current_app.config.get("DATABASE_RETRY_AFTER", DATABASE_RETRY_AFTER)
+    if request.accept_mimetypes.best == "text/event-stream" or request.headers.get("Accept") == "text/event-stream":
+        response = Response("database unavailable\n", status=503, content_type="text/plain; charset=utf-8")
+    else:
+        response = await error_page(503, UNAVAILABLE_MESSAGE)
+    response.headers["Retry-After"] = str(retry)
+    return response
 
 
 async def handle_unexpected(error: Exception) -> Response:
@@ -289,25 +345,38 @@ def here_without_lang() -> str:
     return request.path + ("?" + urlencode(query) if query else "")
 
 
+async def health_report(app) -> tuple[int, str]:
+    """/healthz's answer: one line per part, `name: state`; 200 when every part is working, 503
+    naming the part that is not (for load balancers and people). The database must answer within
+    1.5 s (probes arriving meanwhile share one ping)."""
+    parts = {
+        "database": "ok" if await app.db.ping_shared(timeout=1.5) else "unreachable",
+        "events": app.broadcaster.health(),
+        "mail": app.mail_sender.health(),
+    }
+    healthy = all(state in ("ok", "off") for state in parts.values())
+    return (200 if healthy else 503), "".join(f"{name}: {state}\n" for name, state in parts.items())
+
+
 class HealthCheck:
     """ASGI middleware answering `GET /healthz` before Quart: a load balancer's probe needs no
     session, CSRF or template, and under a flood of them the framework's per-request work was most
-    of the cost (bench/healthz.py). The answer is the view's (`pages.views.healthz`): 200 "ok"
-    while the database answers within 1.5 s (probes arriving meanwhile share one ping), else 503,
-    with the same security headers as every other response."""
+    of the cost (bench/healthz.py). The answer is `health_report`'s (the view `pages.views.healthz`
+    gives the same when the middleware is not in front), with the same security headers as every
+    other response."""
 
     HEADERS = [(b"content-type", b"text/plain; charset=utf-8"), (b"cache-control", b"no-store"),
                (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()), (b"x-content-type-options", b"nosniff"),
                (b"referrer-policy", b"same-origin"), (b"x-frame-options", b"DENY")]
 
-    def __init__(self, app, database):
-        self.app, self.database = app, database  # database(): the app's, looked up per probe
+    def __init__(self, app, report):
+        self.app, self.report = app, report  # report(): health_report of the app, per probe
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["path"] != "/healthz" or scope["method"] not in ("GET", "HEAD"):
             return await self.app(scope, receive, send)
-        ok = await self.database().ping_shared(timeout=1.5)
-        body = b"ok\n" if ok else b"database unreachable\n"
-        await send({"type": "http.response.start", "status": 200 if ok else 503,
+        status, text = await self.report()
+        body = text.encode()
+        await send({"type": "http.response.start", "status": status,
                     "headers": [*self.HEADERS, (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})

@@ -61,7 +61,7 @@ async def healthz_status(client) -> tuple[int, float]:
 async def test_healthz_is_200_with_the_database_reachable(client):
     response = await client.get("/healthz")
     assert response.status_code == 200
-    assert await response.get_data(as_text=True) == "ok\n"
+    assert await response.get_data(as_text=True) == "database: ok\nevents: ok\nmail: ok\n"
 
 
 def settings_for(database, tmp_path) -> Settings:
@@ -80,7 +80,7 @@ async def check_sqlite_closed(app, client) -> None:
     await app.db.close()
     status, elapsed = await healthz_status(client)
     assert status == 503 and elapsed < 2
-    assert await (await client.get("/healthz")).get_data(as_text=True) == "database unreachable\n"
+    assert (await (await client.get("/healthz")).get_data(as_text=True)).startswith("database: unreachable\n")
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from grihaseva import i18n
+from grihaseva.booking.trust import initials
 from tests.conftest import post, register, text, visible_text
 from tests.helpers import demo, logged_in, seed_demo_app  # noqa: F401  (fixture)
 
@@ -206,6 +207,7 @@ async def test_main_pages_in_hindi_have_no_english_interface_text_left(demo):
             content |= set(re.findall(r"[A-Za-z][A-Za-z'’-]+", value or ""))
     for row in await demo.db.fetch_all("SELECT name, email FROM users"):
         content |= set(re.findall(r"[A-Za-z][A-Za-z'’-]+", " ".join(row.values())))
+        content.add(initials(row["name"]))  # a professional without a photo is shown by initials ("AD")
     for row in await demo.db.fetch_all("SELECT title, summary FROM posts"):
         content |= set(re.findall(r"[A-Za-z][A-Za-z'’-]+", " ".join(row.values())))
     for row in await demo.db.fetch_all("SELECT bio FROM providers"):

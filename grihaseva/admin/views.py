@@ -6,6 +6,8 @@ through a domain function that writes its audit row in the same transaction.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 from quart import Blueprint, current_app, flash, request
 from werkzeug.exceptions import BadRequest, Conflict, NotFound, UnprocessableEntity
 
@@ -192,8 +194,9 @@ async def provider_page(provider_id: int):
         raise NotFound("There is no such provider.")
     upcoming = await people.future_bookings(db(), provider_id, now())
     rating = (await rating_summary(db(), [provider_id]))[provider_id]
+    from ..booking.addresses import provider_areas
     return await render("admin/provider.html", provider=provider, state=people.provider_state(provider),
-                        upcoming=upcoming, rating=rating)
+                        upcoming=upcoming, rating=rating, areas=await provider_areas(db(), provider_id))
 
 
 @blueprint.post("/admin/providers/<int:provider_id>/verify")
@@ -265,7 +268,14 @@ async def customers_page():
     # Addresses are stored lower-cased and compared byte for byte; "_" stays a wildcard (harmless).
     pattern = "%" + q.lower().replace("%", "") + "%" if q else None
     customers = await db().fetch_all("admin_select_customers", {"q": pattern, "limit": 200})
-    return await render("admin/customers.html", customers=customers, q=q)
+    # Accounts refused a booking by a cap (booking.domain.BookingCaps) in the last 30 days:
+    # a household that needs more, or someone holding calendars.
+    limit_hits = await db().fetch_all("admin_select_booking_limit_hits",
+                                      {"since": now() - timedelta(days=30), "limit": 50})
+    for hit in limit_hits:  # SQLite gives MAX() of a DATETIME column back as text
+        if isinstance(hit["last_at"], str):
+            hit["last_at"] = datetime.fromisoformat(hit["last_at"]).replace(tzinfo=timezone.utc)
+    return await render("admin/customers.html", customers=customers, q=q, limit_hits=limit_hits)
 
 
 @blueprint.post("/admin/customers/<int:customer_id>/deactivate")

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Mapping
 
+from itsdangerous import BadSignature, URLSafeSerializer
+
 from ..i18n import lazy_gettext
 from .. import i18n
 from ..i18n import gettext
@@ -27,8 +29,17 @@ SELF_SERVICE_ROLES = ("customer", "provider")
 GENDERS = ("female", "male", "other")
 SESSION_LIFETIME = timedelta(days=14)
 
-LOGIN_FAILS_PER_ACCOUNT = Limit("login_fail_account", 5, timedelta(minutes=15))
-LOGIN_FAILS_PER_CLIENT = Limit("login_fail_client", 5, timedelta(minutes=15))
+# Login throttling follows OWASP's "Slow Down Online Guessing Attacks with Device Cookies": a
+# browser that has logged in to an account before carries a signed device cookie naming that
+# account, and its failures count only against that cookie. Every other client ("untrusted")
+# shares one allowance per account, plus one per client address. So guessing from anywhere else
+# can lock out the untrusted clients of an account, never the owner's own browser.
+LOGIN_FAILS_PER_ACCOUNT = Limit("login_fail_account", 5, timedelta(minutes=15))  # untrusted clients
+LOGIN_FAILS_PER_CLIENT = Limit("login_fail_client", 5, timedelta(minutes=15))  # one address, any account
+LOGIN_FAILS_PER_DEVICE = Limit("login_fail_device", 5, timedelta(minutes=15))  # one device cookie
+DEVICE_COOKIE = "grihaseva_device"
+DEVICE_COOKIE_SALT = "grihaseva login device"
+DEVICE_COOKIE_LIFETIME = timedelta(days=365)
 DUPLICATE_EMAIL = lazy_gettext("An account with this email already exists. Log in instead, or reset your password.")
 # Each registration costs a bcrypt hash (about 0.25 s of a core) and makes a row: a household or
 # an office behind one address registers a few accounts an hour, a script thousands.
@@ -189,20 +200,53 @@ async def register(db: Database, form: Mapping[str, str], now: datetime, rounds:
     return await create_user(db, clean, now, rounds)
 
 
-async def authenticate(db: Database, email: str, password: str, client: str, now: datetime, rounds: int) -> User:
-    """The account for these credentials, or LoginRefused (generic, or throttled with a wait)."""
+def _device_serializer(secret: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret, salt=DEVICE_COOKIE_SALT)
+
+
+def new_device_cookie(secret: str, email: str) -> str:
+    """A device cookie for a browser that has just logged in to `email`: the account and a nonce, signed."""
+    return _device_serializer(secret).dumps({"e": normalize_email(email), "n": secrets.token_urlsafe(18)})
+
+
+def device_nonce(secret: str, cookie: str | None, email: str) -> str | None:
+    """The nonce of a genuine device cookie for `email`, else None (no cookie, forged, another account)."""
+    if not cookie:
+        return None
+    try:
+        data = _device_serializer(secret).loads(cookie)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("e") != normalize_email(email) or not isinstance(data.get("n"), str):
+        return None
+    return data["n"][:64]
+
+
+async def authenticate(db: Database, email: str, password: str, client: str, now: datetime, rounds: int,
+                       device: str | None = None) -> User:
+    """The account for these credentials, or LoginRefused (generic, or throttled with a wait).
+
+    `device` is the nonce of this browser's device cookie for this account (`device_nonce`), or
+    None for an untrusted client."""
     email = normalize_email(email)
     if not email or not password:
         raise LoginRefused(gettext("Enter your email and password."), 422)
     account = email[:254]  # the width of rate_hits.subject; a longer address is no account anyway
+    if device:
+        limits = ((LOGIN_FAILS_PER_DEVICE, device),)
+    else:
+        limits = ((LOGIN_FAILS_PER_ACCOUNT, account), (LOGIN_FAILS_PER_CLIENT, client))
     # Each attempt counts as a failure before its password is checked (and is taken back if it
     # succeeds): guesses sent all at once can't all slip under a check made before any was counted.
     hits = []
-    for limit, subject in ((LOGIN_FAILS_PER_ACCOUNT, account), (LOGIN_FAILS_PER_CLIENT, client)):
+    for limit, subject in limits:
         hit_id, wait = await take_hit(db, limit, subject, now)
         if wait:
             for taken in hits:
                 await forget_hit(db, taken)
+            # The same bcrypt work as an answer for an unlocked account, so the time taken does
+            # not tell a guesser which accounts are locked.
+            await waste_a_check(password, rounds)
             raise LoginRefused(gettext("Too many failed logins. Try again in %(wait)s.", wait=minutes_text(wait)), 429)
         hits.append(hit_id)
     row = await db.fetch_one("select_user_by_email", {"email": email})
@@ -214,7 +258,10 @@ async def authenticate(db: Database, email: str, password: str, client: str, now
     if not ok:
         raise LoginRefused(str(GENERIC_LOGIN_ERROR), 401)
     await clear_hits(db, LOGIN_FAILS_PER_ACCOUNT, account)
-    await forget_hit(db, hits[1])  # a successful login is no failure of this client
+    if device:
+        await clear_hits(db, LOGIN_FAILS_PER_DEVICE, device)
+    else:
+        await forget_hit(db, hits[1])  # a successful login is no failure of this client
     return User.from_row(row)
 
 
@@ -273,9 +320,15 @@ async def log_out_everywhere(db: Database, user_id: int, now: datetime) -> None:
 async def update_profile(db: Database, user_id: int, form: Mapping[str, str]) -> dict[str, str]:
     clean = {"name": one_line(form.get("name", "")), "phone": " ".join(form.get("phone", "").split())}
     errors = {f: p for f, p in (("name", name_problem(clean["name"])), ("phone", phone_problem(clean["phone"]))) if p}
+    gender = form.get("gender")  # only a customer's form has it (a sign-up from a booking does not ask it)
+    if gender is not None and gender not in GENDERS:
+        errors["gender"] = gettext("Choose female, male or other.")
     if errors:
         raise ValidationError(errors)
     await db.execute("update_user_profile", {"id": user_id, **clean})
+    if gender is not None:
+        await db.execute("update_user_gender", {"id": user_id, "gender": gender})
+        clean["gender"] = gender
     return clean
 
 

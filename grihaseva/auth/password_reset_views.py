@@ -7,7 +7,7 @@ from quart import Blueprint, Response, current_app, flash, request
 from ..i18n import gettext
 from . import password_reset
 from .accounts import ValidationError, normalize_email
-from ..web import db, now, read_form, redirect_to, render
+from ..web import db, now, read_form, redirect_to, render, rotate_csrf_token
 
 blueprint = Blueprint("password", __name__, url_prefix="/password")
 
@@ -60,5 +60,6 @@ async def reset(token: str):
         return await _bad_link(expired=False)
     except ValidationError as error:
         return await render("password/reset.html", token=token, email=user["email"], errors=error.errors, status=422)
+    rotate_csrf_token()
     await flash(gettext("Your password is changed and every device has been logged out. Log in with your new password."), "success")
     return redirect_to("/login")

@@ -22,13 +22,13 @@ from datetime import datetime
 from typing import Any, Mapping
 
 import markdown
-import nh3
 
 from .. import audit
 from ..i18n import gettext, lazy_gettext
 from ..auth.accounts import ValidationError
 from ..db import Database, IntegrityError
 from ..events import ACCESS_CHANGED, publish
+from ..markup import clean_html
 
 CATEGORIES = {
     "diy": lazy_gettext("DIY tips"),
@@ -40,13 +40,6 @@ WRITER_ROLES = ("admin", "provider")
 
 TITLE_MAX, SUMMARY_MAX, BODY_MAX, SLUG_MAX = 150, 300, 40_000, 120
 
-ALLOWED_TAGS = {
-    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "code", "pre",
-    "blockquote", "ul", "ol", "li", "a", "img", "table", "thead", "tbody", "tr", "th", "td",
-}
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "ol": {"start"}}
-URL_SCHEMES = {"http", "https", "mailto"}
-LINK_REL = "nofollow noopener"
 
 
 class PostRefused(Exception):
@@ -103,8 +96,7 @@ def render_markdown(text: str) -> str:
     converter.preprocessors.deregister("html_block")
     converter.inlinePatterns.deregister("html")
     html = converter.convert(text)
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
-                     link_rel=LINK_REL, strip_comments=True)
+    return clean_html(html)
 
 
 def slugify(title: str) -> str:

@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Mapping
 from zoneinfo import ZoneInfo
 
-from ..i18n import gettext, status_label
+from ..i18n import gettext, lazy_gettext, ngettext, status_label
 from ..db import Database, IntegrityError
 from ..events import publish_many
 from ..plaintext import has_letters_or_digits, one_line
@@ -24,8 +24,8 @@ from . import slots
 from .slots import Availability, Busy
 
 CANCEL_CUTOFF = timedelta(hours=3)
-WOMEN_ONLY_CUSTOMER = ("This service is offered by women professionals to women customers only. "
-                       "Your profile does not say female, so it cannot be booked from this account.")
+WOMEN_ONLY_CUSTOMER = lazy_gettext("This service is offered by women professionals to women customers only. "
+                                    "Your profile does not say female, so it cannot be booked from this account.")
 
 
 def changeable(booking: Mapping, now: datetime) -> bool:
@@ -101,6 +101,48 @@ class AlreadyBooked(BookingRefused):
         self.booking_id = int(row["id"])
 
 
+@dataclass(frozen=True)
+class BookingCaps:
+    """How many upcoming bookings (confirmed, not yet ended) one customer may hold. Without caps one
+    account could hold a provider's whole calendar, and with free cancellation a few accounts could
+    empty a city's schedule. `new_account` applies while the account is younger than `new_for` and
+    has no completed job: sign-ups are cheap, a finished job is not."""
+
+    upcoming: int = 10
+    per_provider: int = 4
+    new_account: int = 2
+    new_for: timedelta = timedelta(days=7)
+
+    @classmethod
+    def from_settings(cls, settings) -> "BookingCaps":
+        return cls(settings.booking_cap_upcoming, settings.booking_cap_per_provider, settings.booking_cap_new_account)
+
+
+class BookingLimitReached(BookingRefused):
+    """The customer already holds as many upcoming bookings as their cap allows."""
+
+    def __init__(self, cap: str, limit: int):
+        super().__init__(self.message_for(cap, limit), 409)
+        self.cap, self.limit = cap, limit
+
+    @staticmethod
+    def message_for(cap: str, n: int) -> str:
+        if cap == "upcoming":
+            return ngettext("You already have %(num)s upcoming booking, the most one account can hold. "
+                            "Cancel it if you no longer need it, or book again once it is done.",
+                            "You already have %(num)s upcoming bookings, the most one account can hold. "
+                            "Cancel one you no longer need, or book again once one is done.", n)
+        if cap == "per_provider":
+            return ngettext("You already have %(num)s upcoming booking with this professional, the most we allow "
+                            "with one professional. Choose another professional, or book again once it is done.",
+                            "You already have %(num)s upcoming bookings with this professional, the most we allow "
+                            "with one professional. Choose another professional, or book again once one is done.", n)
+        return ngettext("New accounts can hold %(num)s upcoming booking until their first job is completed. "
+                        "Book again once a job is done, or write to support@grihaseva.example.",
+                        "New accounts can hold %(num)s upcoming bookings until their first job is completed. "
+                        "Book again once a job is done, or write to support@grihaseva.example.", n)
+
+
 class LateFeeToConfirm(BookingRefused):
     """A change inside the free window whose fee the customer has not seen (or saw at another amount)."""
 
@@ -155,10 +197,15 @@ async def active_service(db, slug: str) -> Service | None:
     return Service.from_row(row) if row and row["is_active"] else None
 
 
-async def qualified_providers(db, service: Service) -> list[dict]:
-    """Verified providers who offer the service (and, for women-only services, are women)."""
+async def qualified_providers(db, service: Service, pin: str | None = None) -> list[dict]:
+    """Verified providers who offer the service (and, for women-only services, are women); with a
+    PIN code, only those who serve it (`addresses.serving`)."""
+    from .addresses import serving
+
     rows = await db.fetch_all("select_service_providers", {"service_id": service.id})
-    return [row for row in rows if not service.women_only or row["gender"] == "female"]
+    area = await serving(db, pin)
+    return [row for row in rows if (not service.women_only or row["gender"] == "female")
+            and (area is None or row["id"] in area)]
 
 
 # ---------------------------------------------------------------- availability
@@ -248,52 +295,82 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+STRIP_DAYS = 14
+PARTS_OF_DAY = (("morning", lazy_gettext("Morning"), 0, 12), ("afternoon", lazy_gettext("Afternoon"), 12, 17),
+                ("evening", lazy_gettext("Evening"), 17, 24))
+
+
 @dataclass
 class Grid:
-    """Seven days of free start times for one service, with who would do each."""
+    """One day's start times for one service, with a strip of 14 days saying which have any free."""
     service: Service
     provider_id: int | None  # None: "any available provider"
-    first_day: date
-    days: list[tuple[date, list[tuple[datetime, bool]]]]  # (day, [(start, free)]) free=False means taken
+    first_day: date  # the day shown
+    days: list[tuple[date, list[tuple[datetime, bool]]]]  # [(the day, [(start, free)])]; free=False: taken
     tz: str
-    prev_week: date | None
-    next_week: date | None
+    strip: list[tuple[date, int]]  # (day, free starts that day), STRIP_DAYS days
+    prev_week: date | None  # the first day of the previous strip
+    next_week: date | None  # the first day of the next strip
+
+    @property
+    def parts(self) -> list[tuple[str, str, list[tuple[datetime, bool]]]]:
+        """The shown day's starts grouped as morning / afternoon / evening (provider-local hours)."""
+        zone = ZoneInfo(self.tz)
+        groups = []
+        for key, label, from_hour, to_hour in PARTS_OF_DAY:
+            cells = [c for c in self.days[0][1] if from_hour <= c[0].astimezone(zone).hour < to_hour]
+            if cells:
+                groups.append((key, str(label), cells))
+        return groups
+
+    @property
+    def strip_days(self) -> list[date]:
+        return [day for day, _ in self.strip]
 
 
 async def slot_grid(db, service: Service, provider_id: int | None, first_day: date | None, now: datetime,
-                    ignore_booking: int | None = None) -> Grid:
-    """Free starts of one provider, or of any qualified provider, for 7 days.
+                    ignore_booking: int | None = None, pin: str | None = None) -> Grid:
+    """Starts of one provider, or of any qualified provider (serving `pin` when given), on one day,
+    and how many are free on each day of the 14-day strip around it.
 
     Taken starts that were free in the schedule are kept (greyed out) so that a
     grid open in a browser visibly loses a slot instead of shifting about.  When
-    rescheduling, the booking being moved does not count as busy.  The grid starts at `first_day`,
-    or today if that is sooner or None, today being the provider's (not the server's, nor India's).
+    rescheduling, the booking being moved does not count as busy.  The day shown is `first_day`,
+    or, when None, the first day of the strip with a free time (today if none); a past day moves
+    up to today, today being the provider's (not the server's, nor India's).
     """
-    providers = await _grid_providers(db, service, provider_id)
+    providers = await _grid_providers(db, service, provider_id, pin)
     tz = providers[0]["timezone"] if providers else "Asia/Kolkata"
     today = local_today(now, tz)
-    first_day = today if first_day is None else max(first_day, today)
-    per_day: dict[date, dict[datetime, bool]] = {first_day + timedelta(days=i): {} for i in range(7)}
+    chosen = today if first_day is None else max(first_day, today)
+    strip_start = today + timedelta(days=STRIP_DAYS * ((chosen - today).days // STRIP_DAYS))
+    strip_days = [strip_start + timedelta(days=i) for i in range(STRIP_DAYS)]
+    per_day: dict[date, dict[datetime, bool]] = {day: {} for day in strip_days}
+    if chosen not in per_day:
+        per_day[chosen] = {}
     window_end = now
     for provider in providers:
-        span_from = _day_start(first_day, provider["timezone"]) - timedelta(days=1)
-        span_to = span_from + timedelta(days=9)
+        span_from = _day_start(strip_start, provider["timezone"]) - timedelta(days=1)
+        span_to = span_from + timedelta(days=STRIP_DAYS + 2)
         # The schedule without "available today", so today's times grey out instead of vanishing.
         scheduled, taken = await _cached_schedule(db, provider, now, span_from, span_to, ignore_booking)
         avail = with_off_today(scheduled, provider, now)
         window_end = max(window_end, now + avail.window)
-        on_schedule = slots.week_grid(scheduled, [], service.duration, first_day, now)
-        free = slots.week_grid(avail, taken, service.duration, first_day, now)
+        on_schedule = slots.week_grid(scheduled, [], service.duration, strip_start, now, days=STRIP_DAYS)
+        free = slots.week_grid(avail, taken, service.duration, strip_start, now, days=STRIP_DAYS)
         for sched_day, free_day in zip(on_schedule, free):
             free_set = set(free_day.starts)
             cells = per_day[sched_day.day]
             for start in sched_day.starts:
                 cells[start] = cells.get(start, False) or start in free_set
-    days = [(day, sorted(cells.items())) for day, cells in per_day.items()]
-    prev_week = first_day - timedelta(days=7) if first_day > today else None
-    next_first = first_day + timedelta(days=7)
+    strip = [(day, sum(1 for free in per_day[day].values() if free)) for day in strip_days]
+    if first_day is None:
+        chosen = next((day for day, count in strip if count), today)
+    days = [(chosen, sorted(per_day[chosen].items()))]
+    prev_week = strip_start - timedelta(days=STRIP_DAYS) if strip_start > today else None
+    next_first = strip_start + timedelta(days=STRIP_DAYS)
     next_week = next_first if _day_start(next_first, tz) < window_end else None
-    return Grid(service, provider_id, first_day, days, tz, prev_week, next_week)
+    return Grid(service, provider_id, chosen, days, tz, strip, prev_week, next_week)
 
 
 async def _cached_schedule(db, provider: Mapping, now: datetime, span_from: datetime, span_to: datetime,
@@ -315,8 +392,8 @@ def _day_start(day: date, tz: str) -> datetime:
     return datetime.combine(day, time(), ZoneInfo(tz)).astimezone(slots.UTC)
 
 
-async def _grid_providers(db, service: Service, provider_id: int | None) -> list[dict]:
-    providers = await qualified_providers(db, service)
+async def _grid_providers(db, service: Service, provider_id: int | None, pin: str | None = None) -> list[dict]:
+    providers = await qualified_providers(db, service, pin)
     if provider_id is None:
         return providers
     return [p for p in providers if p["id"] == provider_id]
@@ -337,7 +414,7 @@ def grid_topics(grid: Grid, provider_ids: list[int]) -> list[str]:
     topics = []
     for provider_id in provider_ids:
         topics.append(f"slots:{provider_id}")
-        topics.extend(f"slots:{provider_id}:{day.isoformat()}" for day, _ in grid.days)
+        topics.extend(f"slots:{provider_id}:{day.isoformat()}" for day in grid.strip_days)
     return topics
 
 
@@ -348,6 +425,19 @@ def grid_topics(grid: Grid, provider_ids: list[int]) -> list[str]:
 class Customer:
     id: int
     gender: str
+
+
+def outside_area(pin: str) -> str:
+    return gettext("We don't have professionals for this service at PIN code %(pin)s yet. "
+                   "Leave your PIN code and we will tell you when we do.", pin=pin)
+
+
+async def refuse_outside_area(db, provider_id: int, pin: str | None) -> None:
+    from .addresses import serves
+
+    if not await serves(db, provider_id, pin):
+        raise BookingRefused(gettext("This professional does not work at PIN code %(pin)s. "
+                                     "Choose \"Any available provider\" to see who does.", pin=pin), 422)
 
 
 def _clean_details(details: Mapping[str, str]) -> dict[str, str]:
@@ -374,7 +464,7 @@ def _clean_details(details: Mapping[str, str]) -> dict[str, str]:
 async def check_can_book(db, customer: Customer, service: Service, provider_id: int) -> dict:
     """The rules that don't depend on time: women-only, provider offers the service, provider active."""
     if service.women_only and customer.gender != "female":
-        raise BookingRefused(WOMEN_ONLY_CUSTOMER, 403)
+        raise BookingRefused(str(WOMEN_ONLY_CUSTOMER), 403)
     provider = await db.fetch_one("select_provider", {"id": provider_id})
     if provider is None or not provider["verified"] or not provider["is_active"]:
         raise BookingRefused(gettext("That provider is not taking bookings."), 404)
@@ -385,14 +475,16 @@ async def check_can_book(db, customer: Customer, service: Service, provider_id: 
     return provider
 
 
-async def pick_provider(db, service: Service, start: datetime, now: datetime) -> int:
+async def pick_provider(db, service: Service, start: datetime, now: datetime, pin: str | None = None) -> int:
     """For "any available provider": the qualified provider free at `start` with the fewest bookings
     that day; among those equally free, the higher average rating (unrated counts as lowest), then the lower id."""
     from ..reviews.domain import rating_summary
 
     candidates = []
     reasons = set()
-    qualified = await qualified_providers(db, service)
+    qualified = await qualified_providers(db, service, pin)
+    if not qualified and pin is not None:
+        raise BookingRefused(outside_area(pin), 422)
     ratings = await rating_summary(db, [p["id"] for p in qualified])
     for provider in qualified:
         avail, taken = await schedule(db, provider, now, start - timedelta(days=1), start + timedelta(days=1))
@@ -412,12 +504,14 @@ async def pick_provider(db, service: Service, start: datetime, now: datetime) ->
     return min(candidates)[2]
 
 
-async def check_bookable(db, service: Service, provider_id: int | None, start: datetime, now: datetime) -> None:
-    """Before the confirm step: BookingRefused (or SlotTaken) if `start` cannot be booked now.
-    The booking itself checks again under the lock."""
+async def check_bookable(db, service: Service, provider_id: int | None, start: datetime, now: datetime,
+                         pin: str | None = None) -> None:
+    """Before the confirm step: BookingRefused (or SlotTaken) if `start` cannot be booked now
+    (at `pin`, when known). The booking itself checks again under the lock."""
     if provider_id is None:
-        await pick_provider(db, service, start, now)
+        await pick_provider(db, service, start, now, pin)
     else:
+        await refuse_outside_area(db, provider_id, pin)
         await _check_slot(db, provider_id, service, start, now)
 
 
@@ -474,6 +568,24 @@ async def check_reschedulable(db, booking: Mapping, service: Service, new_start:
     return await _check_slot(db, booking["provider_id"], service, new_start, now, ignore_booking=booking["id"])
 
 
+def refuse_over_cap(held: Mapping, now: datetime, caps: BookingCaps) -> None:
+    """BookingLimitReached if one more upcoming booking would pass a cap. `held` is the customer's
+    row from `lock_customer_for_booking` (its upcoming bookings, overall and with the provider, and
+    its standing), read under the customer's lock, so concurrent bookings of one customer count each other."""
+    total, with_provider = int(held["upcoming"]), int(held["with_provider"])
+    if total >= caps.new_account and not held["has_completed"] and now - held["created_at"] < caps.new_for:
+        raise BookingLimitReached("new_account", caps.new_account)
+    if total >= caps.upcoming:
+        raise BookingLimitReached("upcoming", caps.upcoming)
+    if with_provider >= caps.per_provider:
+        raise BookingLimitReached("per_provider", caps.per_provider)
+
+
+def caps_for(db) -> BookingCaps:
+    """The app's caps (`create_app` sets `db.booking_caps` from the settings), else the defaults."""
+    return getattr(db, "booking_caps", None) or BookingCaps()
+
+
 async def place_booking(db: Database, customer: Customer, service: Service, provider_id: int | None,
                         start: datetime, details: Mapping[str, str], now: datetime) -> int:
     """Book `start` for the customer with the chosen provider, or with the best free one when
@@ -491,16 +603,19 @@ async def place_booking(db: Database, customer: Customer, service: Service, prov
     Statements on a chosen provider: BEGIN, two locking reads, the overlap check, the schedule
     (one read), four inserts (booking, notification, events, mails), COMMIT."""
     if service.women_only and customer.gender != "female":
-        raise BookingRefused(WOMEN_ONLY_CUSTOMER, 403)
+        raise BookingRefused(str(WOMEN_ONLY_CUSTOMER), 403)
     clean = _clean_details(details)
+    pin = details.get("pin") or None
     if provider_id is None:
         await refuse_if_already_booked(db, customer.id, service, start)
-        provider_id = await pick_provider(db, service, start, now)
+        provider_id = await pick_provider(db, service, start, now, pin)
+    elif pin is not None:  # a chosen professional: do they work there? (one read, only with a PIN code)
+        await refuse_outside_area(db, provider_id, pin)
     # Everything else is read once, under the locks (customer, then provider: the one order every
     # transaction takes them in), and the mail is written as facts for the sender to render.
     try:
         async with db.transaction() as tx:
-            buyer = await tx.fetch_one("lock_customer_for_booking", {"customer_id": customer.id})
+            buyer = await tx.fetch_one("lock_customer_for_booking", {"customer_id": customer.id, "provider_id": provider_id, "now": now})
             provider = await tx.fetch_one("lock_provider_for_booking", {"provider_id": provider_id, "service_id": service.id})
             if provider is None or not provider["verified"] or not provider["is_active"]:  # or suspended meanwhile
                 raise BookingRefused(gettext("That provider is not taking bookings."), 404)
@@ -509,11 +624,14 @@ async def place_booking(db: Database, customer: Customer, service: Service, prov
             if not provider["offers"]:  # never offered, or dropped meanwhile
                 raise BookingRefused(gettext("That provider does not offer this service."), 422)
             await refuse_if_already_booked(tx, customer.id, service, start)
+            refuse_over_cap(buyer, now, caps_for(db))
             avail = await _check_slot(tx, provider_id, service, start, now, provider=provider)
             booking = {"customer_id": customer.id, "provider_id": provider_id, "service_id": service.id,
                        "starts_at": start, "ends_at": start + service.duration, "price_paise": service.price_paise,
                        "now": now, **clean}
             booking_id = (await tx.execute("insert_booking", booking)).lastrowid
+            if details.get("address_id"):  # a saved address (only then: one more statement)
+                await tx.execute("set_booking_address", {"id": booking_id, "address_id": int(details["address_id"])})
             await tx.execute("insert_notification", {
                 "user_id": provider_id, "kind": "booked", "booking_id": booking_id, "now": now,
                 "message": f"New booking: {service.name}, {slots.local_label(start, avail.tz)}",
@@ -527,6 +645,10 @@ async def place_booking(db: Database, customer: Customer, service: Service, prov
                 "customer_name": buyer["name"], "customer_email": buyer["email"], "customer_locale": buyer["locale"]})
     except IntegrityError:  # the unique key caught a race the check could not see
         raise SlotTaken() from None
+    except BookingLimitReached as refused:  # kept for the admin console, outside the rolled-back transaction
+        await db.execute("insert_booking_limit_hit", {"customer_id": customer.id, "provider_id": provider_id,
+                                                      "cap": refused.cap, "now": now})
+        raise
     return booking_id
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from urllib.parse import urlencode
 from functools import lru_cache
 
 from quart import Blueprint, flash, request
@@ -11,13 +12,15 @@ from werkzeug.exceptions import BadRequest, NotFound
 
 from ..i18n import gettext
 from ..auth.access import requires_role, the_user
+from ..auth.views import INTENT_READERS
 from ..auth.accounts import ValidationError
 from ..reviews.domain import rating_summary, recent_reviews
 from ..sse import event_watermark, page_event_id, sse_stream
 from ..web import db, now, read_form, redirect_to, render
-from . import domain, receipts, slots, timeline
+from . import addresses, domain, intent, receipts, slots, timeline, trust
 
 blueprint = Blueprint("booking", __name__)
+INTENT_READERS.append(intent.describe)  # /login and /register name the booking being made
 MAX_WEEK_AHEAD = timedelta(days=366)
 
 
@@ -34,16 +37,33 @@ def _provider_choice(value: str | None) -> int | None:
 
 
 def _week(value: str | None) -> date | None:
-    """The first day asked for, or None for today; the grid moves a past day up to the provider's today."""
+    """The day asked for (`day=`, or `week=` from older links), or None for the first day with a
+    free time; the grid moves a past day up to the provider's today."""
     if not value:
         return None
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        raise BadRequest(gettext("That week is not a valid date.")) from None
+        raise BadRequest(gettext("That day is not a valid date.")) from None
     if day > now().date() + MAX_WEEK_AHEAD:  # also keeps the grid's day arithmetic clear of date.max
-        raise BadRequest(gettext("That week is too far ahead: no one takes bookings that early."))
+        raise BadRequest(gettext("That day is too far ahead: no one takes bookings that early."))
     return day
+
+
+def _day_arg(args) -> date | None:
+    return _week(args.get("day") or args.get("week"))
+
+
+async def _pin_arg(args) -> tuple[str | None, str | None]:
+    """(PIN code, message): the one in the link, else the customer's last used address's."""
+    raw = args.get("pin")
+    if raw:
+        pin = addresses.clean_pin(raw)
+        return (pin, None) if pin else (None, addresses.PIN_MESSAGE)
+    user = the_user()
+    if user is not None and user.role == "customer":
+        return await addresses.last_pin(db(), user.id), None
+    return None, None
 
 
 def _slot(value: str | None):
@@ -76,15 +96,24 @@ async def services():
 
 @blueprint.get("/services/<slug>")
 async def service_page(slug: str):
-    """One service and the providers who offer it, each with their next free slot."""
+    """One service and the providers who offer it (at the customer's PIN code), each with their next free slot."""
     service = await _service_or_404(slug)
+    pin, pin_message = await _pin_arg(request.args)
     providers = []
-    qualified = await domain.qualified_providers(db(), service)
-    ratings = await rating_summary(db(), [p["id"] for p in qualified])
+    qualified = await domain.qualified_providers(db(), service, pin)
+    trusted = await trust.trust(db(), [p["id"] for p in qualified])
     for provider in qualified:
         start = await domain.next_free(db(), service, provider["id"], now())
-        providers.append({**provider, "next_free": start, "rating": ratings[provider["id"]]})
-    return await render("booking/service.html", service=service, providers=providers)
+        providers.append({**provider, "next_free": start, "rating": trusted[provider["id"]].rating,
+                          "trust": trusted[provider["id"]]})
+    return await render("booking/service.html", service=service, providers=providers, pin=pin, current_time=now(),
+                        pin_message=pin_message, women_notice=_women_notice(service))
+
+
+def _women_notice(service: domain.Service) -> bool:
+    """True when the logged-in customer's profile rules this service out (told before any time)."""
+    user = the_user()
+    return service.women_only and user is not None and user.role == "customer" and user.gender != "female"
 
 
 @blueprint.get("/providers/<int:provider_id>")
@@ -104,23 +133,50 @@ async def provider_page(provider_id: int):
 # ---------------------------------------------------------------- slot grid
 
 
-async def _grid_context(service: domain.Service, provider_id: int | None, week: date | None, reschedule: dict | None = None) -> dict:
-    grid = await domain.slot_grid(db(), service, provider_id, week, now(), reschedule["id"] if reschedule else None)
-    providers = await domain.qualified_providers(db(), service)
+async def _grid_context(service: domain.Service, provider_id: int | None, week: date | None, reschedule: dict | None = None,
+                        pin: str | None = None) -> dict:
+    grid = await domain.slot_grid(db(), service, provider_id, week, now(), reschedule["id"] if reschedule else None, pin)
+    providers = await domain.qualified_providers(db(), service, pin)
     if provider_id is not None and provider_id not in {p["id"] for p in providers}:
+        if pin and provider_id in {p["id"] for p in await domain.qualified_providers(db(), service)}:
+            raise NotFound(gettext("That professional does not work at PIN code %(pin)s. Choose \"Any available provider\".",
+                                   pin=pin))
         raise NotFound(gettext("That provider does not offer this service."))
+    trusted = await trust.trust(db(), [p["id"] for p in providers])
+    providers = [{**p, "rating": trusted[p["id"]].rating, "trust": trusted[p["id"]]} for p in providers]
+    again = request.args.get("again", "")
+    query = {"provider": provider_id or "any", **({"pin": pin} if pin else {}),
+             **({"again": again} if again.isdecimal() and len(again) < 12 and not reschedule else {})}
     return {"grid": grid, "service": service, "providers": providers, "provider_id": provider_id,
-            "reschedule": reschedule, "provider_ids": [p["id"] for p in providers if provider_id in (None, p["id"])]}
+            "reschedule": reschedule, "pin": pin, "query": urlencode(query), "grid_now": now(),
+            "provider_ids": [p["id"] for p in providers if provider_id in (None, p["id"])]}
+
+
+async def _women_only_page(service: domain.Service):
+    """A women-only service, a customer whose profile is not female: said before any time, with what
+    they can book instead."""
+    rows = await db().fetch_all("select_active_services")
+    instead = [r for r in rows if not r["women_only"]][:6]
+    return await render("booking/women_only.html", status=403, service=service, instead=instead,
+                        message=str(domain.WOMEN_ONLY_CUSTOMER))
 
 
 @blueprint.get("/book/<slug>")
 async def book(slug: str):
-    """The slot grid: seven days of free start times."""
+    """The slot grid: a strip of 14 days, one day's free start times."""
     service = await _service_or_404(slug)
+    if _women_notice(service):
+        return await _women_only_page(service)
     provider_id = _provider_choice(request.args.get("provider"))
     watermark = event_watermark()
-    context = await _grid_context(service, provider_id, _week(request.args.get("week")))
-    return await render("booking/book.html", "partials/booking/_grid_section.html",
+    pin, pin_message = await _pin_arg(request.args)
+    if not request.args.get("pin") and (again := await _again_address(request.args.get("again", ""))):
+        pin = again.pin_code  # "Book again": the PIN code of the address that booking went to
+    if pin and not await domain.qualified_providers(db(), service, pin):
+        return await render("booking/outside_area.html", status=200, service=service, pin=pin, form={}, errors={},
+                            message=domain.outside_area(pin))
+    context = await _grid_context(service, provider_id, _day_arg(request.args), pin=pin)
+    return await render("booking/book.html", "partials/booking/_grid_section.html", pin_message=pin_message,
                         live_after=await page_event_id(_live_topics(service, context), watermark), **context)
 
 
@@ -129,16 +185,44 @@ def _live_topics(service: domain.Service, context: dict) -> list[str]:
     return [domain.service_topic(service.id), *domain.grid_topics(context["grid"], context["provider_ids"])]
 
 
+async def _again_address(booking_id: str):
+    """The saved address a past booking of this customer went to (for "Book again"), or None."""
+    user = the_user()
+    if user is None or user.role != "customer" or not booking_id.isdecimal() or len(booking_id) > 12:
+        return None
+    row = await db().fetch_one("select_booking", {"id": int(booking_id)})
+    if row is None or row["customer_id"] != user.id or not row["address_id"]:
+        return None
+    return await addresses.customer_address(db(), user.id, row["address_id"])
+
+
+@blueprint.post("/book/<slug>/later")
+async def leave_pin(slug: str):
+    """Outside every area: keep the PIN code and an email to tell when a professional serves it."""
+    service = await _service_or_404(slug)
+    form = await read_form()
+    try:
+        pin = await addresses.leave_pin_for_later(db(), form, service.id, request.remote_addr or "unknown", now())
+    except ValidationError as error:
+        pin = addresses.clean_pin(form.get("pin")) or ""
+        return await render("booking/outside_area.html", status=422, service=service, pin=pin, form=form,
+                            errors=error.errors, message=domain.outside_area(pin) if pin else None)
+    await flash(gettext("Thank you. We will write to you when a professional serves PIN code %(pin)s.", pin=pin), "success")
+    return redirect_to(f"/services/{service.slug}")
+
+
 @blueprint.get("/book/<slug>/live")
 async def book_live(slug: str):
     """SSE: the grid re-rendered whenever a booking, cancel or schedule change touches it."""
     service = await _service_or_404(slug)
     provider_id = _provider_choice(request.args.get("provider"))
-    week = _week(request.args.get("week"))
+    week = _day_arg(request.args)
+    pin = addresses.clean_pin(request.args.get("pin"))
     reschedule = None
     if request.args.get("reschedule"):
         reschedule = await _own_booking(request.args["reschedule"])
-    context = await _grid_context(service, provider_id, week, reschedule)
+    context = await _grid_context(service, provider_id, week, reschedule, pin)
+    week = context["grid"].first_day  # the day first shown stays shown
     topics = _live_topics(service, context)
 
     async def fragment(_event) -> str:
@@ -147,7 +231,7 @@ async def book_live(slug: str):
         if current is None:  # deactivated while the page was open
             return await render_template("partials/booking/_service_closed.html", service=service)
         try:
-            fresh = await _grid_context(current, provider_id, week, reschedule)
+            fresh = await _grid_context(current, provider_id, week, reschedule, pin)
         except NotFound:  # the chosen provider no longer offers it
             return await render_template("partials/booking/_service_closed.html", service=service)
         return await render_template("partials/booking/_slot_grid.html", **fresh)
@@ -160,14 +244,19 @@ async def book_live(slug: str):
 @blueprint.get("/book/<slug>/confirm")
 @requires_role("customer")
 async def confirm(slug: str):
-    """Step two: the details of the chosen slot, address and phone, then confirm."""
+    """Step two: the details of the chosen slot, where (a saved address or a new one) and phone, then confirm."""
     service = await _service_or_404(slug)
     provider_id = _provider_choice(request.args.get("provider"))
     start = _slot(request.args.get("slot"))
-    return await _confirm_page(service, provider_id, start, {}, {}, check_slot=True)
+    pin = addresses.clean_pin(request.args.get("pin"))
+    form = {"pin_code": pin} if pin else {}
+    again = request.args.get("again", "")
+    if again.isdecimal() and len(again) < 12:  # "Book again": the address that booking went to
+        form["again"] = again
+    return await _confirm_page(service, provider_id, start, form, {}, check_slot=True, pin=pin)
 
 
-async def _confirm_page(service, provider_id, start, form, errors, status=200, message=None, check_slot=False):
+async def _confirm_page(service, provider_id, start, form, errors, status=200, message=None, check_slot=False, pin=None):
     user = the_user()
     provider = None
     if provider_id is not None:
@@ -176,26 +265,68 @@ async def _confirm_page(service, provider_id, start, form, errors, status=200, m
         except domain.BookingRefused as refused:
             return await _refused(refused, service, provider_id, start)
     elif service.women_only and user.gender != "female":
-        return await _refused(domain.BookingRefused(domain.WOMEN_ONLY_CUSTOMER, 403), service, provider_id, start)
+        return await _women_only_page(service)
     if check_slot:  # a past, off-grid or taken time is said before the form, not after it
         try:
-            await domain.check_bookable(db(), service, provider_id, start, now())
+            await domain.check_bookable(db(), service, provider_id, start, now(), pin)
         except domain.BookingRefused as refused:
-            return await _refused(refused, service, provider_id, start)
+            return await _refused(refused, service, provider_id, start, pin)
+    saved = await addresses.customer_addresses(db(), user.id)
+    chosen = form.get("address_id")
+    if chosen is None and saved:
+        chosen = await _preselected(saved, form, pin)
     tz = provider["timezone"] if provider else "Asia/Kolkata"
     return await render("booking/confirm.html", service=service, provider=provider, provider_id=provider_id,
                         start=start, slot=slots.slot_token(start), label=slots.local_label(start, tz),
-                        form=form, errors=errors, message=message, status=status)
+                        form=form, errors=errors, message=message, status=status, saved=saved,
+                        chosen=str(chosen or "new"), pin=pin, fields=addresses.FIELDS)
 
 
-async def _refused(refused: domain.BookingRefused, service, provider_id, start):
+async def _preselected(saved: list, form, pin: str | None):
+    """The saved address to tick: the one "Book again" names, else the last used one (at the grid's
+    PIN code when one was given), else a new address."""
+    if form.get("again"):
+        row = await db().fetch_one("select_booking", {"id": int(form["again"])})
+        if row and row["customer_id"] == the_user().id and row["address_id"]:
+            if any(a.id == row["address_id"] for a in saved):
+                return row["address_id"]
+    matching = [a for a in saved if pin is None or a.pin_code == pin]
+    return matching[0].id if matching else "new"
+
+
+async def _refused(refused: domain.BookingRefused, service, provider_id, start, pin=None):
     if isinstance(refused, domain.SlotTaken):
         today = domain.local_today(now(), "Asia/Kolkata")
         week = max(domain.local_today(start, "Asia/Kolkata"), today)
-        context = await _grid_context(service, provider_id, week)
+        context = await _grid_context(service, provider_id, week, pin=pin)
         return await render("booking/book.html", "partials/booking/_grid_section.html", status=409,
                             message=refused.message, **context)
     return await render("booking/refused.html", status=refused.status, message=refused.message, service=service)
+
+
+async def _where(form, user, service: domain.Service, provider_id: int | None) -> dict:
+    """The address part of the booking: a saved address, a new one (fields), or one line typed as
+    before. ValidationError names the field; a PIN code no one (or not this professional) serves too."""
+    choice = form.get("address_id", "")
+    if choice and choice != "new":
+        address = await addresses.customer_address(db(), user.id, int(choice)) if choice.isdecimal() and len(choice) < 12 else None
+        if address is None:
+            raise ValidationError({"address_id": gettext("Choose one of your saved addresses, or a new one.")})
+        where, field = {"address": address.text, "pin": address.pin_code, "address_id": address.id}, "address_id"
+    elif choice == "new" or form.get("pin_code") or form.get("house"):
+        address = addresses.validate_address(form)
+        where, field = {"address": address.text, "pin": address.pin_code, "save": form.get("save") == "1",
+                        "new_address": address}, "pin_code"
+    else:
+        return {"address": form.get("address", "")}
+    pin = where["pin"]
+    if provider_id is not None:
+        if not await addresses.serves(db(), provider_id, pin):
+            raise ValidationError({field: gettext("This professional does not work at PIN code %(pin)s. "
+                                                  "Pick another time with \"Any available provider\".", pin=pin)})
+    elif not await domain.qualified_providers(db(), service, pin):
+        raise ValidationError({field: domain.outside_area(pin)})
+    return where
 
 
 @blueprint.post("/book/<slug>")
@@ -209,16 +340,33 @@ async def place_booking(slug: str):
     user = the_user()
     customer = domain.Customer(user.id, user.gender)
     try:
-        booking_id = await domain.place_booking(db(), customer, service, provider_id, start, form, now())
+        where = await _where(form, user, service, provider_id)
+        details = {"phone": form.get("phone", ""), "notes": form.get("notes", ""), **where}
+        booking_id = await domain.place_booking(db(), customer, service, provider_id, start, details, now())
     except ValidationError as error:
-        return await _confirm_page(service, provider_id, start, form, error.errors, status=422)
+        return await _confirm_page(service, provider_id, start, form, error.errors, status=422,
+                                   pin=addresses.clean_pin(form.get("pin_code")))
     except domain.AlreadyBooked as already:  # a double tap or a resubmit: show the booking they have
         await flash(already.message, "info")
         return redirect_to(f"/bookings/{already.booking_id}")
     except domain.BookingRefused as refused:
         return await _refused(refused, service, provider_id, start)
+    await _remember_address(user.id, booking_id, where)
     await flash(gettext("Booking confirmed. Your professional has been notified."), "success")
     return redirect_to(f"/bookings/{booking_id}")
+
+
+async def _remember_address(user_id: int, booking_id: int, where: dict) -> None:
+    """After the booking: the saved address used moves first; a new one ticked "save" joins the book."""
+    if where.get("address_id"):
+        await addresses.mark_used(db(), user_id, where["address_id"], now())
+    elif where.get("save"):
+        try:
+            address_id = await addresses.save_address(db(), user_id, where["new_address"], now(), used=True)
+        except ValidationError as full:
+            await flash(full.errors["save"], "info")
+            return
+        await db().execute("set_booking_address", {"id": booking_id, "address_id": address_id})
 
 
 # ---------------------------------------------------------------- my bookings
@@ -373,7 +521,8 @@ async def reschedule_grid(booking_id: int):
     if booking["customer_id"] != the_user().id:
         raise NotFound(gettext("There is no such booking in your account."))
     service = domain.Service.from_row(await db().fetch_one("select_service_by_id", {"id": booking["service_id"]}))
-    context = await _grid_context(service, booking["provider_id"], _week(request.args.get("week")), booking)
+    day = _day_arg(request.args) or domain.local_today(booking["starts_at"], booking["timezone"])
+    context = await _grid_context(service, booking["provider_id"], day, booking)
     return await render("booking/book.html", "partials/booking/_grid_section.html", **context)
 
 
@@ -461,6 +610,11 @@ def _time_in(start, tz: str, locale: str) -> str:
         return i18n.time_label(start, tz)
 
 
+@blueprint.app_template_filter("initials")
+def _initials(name: str) -> str:
+    return trust.initials(name)
+
+
 @blueprint.app_template_filter("slot_token")
 def _slot_token(start) -> str:
     return slots.slot_token(start)
@@ -471,6 +625,85 @@ def _zone_abbr(day, tz: str) -> str:
     from datetime import datetime, time
     from zoneinfo import ZoneInfo
     return datetime.combine(day, time(12), ZoneInfo(tz)).tzname() or tz
+
+
+# ---------------------------------------------------------------- address book
+
+
+@blueprint.get("/addresses")
+@requires_role("customer")
+async def address_book():
+    """A customer's saved addresses, with a form to add one."""
+    saved = await addresses.customer_addresses(db(), the_user().id)
+    return await render("booking/addresses.html", saved=saved, form={}, errors={}, fields=addresses.FIELDS)
+
+
+@blueprint.post("/addresses")
+@requires_role("customer")
+async def add_address():
+    form = await read_form()
+    try:
+        address = addresses.validate_address(form)
+        await addresses.save_address(db(), the_user().id, address, now())
+    except ValidationError as error:
+        saved = await addresses.customer_addresses(db(), the_user().id)
+        return await render("booking/addresses.html", saved=saved, form=form, errors=error.errors,
+                            fields=addresses.FIELDS, status=422)
+    await flash(gettext("Address saved."), "success")
+    return redirect_to("/addresses")
+
+
+@blueprint.post("/addresses/<int:address_id>/delete")
+@requires_role("customer")
+async def delete_address(address_id: int):
+    if not await addresses.delete_address(db(), the_user().id, address_id):
+        raise NotFound(gettext("There is no such address in your account."))
+    await flash(gettext("Address deleted."), "info")
+    return redirect_to("/addresses")
+
+
+# ---------------------------------------------------------------- professionals' photos
+
+
+@blueprint.get("/providers/<int:provider_id>/photo.jpg")
+async def provider_photo(provider_id: int):
+    """A professional's photo (256 px JPEG, no metadata); cached a day, the address changes with it."""
+    from quart import Response
+
+    image = await trust.photo(db(), provider_id)
+    if image is None:
+        raise NotFound(gettext("This professional has no photo."))
+    response = Response(image, content_type="image/jpeg")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@blueprint.post("/account/photo")
+@requires_role("provider")
+async def upload_photo():
+    """A professional's photo: any JPEG, PNG or WebP up to 8 MB, stored square, small and without metadata."""
+    from werkzeug.exceptions import RequestEntityTooLarge
+
+    try:
+        form = await read_form()
+        files = await request.files
+    except RequestEntityTooLarge:
+        return await _photo_refused(trust.PhotoRefused(gettext("That photo is larger than 8 MB. Use a smaller one."), 413))
+    if form.get("remove") == "1":
+        await trust.delete_photo(db(), the_user().id)
+        await flash(gettext("Your photo is removed; customers see your initials."), "info")
+        return redirect_to("/account")
+    upload = files.get("photo")
+    try:
+        await trust.save_photo(db(), the_user().id, upload.read() if upload else b"", now())
+    except trust.PhotoRefused as refused:
+        return await _photo_refused(refused)
+    await flash(gettext("Your photo is saved. Customers see it next to your name."), "success")
+    return redirect_to("/account")
+
+
+async def _photo_refused(refused):
+    return await render("auth/account.html", form={}, errors={"photo": refused.message}, status=refused.status)
 
 
 @blueprint.app_template_filter("short_moment")

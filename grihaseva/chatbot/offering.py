@@ -59,7 +59,7 @@ class SlotOffers(Turn):
             s["service"] = None
             return BotReply(["Sorry, that service is not offered any more."], [("All services", "/services")]), s
         if self.user is not None and service.women_only and self.user.gender != "female":
-            return BotReply([domain.WOMEN_ONLY_CUSTOMER], [(service.name, f"/services/{service.slug}")]), s
+            return BotReply([str(domain.WOMEN_ONLY_CUSTOMER)], [(service.name, f"/services/{service.slug}")]), s
         if self.user is not None and self.user.role != "customer":  # say so before offering times
             return BotReply([f"You are logged in as a {self.user.role}; bookings are made from a customer account. "
                              "You can still ask me about services and prices."],

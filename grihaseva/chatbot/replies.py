@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..markup import safe_href
+
 LOGIN_HREF = "/login?next=/chat"
 
 CHOICES = (("Book a service", "Book a service"), ("Prices", "Prices"), ("My bookings", "My bookings"),
@@ -45,7 +47,11 @@ def answer_from_markdown(markdown: str, title: str = "More") -> BotReply:
     """A knowledge-file answer as plain paragraphs plus its links (no markup reaches the page)."""
     out = BotReply()
     for label, href in _MD_LINK.findall(markdown):
-        out.link(title if label.startswith("/") else label, href)
+        # The blog's sanitiser and scheme allow-list (http, https, mailto, tel; relative links):
+        # a javascript:, data: or vbscript: link typed into the FAQ editor is dropped, its words kept.
+        href = safe_href(href)
+        if href is not None:
+            out.link(title if label.startswith("/") else label, href)
     plain = _MD_LINK.sub(r"\1", markdown).replace("**", "").replace("*", "")
     out.parts = [" ".join(p.split()) for p in re.split(r"\n\s*\n", plain) if p.strip()]
     return out

@@ -4,6 +4,7 @@ endpoint htmx posts to from the widget on every page, and the log the widget loa
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from datetime import timedelta
 
@@ -11,6 +12,7 @@ from quart import Blueprint, current_app, request
 from werkzeug.exceptions import BadRequest
 
 from .. import ratelimit
+from ..i18n import gettext
 from ..auth.access import the_user
 from ..web import db, now, read_form, redirect_to, render, wants_partial
 from . import conversation as talk
@@ -86,8 +88,10 @@ async def chat_message():
     client = request.remote_addr or "unknown"
     _, wait = await ratelimit.take_hit(db(), CHAT_LIMIT, client, now())  # counted first: a burst can't slip under
     if wait is not None:
-        return await _refuse(429, f"You are sending messages very quickly. Please wait "
-                                  f"{ratelimit.minutes_text(wait)} and try again.", text)
+        response = await _refuse(429, gettext("You are sending messages very quickly. Please wait %(wait)s and try again.",
+                                              wait=ratelimit.minutes_text(wait)), text)
+        response.headers["Retry-After"] = str(math.ceil(wait.total_seconds()))
+        return response
 
     user = the_user()
     raw_cookie = _visitor_cookie()

@@ -90,6 +90,11 @@ SERVICES = [
      "included": "Consultation, wash, cut, blow-dry"},
 ]
 
+# Service areas are Bengaluru PIN codes (560038 Indiranagar, 560034 Koramangala, 560066 Whitefield...);
+# a Pune address (411001) is outside every area.
+DEMO_PIN = "560038"
+OUTSIDE_PIN = "411001"
+
 # Weekly hours as (weekday 0=Monday, "HH:MM", "HH:MM"); a weekday with two
 # intervals has a break between them.
 _WEEKDAYS_WITH_LUNCH = [
@@ -100,31 +105,31 @@ _EVENINGS_TOO = [
 ]
 
 PROVIDERS = [
-    {"email": "provider@example.com", "name": "Ravi Kumar", "gender": "male", "phone": "+91 98450 11111",
+    {"email": "provider@example.com", "areas": "560001 560008 560034 560038 560095 560102", "name": "Ravi Kumar", "gender": "male", "phone": "+91 98450 11111",
      "bio": "Licensed plumber with 12 years of experience in apartments and villas.",
      "services": ["tap-leak-repair", "drain-unblocking", "toilet-repair", "water-tank-cleaning"],
      "hours": _EVENINGS_TOO, "hourly_rate_paise": 40000},
-    {"email": "imran.plumber@example.com", "name": "Imran Shaikh", "gender": "male", "phone": "+91 98450 22222",
+    {"email": "imran.plumber@example.com", "areas": "560034 560068 560095 560102", "name": "Imran Shaikh", "gender": "male", "phone": "+91 98450 22222",
      "bio": "Quick fixes for leaks and blocked drains, same-day slots.",
      "services": ["tap-leak-repair", "drain-unblocking", "toilet-repair"],
      "hours": _WEEKDAYS_WITH_LUNCH, "hourly_rate_paise": 35000},
-    {"email": "suresh.electric@example.com", "name": "Suresh Naidu", "gender": "male", "phone": "+91 98450 33333",
+    {"email": "suresh.electric@example.com", "areas": "560001 560034 560038 560066", "name": "Suresh Naidu", "gender": "male", "phone": "+91 98450 33333",
      "bio": "Government-licensed electrician; fans, boards and AC service.",
      "services": ["fan-installation", "switchboard-repair", "ac-service", "wiring-inspection"],
      "hours": _EVENINGS_TOO, "hourly_rate_paise": 45000},
-    {"email": "anita.cleaning@example.com", "name": "Anita Desai", "gender": "female", "phone": "+91 98450 44444",
+    {"email": "anita.cleaning@example.com", "areas": "560008 560034 560038 560095", "name": "Anita Desai", "gender": "female", "phone": "+91 98450 44444",
      "bio": "Leads a three-person cleaning crew; eco-friendly products.",
      "services": ["home-deep-cleaning", "bathroom-cleaning", "kitchen-cleaning", "sofa-cleaning"],
      "hours": _WEEKDAYS_WITH_LUNCH, "hourly_rate_paise": 30000},
-    {"email": "priya.beauty@example.com", "name": "Priya Sharma", "gender": "female", "phone": "+91 98450 55555",
+    {"email": "priya.beauty@example.com", "areas": "560001 560034 560038", "name": "Priya Sharma", "gender": "female", "phone": "+91 98450 55555",
      "bio": "Certified beautician; facials, waxing and nail care at home.",
      "services": ["facial-at-home", "waxing", "manicure-pedicure", "haircut-at-home"],
      "hours": _EVENINGS_TOO, "hourly_rate_paise": 50000},
-    {"email": "meena.beauty@example.com", "name": "Meena Iyer", "gender": "female", "phone": "+91 98450 66666",
+    {"email": "meena.beauty@example.com", "areas": "560037 560038 560066", "name": "Meena Iyer", "gender": "female", "phone": "+91 98450 66666",
      "bio": "Hair stylist and skin-care specialist, ten years in salons.",
      "services": ["facial-at-home", "haircut-at-home", "manicure-pedicure"],
      "hours": _WEEKDAYS_WITH_LUNCH, "hourly_rate_paise": 45000},
-    {"email": "joseph.handyman@example.com", "name": "Joseph Fernandes", "gender": "male", "phone": "+91 98450 77777",
+    {"email": "joseph.handyman@example.com", "areas": "560001 560008 560066", "name": "Joseph Fernandes", "gender": "male", "phone": "+91 98450 77777",
      "bio": "Handyman for cleaning and electrical odd jobs.",
      "services": ["bathroom-cleaning", "fan-installation", "switchboard-repair", "sofa-cleaning"],
      "hours": _WEEKDAYS_WITH_LUNCH, "hourly_rate_paise": 30000},

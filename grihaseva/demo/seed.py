@@ -12,12 +12,17 @@ from ..config import Settings
 from ..db import Database
 
 
+DEMO_ACCOUNT_AGE = timedelta(days=60)
+
+
 async def _ensure_user(db: Database, person: dict, role: str, rounds: int) -> tuple[int, bool]:
     row = await db.fetch_one("select_user_by_email", {"email": person["email"]})
     if row:
         return row["id"], False
     clean = {**person, "password": demo_data.DEMO_PASSWORD}
-    return await create_user(db, clean, utcnow(), rounds, role=role), True
+    # Members for a while: a brand-new account may hold only a few upcoming bookings
+    # (booking.domain.BookingCaps.new_account), which would cramp a demo.
+    return await create_user(db, clean, utcnow() - DEMO_ACCOUNT_AGE, rounds, role=role), True
 
 
 async def _ensure_catalogue(db: Database) -> dict[str, int]:
@@ -61,10 +66,18 @@ async def _ensure_provider_setup(db: Database, user_id: int, person: dict, servi
         if not await tx.fetch_all("select_provider_services", {"provider_id": user_id}):
             for slug in person["services"]:
                 await tx.execute("insert_provider_service", {"provider_id": user_id, "service_id": service_ids[slug]})
+        if person.get("areas") and not await tx.fetch_all("select_provider_areas", {"provider_id": user_id}):
+            for pin in person["areas"].split():
+                await tx.execute("insert_provider_area", {"provider_id": user_id, "pin_code": pin})
         if not await tx.fetch_all("select_working_hours", {"provider_id": user_id}):
             for weekday, start, end in person["hours"]:
                 await tx.execute("insert_working_hours", {"provider_id": user_id, "weekday": weekday,
                                                           "start_min": _minutes(start), "end_min": _minutes(end)})
+
+
+_DEMO_REVIEWS = [(5, "Fixed the kitchen tap in twenty minutes and cleaned up after."), (4, "On time, fair price."),
+                 (5, ""), (5, "Explained the problem clearly."), (4, ""), (5, "Tank spotless."), (3, "Came late, good work."),
+                 (5, "")]
 
 
 async def _ensure_history(db: Database) -> None:
@@ -92,6 +105,13 @@ async def _ensure_history(db: Database) -> None:
                              "paid_method = :method WHERE id = :id",
                              {"id": result.lastrowid, "end": end, "paid": end if n >= 2 else None,
                               "method": "cash" if n >= 2 else None})
+            if n < len(_DEMO_REVIEWS):  # most customers rate the job
+                rating, body = _DEMO_REVIEWS[n]
+                await tx.execute(
+                    "INSERT INTO reviews (booking_id, customer_id, provider_id, rating, body, created_at, updated_at) "
+                    "VALUES (:booking, :customer, :provider, :rating, :body, :at, :at)",
+                    {"booking": result.lastrowid, "customer": asha["id"], "provider": ravi["id"], "rating": rating,
+                     "body": body, "at": start + timedelta(hours=3)})
 
 
 async def seed_demo(db: Database, settings: Settings, only_if_empty: bool = False, history: bool = False) -> str:

@@ -14,6 +14,7 @@ from ..i18n import gettext, status_label
 from ..booking.domain import BookingChanged, BookingRefused, _announce, _day_start, local_today
 from ..events import publish
 from ..booking.booking_mail import mail_booking_change
+from .standing import refuse_if_suspended
 
 FRESH_FOR = timedelta(minutes=10)  # a row created or moved this recently is highlighted
 OVERDUE_DAYS = 30  # "Needs completing" reaches back this many days
@@ -62,6 +63,7 @@ async def complete_job(db, provider_id: int, booking_id: int, now: datetime) -> 
     await receipts.prepare_receipt_year(db, year)
     async with db.transaction() as tx:
         row = await _own_booking(tx, provider_id, booking_id)
+        await refuse_if_suspended(tx, provider_id)  # no provider lock: it would queue behind a customer's cancel
         if row["status"] != "confirmed":
             raise BookingRefused(gettext("This booking is already %(status)s.", status=status_label(row["status"])), 409)
         if now < row["starts_at"] and not row["started_at"]:  # started early: it may end early too
@@ -97,6 +99,7 @@ async def cancel_job(db, provider_id: int, booking_id: int, reason: str | None, 
         if now >= row["ends_at"]:
             raise BookingRefused(gettext("This job is already over; mark it completed instead."), 422)
         await tx.fetch_one("lock_provider", {"provider_id": provider_id})
+        await refuse_if_suspended(tx, provider_id)
         cancelled = await tx.execute("cancel_booking", {"id": booking_id, "now": now, "by": "provider", "reason": reason})
         if cancelled.rowcount != 1:  # changed after the check above, before the lock
             raise BookingChanged()

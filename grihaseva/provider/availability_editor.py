@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from ..i18n import gettext, weekday_names
 from ..booking import slots
 from ..events import publish
+from .standing import refuse_if_suspended
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 BUFFER_CHOICES = (0, 10, 15, 30, 45, 60)
@@ -185,6 +186,7 @@ async def save_hours(db, provider_id: int, weekly: dict[int, list[tuple[int, int
                      notice_min: int, now: datetime) -> None:
     async with db.transaction() as tx:
         await tx.fetch_one("lock_provider", {"provider_id": provider_id})  # no booking slips in meanwhile
+        await refuse_if_suspended(tx, provider_id)
         provider = await tx.fetch_one("select_provider", {"id": provider_id})
         for booking in await _confirmed_ahead(tx, provider_id, now):
             if not _fits_week(booking, weekly, provider["timezone"]):
@@ -227,6 +229,7 @@ def available_today(provider, now: datetime) -> bool:
 async def add_time_off(db, provider_id: int, start: datetime, end: datetime, reason: str, now: datetime) -> None:
     async with db.transaction() as tx:
         await tx.fetch_one("lock_provider", {"provider_id": provider_id})
+        await refuse_if_suspended(tx, provider_id)
         provider = await tx.fetch_one("select_provider", {"id": provider_id})
         for booking in await _confirmed_ahead(tx, provider_id, now):
             if slots.overlaps(start, end, booking["starts_at"], booking["ends_at"]):
@@ -241,6 +244,7 @@ async def add_time_off(db, provider_id: int, start: datetime, end: datetime, rea
 
 async def remove_time_off(db, provider_id: int, time_off_id: int, now: datetime) -> bool:
     async with db.transaction() as tx:
+        await refuse_if_suspended(tx, provider_id)
         result = await tx.execute("delete_time_off", {"id": time_off_id, "provider_id": provider_id})
         if result.rowcount != 1:
             return False
@@ -267,6 +271,7 @@ async def save_services(db, provider_id: int, chosen: list[str], now: datetime) 
             "and your profile does not say female.", services=", ".join(women_only))}, 403)
     async with db.transaction() as tx:
         await tx.fetch_one("lock_provider", {"provider_id": provider_id})  # no booking of a dropped service slips in
+        await refuse_if_suspended(tx, provider_id)
         for booking in await _confirmed_ahead(tx, provider_id, now):
             if booking["service_id"] not in ids:
                 raise AvailabilityRefused({"service": gettext(

@@ -2,21 +2,38 @@
 
 from __future__ import annotations
 
-from quart import Blueprint, Response, flash, render_template, request
+from quart import Blueprint, Response, current_app, flash, render_template, request
 from werkzeug.exceptions import BadRequest, NotFound
 
-from ..i18n import gettext, weekday_names
+from ..i18n import gettext, ngettext, weekday_names
 from ..auth.access import requires_role, the_user
+from ..auth.accounts import ValidationError
+from ..booking.addresses import provider_areas, set_provider_areas
 from ..booking.domain import BookingRefused, local_today
 from ..money import rupees_as_typed
 from ..sse import sse_stream
-from ..web import db, now, read_form, redirect_to, render
+from ..web import db, error_page, now, read_form, redirect_to, render
 from ..booking import receipts, timeline
 from ..booking.timeline import TimelineRefused
-from . import appointments, availability_editor, calendar_feed, earnings
+from . import appointments, availability_editor, calendar_feed, earnings, standing
 from .availability_editor import AvailabilityRefused
 
 blueprint = Blueprint("provider", __name__)
+
+
+@blueprint.errorhandler(standing.ProviderSuspended)
+async def suspended_refused(error: standing.ProviderSuspended):
+    """A suspended provider's change: 403 with the reason (the domain refuses it under the lock)."""
+    return await error_page(403, error.message)
+
+
+@blueprint.context_processor
+async def provider_standing() -> dict:
+    """`suspended` for the banner and for hiding the controls of changes that would be refused."""
+    user = the_user()
+    if user is None or user.role != "provider":
+        return {}
+    return {"suspended": await standing.is_suspended(db(), user.id)}
 
 ROWS = "partials/provider/_appointments.html"
 
@@ -67,6 +84,8 @@ async def _refused(refused):  # BookingRefused, TimelineRefused or PaymentRefuse
 @requires_role("provider")
 async def on_the_way(booking_id: int):
     """Say you have set off: the customer sees it live with your phone, and gets a mail."""
+    if await standing.is_suspended(db(), the_user().id):  # the domain of these lives in booking/
+        raise standing.ProviderSuspended()
     await read_form()
     try:
         await timeline.mark_on_the_way(db(), the_user().id, booking_id, now())
@@ -80,6 +99,8 @@ async def on_the_way(booking_id: int):
 @requires_role("provider")
 async def start(booking_id: int):
     """You have arrived and start the work (after "on the way")."""
+    if await standing.is_suspended(db(), the_user().id):  # the domain of these lives in booking/
+        raise standing.ProviderSuspended()
     await read_form()
     try:
         await timeline.mark_started(db(), the_user().id, booking_id, now())
@@ -106,6 +127,8 @@ async def complete(booking_id: int):
 @requires_role("provider")
 async def mark_paid(booking_id: int):
     """Record the customer's payment: cash, or UPI with its reference."""
+    if await standing.is_suspended(db(), the_user().id):  # the domain of these lives in booking/
+        raise standing.ProviderSuspended()
     form = await read_form()
     try:
         await receipts.mark_paid(db(), the_user().id, booking_id, form.get("method"), form.get("reference"), now())
@@ -147,7 +170,8 @@ async def _availability_page(errors: dict | None = None, form=None, status: int 
         state["hours"] = {day: form.get(f"day{day}", "") for day in range(7)}
     elif typed == "services":
         state["offered"] = {int(v) for v in form.getlist("service") if v.isdecimal() and len(v) <= 12}
-    return await render("provider/availability.html", status=status, errors=errors or {}, form=form or {},
+    areas = form.get("areas", "")[:2000] if typed == "areas" else " ".join(await provider_areas(db(), the_user().id))
+    return await render("provider/availability.html", status=status, errors=errors or {}, form=form or {}, areas=areas,
                         weekdays=weekday_names(), buffer_choices=availability_editor.BUFFER_CHOICES,
                         notice_choices=availability_editor.NOTICE_CHOICES, **state)
 
@@ -178,6 +202,8 @@ async def save_hours():
 @requires_role("provider")
 async def available_today():
     """The "available today" switch: off withdraws the rest of today's free times from every grid, live."""
+    if await standing.is_suspended(db(), the_user().id):  # the domain of these lives in booking/
+        raise standing.ProviderSuspended()
     form = await read_form()
     choice = form.get("available")
     if choice not in ("0", "1"):
@@ -225,6 +251,20 @@ async def save_services():
     except AvailabilityRefused as refused:
         return await _availability_page(refused.errors, form, refused.status, typed="services")
     await flash(gettext("Your services are saved."), "success")
+    return redirect_to("/provider/availability")
+
+
+@blueprint.post("/provider/availability/areas")
+@requires_role("provider")
+async def save_areas():
+    """The PIN codes the provider works in: only customers there are offered them."""
+    form = await read_form()
+    try:
+        pins = await set_provider_areas(db(), the_user().id, form.get("areas", ""), now())
+    except ValidationError as error:
+        return await _availability_page(error.errors, form, 422, typed="areas")
+    await flash(ngettext("Your service area is saved: %(num)s PIN code.", "Your service area is saved: %(num)s PIN codes.", len(pins)),
+                "success")
     return redirect_to("/provider/availability")
 
 
@@ -334,8 +374,8 @@ async def new_calendar_link():
     if form.get("confirm") != "new":
         raise BadRequest(gettext("Use the button on the calendar page to make a new link."))
     secret = await calendar_feed.new_feed_secret(db(), the_user().id, now())
-    base = request.host_url.rstrip("/")
-    link = f"{base}/provider/calendar/{secret}.ics"
+    # From GRIHASEVA_BASE_URL, never from the request's Host header (which the client chooses).
+    link = f"{current_app.settings.base_url}/provider/calendar/{secret}.ics"
     feed = await calendar_feed.active_feed(db(), the_user().id)
     return await render("provider/calendar.html", feed=feed, link=link, tz=await _tz(the_user().id))
 

@@ -14,6 +14,9 @@ FROM users WHERE id = :id;
 -- name: update_user_profile
 UPDATE users SET name = :name, phone = :phone WHERE id = :id;
 
+-- name: update_user_gender
+UPDATE users SET gender = :gender WHERE id = :id AND role = 'customer';
+
 -- name: update_user_password
 UPDATE users SET password_hash = :password_hash, password_changed_at = :now WHERE id = :id;
 

@@ -118,3 +118,13 @@ UPDATE services SET women_only = 1 WHERE category_id = :category_id AND women_on
 SELECT id FROM bookings
 WHERE customer_id = :customer_id AND status = 'confirmed' AND starts_at > :now
 ORDER BY starts_at, id;
+
+-- name: admin_select_booking_limit_hits
+-- Accounts refused a booking by a cap since a moment: how often, which caps, the last time.
+SELECT u.id, u.name, u.email, u.is_active, COUNT(*) AS hits, MAX(h.created_at) AS last_at,
+       MIN(h.cap) AS first_cap, MAX(h.cap) AS last_cap
+FROM booking_limit_hits h JOIN users u ON u.id = h.customer_id
+WHERE h.created_at >= :since
+GROUP BY u.id, u.name, u.email, u.is_active
+ORDER BY MAX(h.created_at) DESC
+LIMIT :limit;

@@ -25,7 +25,7 @@ VALUES (:customer_id, :provider_id, :service_id, :starts_at, :ends_at, 'confirme
 SELECT b.id, b.customer_id, b.provider_id, b.service_id, b.starts_at, b.ends_at, b.status, b.address, b.phone,
        b.notes, b.price_paise, b.created_at, b.cancelled_at, b.cancelled_by, b.cancel_reason, b.calendar_sequence,
        b.on_the_way_at, b.started_at, b.completed_at, b.late_fee_paise, b.no_show, b.receipt_number, b.receipt_at,
-       b.paid_at, b.paid_method, b.paid_reference,
+       b.paid_at, b.paid_method, b.paid_reference, b.address_id,
        s.name AS service_name, s.slug AS service_slug, s.duration_min, s.late_fee_paise AS service_late_fee_paise,
        pu.name AS provider_name, pu.email AS provider_email, pu.phone AS provider_phone, p.timezone, p.upi_id,
        cu.name AS customer_name, cu.email AS customer_email,
@@ -86,8 +86,16 @@ ORDER BY b.starts_at
 LIMIT 1;
 
 -- name: lock_customer_for_booking
--- lock_customer with what the booking's mail needs (MySQL overrides with FOR UPDATE).
-SELECT id, name, email, locale FROM users WHERE id = :customer_id;
+-- lock_customer with what the booking's mail needs and what its caps count (booking.domain.
+-- refuse_over_cap): the customer's confirmed bookings that have not ended, overall and with the
+-- provider, the account's age and whether a job of it was completed (MySQL overrides with FOR UPDATE).
+SELECT u.id, u.name, u.email, u.locale, u.created_at,
+       (SELECT COUNT(*) FROM bookings b
+        WHERE b.customer_id = u.id AND b.status = 'confirmed' AND b.ends_at > :now) AS upcoming,
+       (SELECT COUNT(*) FROM bookings b
+        WHERE b.customer_id = u.id AND b.provider_id = :provider_id AND b.status = 'confirmed' AND b.ends_at > :now) AS with_provider,
+       EXISTS (SELECT 1 FROM bookings b WHERE b.customer_id = u.id AND b.status = 'completed') AS has_completed
+FROM users u WHERE u.id = :customer_id;
 
 -- name: lock_provider_for_booking
 -- lock_provider with everything a booking checks and shows: the provider's standing, booking
@@ -116,3 +124,8 @@ UNION ALL
 SELECT 'hours', NULL, NULL, NULL, w.weekday, w.start_min, w.end_min
 FROM working_hours w
 WHERE w.provider_id = :provider_id;
+
+-- name: insert_booking_limit_hit
+INSERT INTO booking_limit_hits (customer_id, provider_id, cap, created_at)
+VALUES (:customer_id, :provider_id, :cap, :now);
+

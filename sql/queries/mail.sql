@@ -46,3 +46,8 @@ WHERE id = :id AND status = 'sending' AND claimed_by = :worker;
 SELECT id, to_addr, subject, text_body, html_body, attachments, template, facts, status, attempts, last_error,
        created_at, sent_at
 FROM mail_outbox ORDER BY id DESC LIMIT :limit;
+
+-- name: renew_mail_claim
+-- The sender still holds this mail (a long SMTP exchange): its lease starts again.
+UPDATE mail_outbox SET claimed_at = :now
+WHERE id = :id AND status = 'sending' AND claimed_by = :worker;

@@ -115,3 +115,7 @@ SELECT id, provider_id FROM calendar_feeds WHERE secret_hash = :secret_hash AND 
 
 -- name: select_active_calendar_feed
 SELECT id, created_at FROM calendar_feeds WHERE provider_id = :provider_id AND revoked_at IS NULL;
+
+-- name: select_provider_suspended
+-- When the provider was suspended (NULL while not suspended); read under lock_provider by changes.
+SELECT suspended_at FROM providers WHERE user_id = :provider_id;

@@ -189,7 +189,7 @@ async def test_an_open_grid_follows_a_services_new_price_and_duration_and_its_de
     form = {"category_id": str(service["category_id"]), "name": service["name"], "summary": service["summary"],
             "included": service["included"], "price_rupees": "549", "duration_min": "180"}
     watcher = demo.test_client()
-    async with open_stream(watcher, "/book/tap-leak-repair/live?provider=any&week=2026-11-23") as stream:
+    async with open_stream(watcher, "/book/tap-leak-repair/live?provider=any&day=2026-11-24") as stream:
         before = await stream.next()
         assert "₹549" not in before.data
         assert (await post(admin, f"/admin/services/{tap}", form)).status_code == 303

@@ -13,7 +13,7 @@ from tests.events.test_sse import open_stream
 
 # Tuesday 24 Nov 2026, 19:30 in Kolkata: only Ravi (16:00-21:00) works then, Imran stops at 19:00.
 TUE_7_30PM = NOW.replace(day=24, hour=14, minute=0)
-GRID = "/book/tap-leak-repair?provider=any&week=2026-11-23"
+GRID = "/book/tap-leak-repair?provider=any&day=2026-11-24"
 
 
 async def test_suspended_provider_leaves_the_service_page_and_the_grid(demo):
@@ -43,7 +43,7 @@ async def test_an_open_grid_loses_the_suspended_provider_live(demo):
     ravi = await user_id(demo, "provider@example.com")
     admin = await logged_in(demo, "admin@example.com")
     watcher = demo.test_client()
-    async with open_stream(watcher, "/book/tap-leak-repair/live?provider=any&week=2026-11-23") as stream:
+    async with open_stream(watcher, "/book/tap-leak-repair/live?provider=any&day=2026-11-24") as stream:
         snapshot = await stream.next()
         assert f'data-slot="{slot_token(TUE_7_30PM)}"' in snapshot.data
         await post(admin, f"/admin/providers/{ravi}/suspend", {"reason": "Identity documents expired"})

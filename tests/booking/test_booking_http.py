@@ -60,9 +60,9 @@ async def test_women_only_service_lists_only_women_providers(demo):
 
 async def test_grid_shows_free_slots_in_provider_zone(demo):
     ravi = await user_id(demo, "provider@example.com")
-    page = await text(await demo.test_client().get(f"/book/tap-leak-repair?provider={ravi}"))
+    page = await text(await demo.test_client().get(f"/book/tap-leak-repair?provider={ravi}&day=2026-11-24"))
     assert f'data-slot="{slot_token(TUE_5PM)}"' in page
-    assert "Asia/Kolkata" in page and "IST" in page
+    assert "Times shown in India time." in page and "Asia/Kolkata" not in page
     assert 'sse-connect="/book/tap-leak-repair/live?provider=' in page
 
 
@@ -82,7 +82,7 @@ async def test_booking_confirms_at_once_and_notifies_provider(demo):
     assert note["user_id"] == ravi and note["kind"] == "booked" and "Tap and leak repair" in note["message"]
     topics = {row["topic"] for row in await demo.db.fetch_all("SELECT topic FROM events")}
     assert {f"slots:{ravi}:2026-11-24", f"provider:{ravi}", f"user:{await user_id(demo, 'customer@example.com')}"} <= topics
-    grid = await text(await client.get(f"/book/tap-leak-repair?provider={ravi}"))
+    grid = await text(await client.get(f"/book/tap-leak-repair?provider={ravi}&day=2026-11-24"))
     assert re.search(rf'class="slot taken" data-slot="{slot_token(TUE_5PM)}"', grid)
 
 
@@ -221,7 +221,7 @@ async def test_cancel_is_free_until_three_hours_before(demo):
     row = await demo.db.fetch_one("SELECT status, cancelled_by FROM bookings WHERE id = :id", {"id": booking_id})
     assert row == {"status": "cancelled", "cancelled_by": "customer"}
     demo.clock.now = NOW
-    grid = await text(await client.get(f"/book/tap-leak-repair?provider={ravi}"))
+    grid = await text(await client.get(f"/book/tap-leak-repair?provider={ravi}&day=2026-11-24"))
     assert f'class="slot free" data-slot="{slot_token(TUE_5PM)}"' in grid
 
 
@@ -334,7 +334,7 @@ async def test_reschedule_moves_atomically_and_frees_the_old_slot(demo):
     assert row["starts_at"] == TUE_6PM and row["status"] == "confirmed"
     note = await demo.db.fetch_one("SELECT kind FROM notifications WHERE booking_id = :id AND kind = 'rescheduled'", {"id": booking_id})
     assert note is not None
-    public = await text(await client.get(f"/book/tap-leak-repair?provider={ravi}"))
+    public = await text(await client.get(f"/book/tap-leak-repair?provider={ravi}&day=2026-11-24"))
     assert f'class="slot free" data-slot="{slot_token(TUE_5PM)}"' in public
 
 
@@ -484,7 +484,7 @@ async def test_hours_ending_at_midnight_never_break_the_catalogue(demo):
     visitor = demo.test_client()
     for path in ("/services/tap-leak-repair", "/book/tap-leak-repair", f"/book/tap-leak-repair?provider={ravi}"):
         assert (await visitor.get(path)).status_code == 200, path
-    grid = await text(await visitor.get(f"/book/tap-leak-repair?provider={ravi}"))
+    grid = await text(await visitor.get(f"/book/tap-leak-repair?provider={ravi}&day=2026-11-24"))
     assert "10:30 pm" in grid  # 21:00-24:00 on Tuesday still gives late starts
 
 

@@ -21,16 +21,16 @@ def server(demo_servers):
 
 def log_in_and_open(page, base: str, email: str) -> None:
     log_in(page, base, email, next=POST, lands_on=POST)
-    page.wait_for_selector("#reactions button[aria-label=helpful]")
+    page.wait_for_selector("#reactions button[value=helpful]")
     wait_until_live(page)
 
 
 def helpful(page):
-    return page.locator("#reactions button[aria-label=helpful]")
+    return page.locator("#reactions button[value=helpful]")
 
 
 def count(page, name: str) -> str:
-    return page.locator(f"#reactions button[aria-label={name}] .count").inner_text()
+    return page.locator(f"#reactions button[value={name}] .count").inner_text()
 
 
 def test_a_reaction_shows_on_another_readers_page_within_a_second_and_goes_back(chromium, server):
@@ -44,18 +44,18 @@ def test_a_reaction_shows_on_another_readers_page_within_a_second_and_goes_back(
 
         helpful(reader).click()
         # the reacting reader's own bar updates from the response, highlighted for her alone
-        reader.wait_for_selector("#reactions button[aria-label=helpful][aria-pressed=true]", timeout=1000)
+        reader.wait_for_selector("#reactions button[value=helpful][aria-pressed=true]", timeout=1000)
         assert count(reader, "helpful") == "1"
         watcher.wait_for_function(
-            "() => document.querySelector('#reactions button[aria-label=helpful] .count').textContent.trim() === '1'",
+            "() => document.querySelector('#reactions button[value=helpful] .count').textContent.trim() === '1'",
             timeout=1000)
         assert helpful(watcher).get_attribute("aria-pressed") == "false"
         assert "top" in helpful(watcher).get_attribute("class")
 
         helpful(reader).click()  # un-react
-        reader.wait_for_selector("#reactions button[aria-label=helpful][aria-pressed=false]", timeout=1000)
+        reader.wait_for_selector("#reactions button[value=helpful][aria-pressed=false]", timeout=1000)
         watcher.wait_for_function(
-            "() => document.querySelector('#reactions button[aria-label=helpful] .count').textContent.trim() === '0'",
+            "() => document.querySelector('#reactions button[value=helpful] .count').textContent.trim() === '0'",
             timeout=1000)
         assert "top" not in helpful(watcher).get_attribute("class")
     finally:
@@ -74,6 +74,6 @@ def test_a_visitor_sees_the_bar_and_clicking_asks_them_to_log_in_then_returns(ch
         page.fill("#f-password", "demo-pass-123")
         page.click("form[action='/login'] button[type=submit]")
         page.wait_for_url(re.compile(rf".*{POST}$"))
-        page.wait_for_selector("#reactions button[aria-label=helpful]")
+        page.wait_for_selector("#reactions button[value=helpful]")
     finally:
         visitor.close()

@@ -10,7 +10,14 @@ from tests.browser.conftest import log_in, wait_until_live
 
 pytestmark = pytest.mark.browser
 
-GRID_PATH = "/book/tap-leak-repair?provider={ravi}"
+def _tomorrow_in_india() -> str:
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+    return (datetime.now(ZoneInfo("Asia/Kolkata")).date() + timedelta(days=1)).isoformat()
+
+
+# Tomorrow's times (the grid shows one day), so a slot booked there is still free to cancel (3-hour rule).
+GRID_PATH = "/book/tap-leak-repair?provider={ravi}&day=" + _tomorrow_in_india()
 
 
 @pytest.fixture(scope="module")
@@ -32,12 +39,14 @@ def book_first_free(page, base: str, grid: str, *, javascript: bool = True) -> t
     page.goto(base + grid)
     if javascript:
         wait_until_live(page)  # the grid is not swapped under the click below
-    # A slot tomorrow or later, so it is still free to cancel (3-hour rule).
-    slot = page.locator(".day:nth-child(n+2) a.slot.free").first
+    slot = page.locator("#day-times a.slot.free").first
     token = slot.get_attribute("data-slot")
     slot.click()
     page.wait_for_url(re.compile(r".*/confirm\?"))
-    page.fill("#f-address", "12 MG Road, Indiranagar, Bengaluru")
+    if page.locator("input[name=address_id][value=new]:checked, input[type=hidden][name=address_id]").count():
+        for field, value in (("house", "12"), ("street", "MG Road"), ("area", "Indiranagar"), ("city", "Bengaluru"),
+                             ("pin_code", "560038")):
+            page.fill(f"#f-{field}", value)
     page.click("form[action^='/book/'] button[type=submit]")
     page.wait_for_url(re.compile(r".*/bookings/\d+$"))
     assert "Booking confirmed" in page.content()

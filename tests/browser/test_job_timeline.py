@@ -178,9 +178,9 @@ def test_the_available_today_switch_greys_an_open_grid_live(chromium, server):
     provider = chromium.new_context(viewport=PHONE)
     try:
         grid = watcher.new_page()
-        grid.goto(server.url + GRID_PATH.format(ravi=ravi))
+        grid.goto(server.url + f"/book/tap-leak-repair?provider={ravi}&day={local.date().isoformat()}")  # today
         wait_until_live(grid)
-        today = ".day:first-child"
+        today = "#day-times"
         free_before = grid.locator(f"{today} a.slot.free").count()
         assert free_before > 0
         pro = provider.new_page()
@@ -190,7 +190,7 @@ def test_the_available_today_switch_greys_an_open_grid_live(chromium, server):
         grid.wait_for_function(f"() => document.querySelectorAll('{today} a.slot.free').length === 0", timeout=1000)
         assert time.monotonic() - tapped < 1.5
         assert grid.locator(f"{today} .slot.taken").count() >= free_before  # greyed in place, not removed
-        assert grid.locator(".day:nth-child(2) a.slot.free").count() > 0  # tomorrow untouched
+        assert grid.locator(".day-strip li:nth-child(2) .day-chip:not(.full)").count() == 1  # tomorrow untouched
         shot(grid, "grid-off-today-360")
         shot(pro, "dashboard-off-today-360")
         pro.click("#available-today button")

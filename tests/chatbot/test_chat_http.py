@@ -201,6 +201,7 @@ async def test_more_than_twenty_messages_a_minute_are_rate_limited(demo):
     response = await say(client, "hi")
     assert response.status_code == 429
     assert "Please wait 1 minute" in await text(response)
+    assert response.headers["Retry-After"] == "60"  # the 20 messages were all sent at NOW
     demo.clock.now = NOW + timedelta(seconds=61)
     assert (await say(client, "hi")).status_code == 200
 

@@ -11,7 +11,7 @@ import pytest
 from aiosmtpd.smtp import AuthResult
 
 from grihaseva.db import open_database
-from grihaseva.mail import Attachment, MailSender, enqueue_mail, retry_delay
+from grihaseva.mail import CLAIM_LEASE, Attachment, MailSender, enqueue_mail, retry_delay
 from tests.helpers_smtp import START, SmtpInbox, html_part, text_part
 
 RESET_CONTEXT = {"name": "Asha <Menon>", "reset_url": "http://127.0.0.1:8000/password/reset/abc.def", "expires_minutes": 30}
@@ -173,13 +173,13 @@ async def test_two_senders_racing_over_one_queue_send_each_mail_exactly_once(db,
 async def test_mail_claimed_by_a_sender_that_died_is_sent_by_another_once_the_claim_is_stale(db, clock, mail_settings, smtp):
     mail_id = await queue(db, clock)
     claimed = await db.execute("claim_mail", {"id": mail_id, "worker": "dead-sender", "now": clock(),
-                                              "stale_before": clock() - timedelta(minutes=10)})
+                                              "stale_before": clock() - CLAIM_LEASE})
     assert claimed.rowcount == 1
     live = MailSender(db, mail_settings, clock, worker_id="live-sender")
 
-    clock.advance(minutes=2)
+    clock.advance(seconds=20)
     assert await live.run_once() == 0  # the first sender may still be talking to the server
-    clock.advance(minutes=8, seconds=1)
+    clock.advance(seconds=11)  # the 30-second lease has lapsed: the mail is resumed within a minute
     assert await live.run_once() == 1
     assert [m["To"] for m in smtp.messages] == ["asha@example.com"]
     [row] = await outbox(db)
@@ -188,7 +188,7 @@ async def test_mail_claimed_by_a_sender_that_died_is_sent_by_another_once_the_cl
 
 async def test_a_claimed_mail_cannot_be_claimed_again(db, clock):
     mail_id = await queue(db, clock)
-    params = {"id": mail_id, "now": clock(), "stale_before": clock() - timedelta(minutes=10)}
+    params = {"id": mail_id, "now": clock(), "stale_before": clock() - CLAIM_LEASE}
     assert (await db.execute("claim_mail", {**params, "worker": "a"})).rowcount == 1
     assert (await db.execute("claim_mail", {**params, "worker": "b"})).rowcount == 0
     [row] = await outbox(db)

@@ -66,7 +66,7 @@ async def test_a_valid_change_is_saved_and_updates_open_slot_grids(demo):
     assert (provider["buffer_min"], provider["min_notice_min"]) == (30, 240)
     events = await demo.db.fetch_all("SELECT topic, kind FROM events WHERE id > :id", {"id": last_event})
     assert events == [{"topic": f"slots:{ravi}", "kind": "availability"}]
-    grid = await raw_text(await demo.test_client().get(f"/book/tap-leak-repair?provider={ravi}"))
+    grid = await raw_text(await demo.test_client().get(f"/book/tap-leak-repair?provider={ravi}&day=2026-11-24"))
     assert f'data-slot="{slot_token(TUE_5PM.replace(hour=4, minute=0))}"' in grid  # 09:30 IST Tuesday is new
 
 

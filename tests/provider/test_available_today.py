@@ -12,13 +12,15 @@ from tests.conftest import post, text
 from tests.provider.conftest import DETAILS, MON_4PM, NOW, TUE_5PM, logged_in, user_id
 
 
-def cells(grid, day_index: int) -> dict:
-    return dict(grid.days[day_index][1])
+def cells(grids, day_index: int) -> dict:
+    return dict(grids[day_index].days[0][1])
 
 
 async def tap_grid(app, ravi: int):
+    """The grid of today and of tomorrow (the grid shows one day at a time)."""
     service = await domain.active_service(app.db, "tap-leak-repair")
-    return service, await domain.slot_grid(app.db, service, ravi, None, app.clock())
+    today = domain.local_today(app.clock(), "Asia/Kolkata")
+    return service, [await domain.slot_grid(app.db, service, ravi, today + timedelta(days=n), app.clock()) for n in (0, 1)]
 
 
 async def test_switching_off_greys_todays_free_times_and_on_restores_them(demo):

@@ -10,7 +10,7 @@ from tests.conftest import post
 from tests.conftest import text as raw_text
 from tests.provider.conftest import MON_4PM, TUE_5PM, book, logged_in
 
-LINK = re.compile(r'id="feed-link">http://localhost(/provider/calendar/([A-Za-z0-9_-]+)\.ics)<')
+LINK = re.compile(r'id="feed-link">http://127\.0\.0\.1:8000(/provider/calendar/([A-Za-z0-9_-]+)\.ics)<')
 
 
 async def make_link(client) -> tuple[str, str]:

@@ -7,7 +7,15 @@ SELECT user_id, verified FROM providers WHERE user_id = :provider_id FOR UPDATE;
 SELECT id FROM users WHERE id = :customer_id FOR UPDATE;
 
 -- name: lock_customer_for_booking
-SELECT id, name, email, locale FROM users WHERE id = :customer_id FOR UPDATE;
+-- The counts are subqueries on the locked row, so they run after its lock is granted and (READ
+-- COMMITTED) see every booking committed by a transaction that held the lock before.
+SELECT u.id, u.name, u.email, u.locale, u.created_at,
+       (SELECT COUNT(*) FROM bookings b
+        WHERE b.customer_id = u.id AND b.status = 'confirmed' AND b.ends_at > :now) AS upcoming,
+       (SELECT COUNT(*) FROM bookings b
+        WHERE b.customer_id = u.id AND b.provider_id = :provider_id AND b.status = 'confirmed' AND b.ends_at > :now) AS with_provider,
+       EXISTS (SELECT 1 FROM bookings b WHERE b.customer_id = u.id AND b.status = 'completed') AS has_completed
+FROM users u WHERE u.id = :customer_id FOR UPDATE;
 
 -- name: lock_provider_for_booking
 -- Locks the provider's row like lock_provider (and its users row, and the provider_services row:
