@@ -53,7 +53,7 @@ def test_a_renewed_token_reaches_htmx_and_the_chat_widget_across_login_and_logou
         page.fill("#f-password", DEMO_PASSWORD)
         page.click("form[action='/login'] button[type=submit]")
         page.wait_for_url(server.url + POST)
-        page.wait_for_selector("#reactions button[aria-label=helpful]")
+        page.wait_for_selector("#reactions button[value=helpful]")
         assert page.evaluate("window.notReloaded === true")  # a boosted swap, not a page load
         after_login = htmx_token(page)
         assert after_login != before
@@ -64,8 +64,8 @@ def test_a_renewed_token_reaches_htmx_and_the_chat_widget_across_login_and_logou
         assert page.locator("#chat-log .msg.user").count() == 2
         # and so does a live page's htmx form (a reaction)
         wait_until_live(page)
-        page.click("#reactions button[aria-label=helpful]")
-        page.wait_for_selector("#reactions button[aria-label=helpful][aria-pressed=true]", timeout=3000)
+        page.click("#reactions button[value=helpful]")
+        page.wait_for_selector("#reactions button[value=helpful][aria-pressed=true]", timeout=3000)
 
         # the old token is refused outright
         status = page.evaluate("""async (token) => {
