@@ -336,3 +336,51 @@ class LiveView:
             self.logger.warning("live stream for %s ended: %s", self.topics[:3], error)
         except Exception:  # a failed render ends this stream; the browser reconnects to a snapshot
             self.logger.exception("live stream for %s ended by an error", self.topics[:3])
+
+
+# ---------------------------------------------------------------- clients that never read
+
+WRITE_TIMEOUT_SECONDS = 30.0
+
+
+class _StalledClient(Exception):
+    pass
+
+
+class StalledStreamGuard:
+    """ASGI middleware: an event stream whose client has stopped reading is closed.
+
+    A client that never reads (a frozen tab, a script holding connections) fills the socket
+    buffers; the server's send of the next event then waits forever, and with it the stream's
+    generator, its subscription and its request context. Here every body send of a
+    `text/event-stream` response must complete within `timeout()` seconds (the write buffer stayed
+    full that long: 30 s, `app.config["SSE_WRITE_TIMEOUT_SECONDS"]`); otherwise the response is
+    abandoned, which closes the generator (its `finally` unsubscribes) and the connection. A client
+    that reads again reconnects like any other and heals from the snapshot."""
+
+    def __init__(self, app, timeout: Callable[[], float], logger=None):
+        self.app, self.timeout, self.logger = app, timeout, logger
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        streaming = False
+
+        async def guarded_send(message):
+            nonlocal streaming
+            if message["type"] == "http.response.start":
+                streaming = any(name.lower() == b"content-type" and value.startswith(b"text/event-stream")
+                                for name, value in message.get("headers", []))
+            elif streaming and message["type"] == "http.response.body":
+                try:
+                    async with asyncio.timeout(self.timeout()):
+                        return await send(message)
+                except TimeoutError:
+                    raise _StalledClient() from None
+            return await send(message)
+
+        try:
+            await self.app(scope, receive, guarded_send)
+        except _StalledClient:
+            if self.logger is not None:
+                self.logger.info("closed a live stream of %s whose client stopped reading", scope.get("path"))

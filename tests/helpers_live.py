@@ -28,17 +28,24 @@ class Browser:
         """This browser's cookies, for a raw stream opened elsewhere on the same host."""
         return {"Cookie": "; ".join(f"{c.name}={c.value}" for c in self.jar)}
 
-    def get(self, path: str) -> str:
-        page = self.opener.open(self.base + path, timeout=10).read().decode()
-        found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    def _keep_token(self, page: str) -> None:
+        """The session's current token, from the page's `hx-headers` wrapper or a form field: it
+        is renewed at log in and log out (issue 19), so every page answered may carry a new one."""
+        found = (re.search(r'hx-headers=\'\{"X-CSRF-Token": "([^"]+)"\}\'', page)
+                 or re.search(r'name="csrf_token" value="([^"]+)"', page))
         if found:
             self.token = found.group(1)
+
+    def get(self, path: str) -> str:
+        page = self.opener.open(self.base + path, timeout=10).read().decode()
+        self._keep_token(page)
         return page
 
     def post(self, path: str, form: dict, headers: dict | None = None) -> int:
         body = urllib.parse.urlencode({"csrf_token": self.token, **form}).encode()
         request = urllib.request.Request(self.base + path, data=body, headers=headers or {})
         with self.opener.open(request, timeout=10) as response:
+            self._keep_token(response.read().decode())  # a redirect's page (after log in) has the new token
             return response.status
 
     def log_in(self, email: str, password: str = DEMO_PASSWORD) -> "Browser":
