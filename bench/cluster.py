@@ -86,7 +86,8 @@ def cluster(folder: Path, message_rate: int = 100_000):
         pushpin = Pushpin(folder / "pushpin", ports, message_rate=message_rate)
         env = {"GRIHASEVA_DATABASE_URL": f"mysql://{url.user}@{url.host}:{url.port}/{url.database}",
                "GRIHASEVA_VAR_DIR": str(folder), "GRIHASEVA_SECRET_KEY": "c" * 40, "GRIHASEVA_PROXY_HOPS": "1",
-               "GRIHASEVA_REDIS_URL": redis.url, "GRIHASEVA_GRIP_URL": pushpin.publish_url}
+               "GRIHASEVA_REDIS_URL": redis.url, "GRIHASEVA_REDIS_CHANNEL": redis.channel,
+               "GRIHASEVA_GRIP_URL": pushpin.publish_url}
         apps = [LiveServer(env, port) for port in ports]
         apps[0].run("migrate")
         apps[0].run("seed-demo")

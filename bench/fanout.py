@@ -257,7 +257,7 @@ async def main_across(events: int, modes: list[str]) -> None:
     for mode in modes:
         redis = RedisServer().start() if mode == "redis" else None
         with tempfile.TemporaryDirectory() as tmp, fresh_mysql_database("_across") as url:
-            env = {"GRIHASEVA_REDIS_URL": redis.url} if redis else {}
+            env = {"GRIHASEVA_REDIS_URL": redis.url, "GRIHASEVA_REDIS_CHANNEL": redis.channel} if redis else {}
             database = f"mysql://{url.user}@{url.host}:{url.port}/{url.database}"
             # Toggles are rate limited per account (30 a minute): raise nothing, just space accounts.
             a = demo_server(Path(tmp), env, database)

@@ -28,7 +28,7 @@ def two_servers(tmp_path, redis_server):  # noqa: F811
     with fresh_mysql_database("_procs") as url:
         env = {"GRIHASEVA_DATABASE_URL": f"mysql://{url.user}@{url.host}:{url.port}/{url.database}",
                "GRIHASEVA_VAR_DIR": str(tmp_path), "GRIHASEVA_SECRET_KEY": "k" * 40,
-               "GRIHASEVA_REDIS_URL": redis_server.url, "GRIHASEVA_REDIS_CHANNEL": "gs_h14:procs",
+               "GRIHASEVA_REDIS_URL": redis_server.url, "GRIHASEVA_REDIS_CHANNEL": redis_server.channel,
                "GRIHASEVA_EVENTS_POLL_MS": str(POLL_MS)}
         servers = [LiveServer(env), LiveServer(env)]
         servers[0].run("migrate")

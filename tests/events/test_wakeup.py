@@ -29,7 +29,7 @@ async def two_processes(settings, db, redis_server):  # noqa: F811
     await other.connect()
     writer_broadcaster = Broadcaster(db, poll_interval=SLOW_POLL)
     reader = Broadcaster(other, poll_interval=SLOW_POLL)
-    channel = f"gs_h14:test:{id(db)}"
+    channel = redis_server.channel
     wake_a = RedisWakeup(redis_server.url, writer_broadcaster.wake, channel=channel)
     wake_b = RedisWakeup(redis_server.url, reader.wake, channel=channel)
     db.commit_listeners.append(wake_a.on_commit)
