@@ -368,7 +368,8 @@ class GripPublisher:
         name = view.shared_name(burst)  # noqa: F841  (keeps a reader's state)
         from .sse import ServerSentEvent
 
-        frame = ServerSentEvent(await view.render(burst[-1]), view.event_name, newest).encode()
+        frame = ServerSentEvent(await view.render(burst[-1], shared=view.snapshot_name() is not None),
+                                view.event_name, newest).encode()
         await self._publish_frame(channel, newest, frame)
         return newest
 

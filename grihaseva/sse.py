@@ -37,7 +37,7 @@ from quart import Response, copy_current_app_context, copy_current_request_conte
 from quart_auth import current_user
 from werkzeug.exceptions import HTTPException, NotAcceptable
 
-from . import i18n
+from . import i18n, web
 from .db import DatabaseUnavailable
 from .events import ACCESS_CHANGED, Event, access_topic, latest_event_id
 
@@ -47,6 +47,20 @@ RETRY_MS = 1000  # how soon a browser reconnects after a stream ends; app.config
 Render = Callable[[Event | None], Awaitable[str]]
 Recheck = Callable[[], Awaitable[object]]
 Share = Callable[[Sequence[Event]], str | None]  # a burst -> the name of what this reader sees
+
+
+@dataclass(frozen=True)
+class Part:
+    """A smaller frame for a burst that changes only part of a view (the slot grid's one day).
+
+    `pick(burst)` names the part that changed ("2026-12-03"), or None when the whole fragment
+    must go; `render(name)` makes that part's HTML, elements marked `hx-swap-oob` that htmx swaps
+    by id.  Parts go out as `event_name` events, which the page hands to an element that swaps
+    nothing itself (`hx-swap="none"`), so only the out-of-band elements change.
+    """
+    event_name: str
+    pick: Callable[[Sequence[Event]], str | None]
+    render: Callable[[str], Awaitable[str]]
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # only these end a line in SSE (not U+2028 and friends)
 
@@ -175,7 +189,8 @@ async def _session_still_valid() -> bool:
 
 async def sse_stream(topics: list[str], render: Render, event_name: str, *,
                      last_event_id: int | None = None, heartbeat: float | None = None,
-                     recheck: Recheck | None = None, share: Share | None = None) -> Response:
+                     recheck: Recheck | None = None, share: Share | None = None,
+                     part: Part | None = None) -> Response:
     """A text/event-stream response for `topics`, rendering its data with `render`.
 
     `render(None)` makes the snapshot sent first; `render(event)` the fragment after an
@@ -189,7 +204,12 @@ async def sse_stream(topics: list[str], render: Render, event_name: str, *,
     `share(burst)` names what this reader sees after the events of `burst` (or returns None
     for a private render); streams with the same name share one render of `render(event)`,
     which must then depend on nothing but that name and the database.  `share(())` names
-    the snapshot (None when the snapshot must be this reader's own).
+    the snapshot (None when the snapshot must be this reader's own).  A shared render (and any
+    render by the GRIP publisher, which has no reader's cookie) may not call `csrf_token()`:
+    its bytes go to other sessions.  Forms in it get the reader's token from the page
+    (`hx-headers` on the `.page` wrapper, which htmx inherits).
+
+    `part` (see `Part`) sends a burst that changed only part of the view as that part alone.
     """
     if not accepts_event_stream():
         raise NotAcceptable("This address sends live updates to a page (Accept: text/event-stream).")
@@ -197,7 +217,7 @@ async def sse_stream(topics: list[str], render: Render, event_name: str, *,
         raise ValueError(f"SSE event names are short words, got {event_name!r}")
     if last_event_id is None:
         last_event_id = last_event_id_header()
-    view = LiveView(list(topics), render, event_name, recheck=recheck, share=share, heartbeat=heartbeat)
+    view = LiveView(list(topics), render, event_name, recheck=recheck, share=share, heartbeat=heartbeat, part=part)
     if g.get("live_view_capture"):  # the GRIP publisher rebuilding this view (grihaseva/grip.py)
         return view
     grip = current_app.extensions.get("grip")
@@ -219,7 +239,7 @@ class LiveView:
     bound to that request's contexts (renders run after the view function has returned)."""
 
     def __init__(self, topics: list[str], render: Render, event_name: str, *, recheck: Recheck | None,
-                 share: Share | None, heartbeat: float | None):
+                 share: Share | None, heartbeat: float | None, part: Part | None = None):
         app = current_app
         self.topics = topics
         user = g.get("user")
@@ -235,10 +255,13 @@ class LiveView:
         # The reader's language (grihaseva/i18n.py): every render of this view is in it, and a
         # shared frame is shared only by readers of the same language (`shared_name`).
         self.locale = locale = i18n.get_locale()
+        # Rebuilt by the GRIP publisher: no reader's cookie here, so no reader's token either.
+        foreign = bool(g.get("live_view_capture"))
+        self.part = part
 
-        async def render_now(event: Event | None) -> str:
-            with i18n.use_locale(locale):
-                return await render(event)  # render may be any callable returning an awaitable
+        async def render_now(draw: Callable[[], Awaitable[str]], shared: bool) -> str:
+            with i18n.use_locale(locale), web.no_session_token(shared or foreign):
+                return await draw()  # render may be any callable returning an awaitable
 
         async def allowed_now() -> bool:
             if not await _session_still_valid():
@@ -247,7 +270,16 @@ class LiveView:
                 await recheck()  # raises an HTTPException when access has gone
             return True
 
-        self.render = copy_current_app_context(copy_current_request_context(render_now))
+        in_context = copy_current_app_context(copy_current_request_context(render_now))
+
+        async def render_view(event: Event | None, shared: bool = False) -> str:
+            return await in_context(lambda: render(event), shared)
+
+        async def render_part(name: str, shared: bool = False) -> str:
+            return await in_context(lambda: part.render(name), shared)
+
+        self.render = render_view
+        self.render_part = render_part
         self.allowed = copy_current_app_context(copy_current_request_context(allowed_now))
 
     def shared_name(self, burst: Sequence[Event]) -> str | None:
@@ -266,7 +298,7 @@ class LiveView:
             return sent_id, ServerSentEvent(await self.render(None), self.event_name, sent_id, self.retry).encode()
 
         async def make_snapshot(made_at: int) -> bytes:
-            return ServerSentEvent(await self.render(None), self.event_name, made_at, self.retry).encode()
+            return ServerSentEvent(await self.render(None, shared=True), self.event_name, made_at, self.retry).encode()
 
         # Readers connecting together share one snapshot too (and its bytes, held while idle).
         return await self.shared.frame(f"{self.event_name}:{name}:snapshot", sent_id, make_snapshot,
@@ -316,20 +348,28 @@ class LiveView:
                     continue  # still allowed, and nothing on the view's own topics changed
                 newest = max(e.id for e in burst)
                 name = self.shared_name(burst)
+                changed = self.part.pick(burst) if self.part is not None else None
+                event_name = self.event_name if changed is None else self.part.event_name
+                latest = burst[-1]
+
+                async def draw(shared: bool) -> str:
+                    if changed is None:
+                        return await self.render(latest, shared=shared)
+                    return await self.render_part(changed, shared=shared)
+
                 if name is not None and newest > sent_id:
-                    latest = burst[-1]
-
                     async def make(made_at: int) -> bytes:
-                        return ServerSentEvent(await self.render(latest), self.event_name, made_at).encode()
+                        return ServerSentEvent(await draw(True), event_name, made_at).encode()
 
-                    sent_id, frame = await self.shared.frame(f"{self.event_name}:{name}", newest, make)
+                    key = f"{event_name}:{name}" if changed is None else f"{event_name}:{name}:{changed}"
+                    sent_id, frame = await self.shared.frame(key, newest, make)
                     yield sent_id, frame
                     continue
                 # A late commit can carry an id below one already sent: send its fragment
                 # without an id, so the browser's Last-Event-ID never moves back.
                 new_id = newest if newest > sent_id else None
                 sent_id = max(sent_id, newest)
-                yield new_id or newest, ServerSentEvent(await self.render(burst[-1]), self.event_name, new_id).encode()
+                yield new_id or newest, ServerSentEvent(await draw(name is not None), event_name, new_id).encode()
         except HTTPException:  # access has gone (a recheck or a render said so): end quietly
             return
         except DatabaseUnavailable as error:  # the reconnect meets a 503 until the database is back

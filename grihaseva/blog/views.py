@@ -12,7 +12,7 @@ from .. import i18n
 from ..i18n import gettext
 from ..auth.access import requires_login, requires_role, the_user
 from ..auth.accounts import ValidationError
-from ..sse import sse_stream
+from ..sse import event_watermark, page_event_id, sse_stream
 from ..web import db, now, read_form, redirect_to, render, wants_partial
 from . import posts, reactions
 
@@ -101,11 +101,13 @@ async def _bar_context(post: posts.Post, message: str | None = None) -> dict:
 @blueprint.get("/blog/<slug>")
 async def show(slug: str):
     """One post and its reaction bar (live for every reader)."""
+    watermark = event_watermark()  # before the bar is read: the stream opens from here
     post = await _viewable_post(slug)
     user = the_user()
     can_edit = posts.can_edit(user, post) and await posts.may_write(db(), user)  # no Edit button for a suspended author
     post_lang = i18n.text_language(f"{post.title} {post.summary} {post.body_md}")  # `lang` on a Hindi post in the English interface
-    return await render("blog/post.html", can_edit=can_edit, post_lang=post_lang, **await _bar_context(post))
+    return await render("blog/post.html", can_edit=can_edit, post_lang=post_lang, **await _bar_context(post),
+                        live_after=await page_event_id([reactions.topic(post.id)], watermark))
 
 
 @blueprint.get("/blog/<slug>/live")
@@ -119,7 +121,9 @@ async def live(slug: str):
     post = await _viewable_post(slug)
     user = the_user()
     post = posts.PostLink(post.id, post.slug)  # all the bar needs: a stream holds no post body
-    mine: set[str] = set()
+    # The reader's presses now; a stream opened at the page's event id sends no snapshot to read
+    # them (a press after this read has a newer id, so the stream then sends a snapshot that does).
+    mine: set[str] = set(await reactions.reader_reactions(db(), post.id, user.id)) if user else set()
 
     def share(burst) -> str | None:
         if not burst and user is not None:
