@@ -71,6 +71,7 @@ class SseReader:
 
     def __init__(self, reader, writer):
         self.reader, self.writer, self.buffer = reader, writer, b""
+        self.received = b""  # every byte of the body so far (tests look for what must not be there)
 
     @classmethod
     async def open(cls, port: int, path: str, headers: dict[str, str] | None = None) -> "SseReader":
@@ -90,11 +91,13 @@ class SseReader:
             data = await self.reader.read(65536)
             if not data:
                 raise EOFError("the stream ended")
+            self.received += data
             return data
         size = int((await self.reader.readuntil(b"\r\n")).strip(), 16)
         data = await self.reader.readexactly(size + 2)
         if size == 0:
             raise EOFError("the stream ended")
+        self.received += data[:-2]
         return data[:-2]
 
     async def next(self, timeout: float = 5.0):

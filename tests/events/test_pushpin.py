@@ -6,9 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import signal
 import time
-from datetime import datetime, timezone
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pymysql
 import pytest
@@ -149,6 +154,66 @@ async def test_readers_in_two_languages_get_their_own_channel_and_language_throu
         assert 'aria-label="इस पोस्ट पर प्रतिक्रियाएँ"' in hi_frame.data
     finally:
         await english.close(), await hindi.close()
+
+
+async def test_a_form_in_a_frame_through_pushpin_posts_with_the_readers_own_token_and_no_token_travels(site):
+    """Frames behind Pushpin are rendered for many readers (a shared channel) or by the publisher,
+    which has no reader's cookie: they carry nobody's CSRF token.  A form in one still works, with
+    the token the reader's page holds (htmx's hx-headers on the .page wrapper)."""
+    asha = Browser(site.pushpin.url).log_in("customer@example.com")
+    rahul = Browser(site.pushpin.url).log_in("rahul@example.com")
+    for reader in (asha, rahul):
+        reader.get(f"/blog/{POST_SLUG}")  # the page, through Pushpin: its .page wrapper has the token
+    assert asha.token and rahul.token and asha.token != rahul.token
+    ravi = site.user_id("provider@example.com")
+    day = (datetime.now(ZoneInfo("Asia/Kolkata")) + timedelta(days=1)).date().isoformat()
+    streams = {
+        "asha bar": await SseReader.open(site.pushpin.port, f"/blog/{POST_SLUG}/live", asha.cookie_header()),
+        "rahul bar": await SseReader.open(site.pushpin.port, f"/blog/{POST_SLUG}/live", rahul.cookie_header()),
+        "visitor bar": await SseReader.open(site.pushpin.port, f"/blog/{POST_SLUG}/live"),
+        "asha grid": await SseReader.open(site.pushpin.port, f"/book/tap-leak-repair/live?provider={ravi}&day={day}",
+                                          asha.cookie_header()),
+        "rahul grid": await SseReader.open(site.pushpin.port, f"/book/tap-leak-repair/live?provider={ravi}&day={day}",
+                                           rahul.cookie_header()),
+    }
+    try:
+        snapshots = {name: await stream.next() for name, stream in streams.items()}
+        assert snapshots["asha grid"].event == "slots"
+        await asyncio.to_thread(asha.react, "surprised", True)  # a change on every bar, rendered by the publisher
+        bars = {name: (await frames_until(streams[name], snapshots[name].id + 1))[-1]
+                for name in ("asha bar", "rahul bar", "visitor bar")}
+        sent = site.event(f"slots:{ravi}:{day}")  # a booking's event on the shown day: a part of the grid
+        grids = {name: (await frames_until(streams[name], sent))[-1] for name in ("asha grid", "rahul grid")}
+        assert grids["asha grid"].event == "slots-day" and grids["asha grid"].data == grids["rahul grid"].data
+
+        # Rahul taps "applause" in the bar that came over Pushpin, as htmx does: the form's own fields
+        # (no token among them) and the page's token in X-CSRF-Token.
+        frame = bars["rahul bar"].data
+        assert not re.search(r'name="csrf_token" value="[^"]', frame)
+        form = re.search(r'<form method="post" action="([^"]+)"[^>]*>((?:(?!</form>).)*?value="applause".*?)</form>', frame, re.S)
+        fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(2)))
+        assert fields == {"on": "1"}
+        body = urllib.parse.urlencode({**fields, "emoji": "applause"}).encode()
+
+        def tap(token: str) -> tuple[int, str]:
+            request = urllib.request.Request(site.pushpin.url + form.group(1), data=body, headers={
+                "HX-Request": "true", "X-CSRF-Token": token, "Content-Type": "application/x-www-form-urlencoded"})
+            try:
+                with rahul.opener.open(request, timeout=10) as response:
+                    return response.status, response.read().decode()
+            except urllib.error.HTTPError as refused:
+                return refused.code, ""
+
+        assert (await asyncio.to_thread(tap, asha.token))[0] == 400  # another reader's token: refused
+        status, answer = await asyncio.to_thread(tap, rahul.token)
+        assert status == 200 and re.search(r'value="applause"\s+class="reaction mine', answer)
+        await frames_until(streams["rahul bar"], bars["rahul bar"].id + 1)
+    finally:
+        for stream in streams.values():
+            await stream.close()
+    for name, stream in streams.items():
+        received = stream.received.decode()
+        assert asha.token not in received and rahul.token not in received, name
 
 
 async def test_killing_the_publisher_hands_publishing_over_without_losing_or_repeating_a_frame(site):

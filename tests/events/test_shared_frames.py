@@ -111,3 +111,18 @@ async def test_readers_in_two_languages_get_one_render_each_in_their_own_languag
         assert en_a.raw == en_b.raw and hi_a.raw == hi_b.raw and en_a.raw != hi_a.raw
         assert 'aria-label="Reactions to this post"' in en_a.data
         assert 'aria-label="इस पोस्ट पर प्रतिक्रियाएँ"' in hi_a.data
+
+
+async def test_a_render_whose_bytes_go_to_other_sessions_has_an_empty_csrf_token(demo):  # noqa: F811
+    """Shared frames and the GRIP publisher's renders run under `no_session_token`: a template's
+    `csrf_token()` is empty there, so no session's token reaches another reader (htmx sends the
+    page's own token from hx-headers on the .page wrapper)."""
+    from grihaseva.web import csrf_token, no_session_token
+
+    async with demo.test_request_context("/"):
+        own = csrf_token()
+        with no_session_token():
+            assert csrf_token() == ""
+            with no_session_token(False):  # an inner private render cannot turn it back on
+                assert csrf_token() == ""
+        assert own and csrf_token() == own
