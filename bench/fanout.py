@@ -9,8 +9,8 @@ this process; for each round the time from sending the toggle to each reader's f
 server's RSS growth per open stream (VmRSS from /proc/<pid>/status).
 
 Across (`--across`): two processes on MariaDB (GRIHASEVA_BENCH_MYSQL_URL), a reaction toggled
-through A, the reader on B; with Redis wake-ups (a redis-server of the bench's own) and with
-the poll only.
+through A, the reader on B; with Redis wake-ups (the machine's Redis through a relay of the
+bench's own, with a channel of its own; see tests/helpers_redis.py) and with the poll only.
 """
 
 from __future__ import annotations

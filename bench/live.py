@@ -55,10 +55,10 @@ async def measure(port: int, provider: int, changes: int):
     for start in bookable_hours(first, changes):
         frame = asyncio.ensure_future(stream.frame())
         sent = time.perf_counter()
-        status, _, _ = await buyer.request("POST", f"/book/{SLUG}", {"csrf_token": token, "provider": str(provider),
+        status, _, body = await buyer.request("POST", f"/book/{SLUG}", {"csrf_token": token, "provider": str(provider),
                                                                    "slot": slots.slot_token(start), **DETAILS})
         answered = time.perf_counter()
-        assert status == 303, status
+        assert status == 303, (status, re.findall(rb"<p class=\"error[^>]*>([^<]+)", body))
         await frame
         arrived = time.perf_counter()
         upper.append(arrived - sent)

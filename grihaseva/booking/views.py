@@ -242,12 +242,16 @@ async def book_live(slug: str):
         return await render_template("partials/booking/_slot_grid.html", **fresh)
 
     async def changed_days(days: str) -> str:
+        # Only the grid itself: the professionals' list, ratings and jobs done are not in a part
+        # (py-spy: they were a third of a part's render).
         from quart import render_template
-        fresh = await fresh_context()
-        if fresh is None:
+        current = await domain.active_service(db(), slug)
+        if current is None:
             return await render_template("partials/booking/_service_closed.html", service=service)
+        grid = await domain.slot_grid(db(), current, provider_id, week, now(), reschedule["id"] if reschedule else None, pin)
         wanted = {date.fromisoformat(day) for day in days.split(",")}
-        return await render_template("partials/booking/_slot_news.html", changed_days=wanted, **fresh)
+        return await render_template("partials/booking/_slot_news.html", changed_days=wanted, grid=grid, service=current,
+                                     query=context["query"], reschedule=reschedule)
 
     # Without a booking being moved, the grid is the same for every reader of this address: one
     # render per change (the name holds everything the render reads from the request).
