@@ -80,7 +80,7 @@ def cluster(folder: Path, message_rate: int = 100_000):
         raise SystemExit("nginx is not installed (apt-get install nginx)")
     with ExitStack() as stack:
         url = stack.enter_context(fresh_mysql_database("_cluster"))
-        redis = RedisServer().start()
+        redis = RedisServer(relay=False).start()
         stack.callback(redis.stop)
         ports = [free_port(), free_port()]
         pushpin = Pushpin(folder / "pushpin", ports, message_rate=message_rate)

@@ -9,8 +9,8 @@ this process; for each round the time from sending the toggle to each reader's f
 server's RSS growth per open stream (VmRSS from /proc/<pid>/status).
 
 Across (`--across`): two processes on MariaDB (GRIHASEVA_BENCH_MYSQL_URL), a reaction toggled
-through A, the reader on B; with Redis wake-ups (the machine's Redis through a relay of the
-bench's own, with a channel of its own; see tests/helpers_redis.py) and with the poll only.
+through A, the reader on B; with Redis wake-ups (the machine's Redis, on a channel of the
+bench's own; see tests/helpers_redis.py) and with the poll only.
 """
 
 from __future__ import annotations
@@ -255,7 +255,7 @@ async def main_across(events: int, modes: list[str]) -> None:
     print("| wake-up | p50 | p99 | max |")
     print("|---|---:|---:|---:|")
     for mode in modes:
-        redis = RedisServer().start() if mode == "redis" else None
+        redis = RedisServer(relay=False).start() if mode == "redis" else None
         with tempfile.TemporaryDirectory() as tmp, fresh_mysql_database("_across") as url:
             env = {"GRIHASEVA_REDIS_URL": redis.url, "GRIHASEVA_REDIS_CHANNEL": redis.channel} if redis else {}
             database = f"mysql://{url.user}@{url.host}:{url.port}/{url.database}"

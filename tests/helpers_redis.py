@@ -101,7 +101,10 @@ class _Relay:
 
 
 class RedisServer:
-    def __init__(self):
+    def __init__(self, relay: bool = True):
+        """`relay=False` (benchmarks, which never cut Redis): the app talks to Redis itself, with no
+        hop through this process (a relay thread waits for a core on a loaded machine)."""
+        self.use_relay = relay
         shared = urlsplit(SHARED_URL)
         self.upstream: tuple[str, int] | None = None
         self.binary: str | None = None
@@ -133,6 +136,10 @@ class RedisServer:
                     raise RuntimeError("redis-server did not start")
                 time.sleep(0.05)
             self.upstream = ("127.0.0.1", port)
+        if not self.use_relay:
+            self.port = self.upstream[1]
+            self.url = f"redis://{self.upstream[0]}:{self.port}/0"
+            return self
         self.relay = _Relay(self.upstream)
         self.relay.start()
         self.port = self.relay.port
