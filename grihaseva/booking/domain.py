@@ -22,6 +22,7 @@ from ..plaintext import has_letters_or_digits, one_line
 from .booking_mail import mail_booking_change
 from . import slots
 from .slots import Availability, Busy
+from ..refusal import Refused
 
 CANCEL_CUTOFF = timedelta(hours=3)
 WOMEN_ONLY_CUSTOMER = lazy_gettext("This service is offered by women professionals to women customers only. "
@@ -75,12 +76,8 @@ def not_changeable_message(booking: Mapping, action: str) -> str:
             "set off 15 minutes after the start, you can cancel free of charge.")
 
 
-class BookingRefused(Exception):
+class BookingRefused(Refused):
     """A booking request that breaks a rule; `status` is the HTTP status to answer with."""
-
-    def __init__(self, message: str, status: int = 422):
-        super().__init__(message)
-        self.message, self.status = message, status
 
 
 class BookingChanged(BookingRefused):

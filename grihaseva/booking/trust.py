@@ -14,6 +14,7 @@ from typing import Iterable
 
 from ..i18n import gettext, ngettext
 from ..reviews.domain import NO_RATINGS, RatingSummary, rating_summary
+from ..refusal import Refused
 
 AVATAR_SIZE = 256
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
@@ -21,10 +22,8 @@ MAX_PHOTO_PIXELS = 40_000_000  # a 40-megapixel photo; more is a decompression b
 FORMATS = {"JPEG", "PNG", "WEBP"}
 
 
-class PhotoRefused(Exception):
-    def __init__(self, message: str, status: int = 422):
-        super().__init__(message)
-        self.message, self.status = message, status
+class PhotoRefused(Refused):
+    pass
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from typing import Iterable
 from ..i18n import lazy_gettext
 from ..i18n import gettext
 from ..db import IntegrityError
+from ..refusal import Refused
 
 EDIT_WINDOW = timedelta(days=7)
 BODY_MAX = 1000
@@ -28,12 +29,8 @@ NOT_COMPLETED = ("Reviews open once the job is completed. You can rate it after 
 REPLIED = lazy_gettext("The professional has replied to this review, so it can no longer be changed.")
 
 
-class ReviewRefused(Exception):
+class ReviewRefused(Refused):
     """A review request that breaks a rule; `status` is the HTTP status to answer with."""
-
-    def __init__(self, message: str, status: int = 422):
-        super().__init__(message)
-        self.message, self.status = message, status
 
 
 @dataclass(frozen=True)
