@@ -62,10 +62,7 @@ async def rating_summary(db, provider_ids: Iterable[int]) -> dict[int, RatingSum
     ids = sorted({int(i) for i in provider_ids})
     if not ids:
         return {}
-    names = [f"p{index}" for index in range(len(ids))]
-    sql = ("SELECT provider_id, COUNT(*) AS n, SUM(rating) AS total FROM reviews "
-           f"WHERE provider_id IN ({', '.join(':' + n for n in names)}) GROUP BY provider_id")
-    rows = await db.fetch_all(sql, dict(zip(names, ids)))
+    rows = await db.fetch_all(*db.expand("review_select_summaries", {"ids": ids}))
     found = {int(row["provider_id"]): RatingSummary(int(row["n"]), int(row["total"])) for row in rows}
     return {provider_id: found.get(provider_id, NO_RATINGS) for provider_id in ids}
 

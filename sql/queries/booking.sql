@@ -129,3 +129,25 @@ WHERE w.provider_id = :provider_id;
 INSERT INTO booking_limit_hits (customer_id, provider_id, cap, created_at)
 VALUES (:customer_id, :provider_id, :cap, :now);
 
+-- Trust signals on provider cards (booking/trust.py).  `:ids` is a list: call these only
+-- through db.expand, which binds one parameter per id.
+
+-- name: trust_select_completed_jobs
+SELECT provider_id, COUNT(*) AS n, MIN(starts_at) AS first FROM bookings
+WHERE status = 'completed' AND provider_id IN (:ids)
+GROUP BY provider_id;
+
+-- name: trust_select_provider_since
+SELECT user_id, created_at FROM providers WHERE user_id IN (:ids);
+
+-- name: trust_select_photo_times
+SELECT user_id, updated_at FROM avatars WHERE user_id IN (:ids);
+
+-- name: trust_delete_photo
+DELETE FROM avatars WHERE user_id = :id;
+
+-- name: trust_insert_photo
+INSERT INTO avatars (user_id, image_b64, updated_at) VALUES (:id, :image, :now);
+
+-- name: trust_select_photo
+SELECT image_b64 FROM avatars WHERE user_id = :id;
