@@ -502,9 +502,14 @@ async def pick_provider(db, service: Service, start: datetime, now: datetime, pi
 
 
 async def check_bookable(db, service: Service, provider_id: int | None, start: datetime, now: datetime,
-                         pin: str | None = None) -> None:
+                         pin: str | None = None, customer_id: int | None = None) -> None:
     """Before the confirm step: BookingRefused (or SlotTaken) if `start` cannot be booked now
-    (at `pin`, when known). The booking itself checks again under the lock."""
+    (at `pin`, when known), or BookingLimitReached if the customer is at a cap. The booking itself
+    checks all of it again under the lock."""
+    if customer_id is not None:
+        held = await db.fetch_one("select_customer_caps", {"customer_id": customer_id, "provider_id": provider_id, "now": now})
+        if held is not None:
+            refuse_over_cap(held, now, caps_for(db))
     if provider_id is None:
         await pick_provider(db, service, start, now, pin)
     else:

@@ -97,6 +97,17 @@ SELECT u.id, u.name, u.email, u.locale, u.created_at,
        EXISTS (SELECT 1 FROM bookings b WHERE b.customer_id = u.id AND b.status = 'completed') AS has_completed
 FROM users u WHERE u.id = :customer_id;
 
+-- name: select_customer_caps
+-- What refuse_over_cap counts, read without a lock, before the confirm step: a customer at a cap
+-- is told before filling in the form (the booking counts again under the lock).
+SELECT u.created_at,
+       (SELECT COUNT(*) FROM bookings b
+        WHERE b.customer_id = u.id AND b.status = 'confirmed' AND b.ends_at > :now) AS upcoming,
+       (SELECT COUNT(*) FROM bookings b
+        WHERE b.customer_id = u.id AND b.provider_id = :provider_id AND b.status = 'confirmed' AND b.ends_at > :now) AS with_provider,
+       EXISTS (SELECT 1 FROM bookings b WHERE b.customer_id = u.id AND b.status = 'completed') AS has_completed
+FROM users u WHERE u.id = :customer_id;
+
 -- name: lock_provider_for_booking
 -- lock_provider with everything a booking checks and shows: the provider's standing, booking
 -- rules, name and address, and whether they offer the service (MySQL overrides with FOR UPDATE).
