@@ -139,6 +139,8 @@ def create_app(settings: Settings | None = None) -> Quart:
         short_weekday=lambda day: i18n.short_weekday(day),
         month_day=lambda day: i18n.month_day(day),
         text_lang=lambda text: i18n.text_language(text),
+        localized=lambda item, field: i18n.localized(item, field),
+        lang_attr=lambda text: i18n.lang_attribute(text),
         status_label=lambda status: i18n.status_label(status),
         zone_name=lambda tz: i18n.zone_name(tz),
     )

@@ -30,6 +30,7 @@ from werkzeug.exceptions import HTTPException, NotAcceptable
 
 from .db import DatabaseUnavailable
 from .events import Event, latest_event_id
+from .i18n import gettext
 
 HEARTBEAT_SECONDS = 15.0  # app.config["SSE_HEARTBEAT_SECONDS"] overrides
 RETRY_MS = 1000  # how soon a browser reconnects after a stream ends; app.config["SSE_RETRY_MS"]
@@ -127,7 +128,7 @@ async def sse_stream(topics: list[str], render: Render, event_name: str, *,
     or when the app stops.
     """
     if not accepts_event_stream():
-        raise NotAcceptable("This address sends live updates to a page (Accept: text/event-stream).")
+        raise NotAcceptable(gettext("This address sends live updates to a page (Accept: text/event-stream)."))
     if not re.fullmatch(r"[A-Za-z0-9_.:-]{1,60}", event_name):
         raise ValueError(f"SSE event names are short words, got {event_name!r}")
     if last_event_id is None:
