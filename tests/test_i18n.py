@@ -245,3 +245,16 @@ async def test_live_fragments_are_rendered_in_each_subscriber_s_language(demo):
             await publish(tx, f"user:{uid}", "booking", {"booking_id": 0}, demo.clock())
         hi_next, en_next = await asyncio.gather(hi_stream.next(timeout=5), en_stream.next(timeout=5))
         assert "आने वाली बुकिंग" in hi_next.data and "Upcoming" in en_next.data
+
+
+def test_pages_use_the_phone_s_own_devanagari_font_and_download_none():
+    """No web font on the critical path: no @font-face, no font file, and the stack names the fonts
+    phones ship (Noto Sans Devanagari on Android) before the generic family."""
+    css = (ROOT / "grihaseva" / "static" / "app.css").read_text()
+    assert "@font-face" not in css and not re.search(r"\.(woff2?|ttf|otf)\b", css)
+    stack = re.search(r"body\s*\{[^}]*font:[^;]*?(system-ui[^;]*);", css).group(1)
+    families = [name.strip().strip('"') for name in stack.split(",")]
+    assert families[0] == "system-ui" and families[-1] == "sans-serif"
+    assert {"Noto Sans Devanagari", "Nirmala UI", "Kohinoor Devanagari"} <= set(families)
+    static = ROOT / "grihaseva" / "static"
+    assert not [p for p in static.rglob("*") if p.suffix in (".woff", ".woff2", ".ttf", ".otf")]
