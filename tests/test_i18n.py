@@ -198,13 +198,9 @@ def _latin_words(html: str) -> set[str]:
 async def test_main_pages_in_hindi_have_no_english_interface_text_left(demo):
     client = await logged_in(demo, "customer@example.com")
     await post(client, "/language", {"lang": "hi", "next": "/"})
-    content = set()  # names, services, addresses from the demo data: content, not interface
-    for row in await demo.db.fetch_all("SELECT name, summary, included FROM services"):
-        for value in row.values():
-            content |= set(re.findall(r"[A-Za-z][A-Za-z'’-]+", value or ""))
-    for row in await demo.db.fetch_all("SELECT name, description FROM categories"):
-        for value in row.values():
-            content |= set(re.findall(r"[A-Za-z][A-Za-z'’-]+", value or ""))
+    # names, addresses, posts and bios from the demo data: content, not interface (services and
+    # categories have Hindi names, so their English words do not count as content here)
+    content = {"BHK"}
     for row in await demo.db.fetch_all("SELECT name, email FROM users"):
         content |= set(re.findall(r"[A-Za-z][A-Za-z'’-]+", " ".join(row.values())))
         content.add(initials(row["name"]))  # a professional without a photo is shown by initials ("AD")
