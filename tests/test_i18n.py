@@ -254,3 +254,19 @@ def test_pages_use_the_phone_s_own_devanagari_font_and_download_none():
     assert {"Noto Sans Devanagari", "Nirmala UI", "Kohinoor Devanagari"} <= set(families)
     static = ROOT / "grihaseva" / "static"
     assert not [p for p in static.rglob("*") if p.suffix in (".woff", ".woff2", ".ttf", ".otf")]
+
+
+async def test_signing_up_from_a_booking_keeps_the_language_the_page_was_read_in(demo):
+    """The short sign-up from a booking has no language choice: the account gets the page's."""
+    from urllib.parse import quote
+
+    ravi = (await demo.db.fetch_one("select_user_by_email", {"email": "provider@example.com"}))["id"]
+    visitor = demo.test_client()
+    await post(visitor, "/language", {"lang": "hi", "next": "/"})
+    path = f"/book/tap-leak-repair/confirm?provider={ravi}&slot=2026-11-24T11:30Z"
+    form = await text(await visitor.get("/register?next=" + quote(path, safe="")))
+    assert 'name="locale"' not in form
+    response = await post(visitor, "/register", {"name": "कविता राव", "phone": "+91 98860 00001",
+                                                 "email": "kavita@example.com", "password": "correct-horse-1", "next": path})
+    assert response.status_code == 303
+    assert (await demo.db.fetch_one("select_user_by_email", {"email": "kavita@example.com"}))["locale"] == "hi"
