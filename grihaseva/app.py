@@ -130,7 +130,7 @@ def create_app(settings: Settings | None = None) -> Quart:
     app.jinja_env.globals["csrf_token"] = web.csrf_token
     # Every template is translated through the same catalogues as Python (grihaseva/i18n.py).
     app.jinja_env.add_extension("jinja2.ext.i18n")
-    app.jinja_env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    app.jinja_env.install_gettext_callables(i18n.gettext, i18n.template_ngettext, newstyle=True)
     app.jinja_env.filters.update(
         number=lambda value: i18n.number(value),
         date_label=lambda day: i18n.date_label(day),

@@ -125,6 +125,12 @@ def ngettext(singular: str, plural: str, n: int, **variables) -> str:
     return text % variables
 
 
+def template_ngettext(singular: str, plural: str, n: int) -> str:
+    """The plural form unformatted, for Jinja's new-style `ngettext`, which fills in `num` and the
+    template's other variables itself (formatting here first would fail on those others)."""
+    return translations(get_locale()).ngettext(singular, plural, n)
+
+
 class LazyString(LazyProxy):
     """A message translated each time it is used; hashable (by its text now), so it can sit in sets."""
 
