@@ -151,7 +151,7 @@ def create_app(settings: Settings | None = None) -> Quart:
     app.jinja_env.globals["csrf_token"] = web.csrf_token
     # Every template is translated through the same catalogues as Python (grihaseva/i18n.py).
     app.jinja_env.add_extension("jinja2.ext.i18n")
-    app.jinja_env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    app.jinja_env.install_gettext_callables(i18n.gettext, i18n.template_ngettext, newstyle=True)
     app.jinja_env.filters.update(
         number=lambda value: i18n.number(value),
         date_label=lambda day: i18n.date_label(day),
@@ -160,6 +160,8 @@ def create_app(settings: Settings | None = None) -> Quart:
         short_weekday=lambda day: i18n.short_weekday(day),
         month_day=lambda day: i18n.month_day(day),
         text_lang=lambda text: i18n.text_language(text),
+        localized=lambda item, field: i18n.localized(item, field),
+        lang_attr=lambda text: i18n.lang_attribute(text),
         status_label=lambda status: i18n.status_label(status),
         zone_name=lambda tz: i18n.zone_name(tz),
     )

@@ -538,7 +538,7 @@ async def cancel(booking_id: int):
     except domain.BookingRefused as refused:
         return await _change_refused(refused, booking_id)
     if row["starts_at"] - now() < domain.CANCEL_CUTOFF and _accepted_fee(form):
-        await flash("Your booking is cancelled. The late fee is on your receipt.", "info")
+        await flash(gettext("Your booking is cancelled. The late fee is on your receipt."), "info")
         return redirect_to(f"/bookings/{booking_id}")
     await flash(gettext("Your booking is cancelled."), "info")
     return redirect_to("/bookings")
@@ -648,10 +648,17 @@ def _local_time(start, tz: str) -> str:
 
 
 @lru_cache(maxsize=8192)  # a grid shows the same few hundred starts to every viewer, in each language
-def _time_in(start, tz: str, locale: str) -> str:
+def _time_in(start, tz: str, locale: str, heading: str | None = None) -> str:
     from .. import i18n
     with i18n.use_locale(locale):
-        return i18n.time_label(start, tz)
+        return i18n.time_under_heading(start, tz, heading) if heading else i18n.time_label(start, tz)
+
+
+@blueprint.app_template_filter("time_under")
+def _time_under(start, tz: str, heading: str) -> str:
+    """A grid's time under its part-of-day heading (no "सुबह" repeated under "सुबह")."""
+    from .. import i18n
+    return _time_in(start, tz, i18n.get_locale(), str(heading))
 
 
 @blueprint.app_template_filter("initials")
