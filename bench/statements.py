@@ -14,7 +14,7 @@ import argparse
 import asyncio
 from datetime import datetime, timedelta, timezone
 
-from _harness import PASSWORD, database, header, make_providers, make_users, mysql_available, open_db
+from _harness import PASSWORD, database, header, make_providers, make_users, mysql_available, open_db, page_token
 
 from booking_http import DETAILS, SLUG, bookable_hours
 from grihaseva.booking import slots
@@ -48,7 +48,8 @@ async def run(url, bookings: int) -> None:
     from grihaseva.app import create_app
     from grihaseva.demo.seed import seed_demo
 
-    settings = Settings(database=url, secret_key="s" * 40, bcrypt_rounds=4, env="development")  # plain-HTTP cookies
+    settings = Settings(database=url, secret_key="s" * 40, bcrypt_rounds=4, env="development",  # plain-HTTP cookies
+                        booking_cap_upcoming=1000, booking_cap_per_provider=1000, booking_cap_new_account=1000)
     db = await open_db(url)
     await seed_demo(db, settings)
     providers = await make_providers(db, 20)
@@ -69,7 +70,8 @@ async def run(url, bookings: int) -> None:
             response = await client.post("/login", form={"csrf_token": token, "email": f"bench-customer{n}@example.com",
                                                          "password": PASSWORD})
             assert response.status_code == 303
-            clients.append((client, token))
+            page = await (await client.get("/account")).get_data()
+            clients.append((client, page_token(page)))  # a login replaces the token
         first = (datetime.now(timezone.utc) + timedelta(hours=2)).replace(minute=0, second=0, microsecond=0)
         hours = bookable_hours(first, -(-bookings // len(providers)))
         jobs = [(n, start) for start in hours for n in range(len(providers))][:bookings]
