@@ -367,21 +367,20 @@ class MailSender:
             await asyncio.gather(renewer, return_exceptions=True)
 
     async def _mark_sent(self, mail_id: int) -> None:
-        """The server has the mail: record it in its own short transaction, retried until it sticks.
+        """The server has the mail: record it (one statement), retried until it sticks.
         A database that returns within the lease gets the mark before any sender may take the mail
         again, so the mail is not delivered twice. A mark whose commit was lost in transit is
         recognised on the retry (the row already says sent)."""
         delay = MARK_RETRY_FIRST
         while True:
-            try:
-                async with self.db.transaction() as tx:
-                    marked = await tx.execute("mark_mail_sent", {"id": mail_id, "worker": self.worker_id,
-                                                                 "now": self.clock()})
-                    if marked.rowcount != 1:
-                        row = await tx.fetch_one("select_mail", {"id": mail_id})
-                        if row is None or row["status"] != "sent":
-                            logger.warning("mail %s was delivered, but its claim had passed to %s: it may go out twice",
-                                           mail_id, row and row["claimed_by"])
+            try:  # one statement, in autocommit: no BEGIN and COMMIT round trips around it
+                marked = await self.db.execute("mark_mail_sent", {"id": mail_id, "worker": self.worker_id,
+                                                                  "now": self.clock()})
+                if marked.rowcount != 1:
+                    row = await self.db.fetch_one("select_mail", {"id": mail_id})
+                    if row is None or row["status"] != "sent":
+                        logger.warning("mail %s was delivered, but its claim had passed to %s: it may go out twice",
+                                       mail_id, row and row["claimed_by"])
                 return
             except Exception as error:
                 logger.warning("mail %s was delivered; recording that failed (%s), retrying in %.1f s",
