@@ -65,19 +65,30 @@ class GridCache:
         self._entries.clear()
         self._size = 0
 
-    def forget_topics(self, topics) -> None:
-        for topic in topics:
-            provider_id = provider_of(topic)
-            if provider_id is not None:
-                self.forget(provider_id)
+    owner_of = staticmethod(provider_of)  # what `forget` takes, from a topic
 
     # Listeners: `db.commit_listeners` and `Broadcaster.event_listeners`.
+
+    def forget_topics(self, topics) -> None:
+        for topic in topics:
+            owner = self.owner_of(topic)
+            if owner is not None:
+                self.forget(owner)
 
     def on_commit(self, tx) -> None:
         self.forget_topics(getattr(tx, "published_topics", ()))
 
     def on_event(self, event) -> None:
         self.forget_topics((event.topic,))
+
+
+def owner_of(topic: str) -> str | None:
+    """The SectionCache owner a topic changes: `service:<id>`, or `provider:<id>` for the slots
+    and provider topics."""
+    if topic.startswith("service:"):
+        return topic
+    provider_id = provider_of(topic)
+    return None if provider_id is None else f"provider:{provider_id}"
 
 
 class SectionCache:
@@ -150,23 +161,6 @@ class SectionCache:
                     if not keys:
                         del self._owned[owner]
 
-    def forget_topics(self, topics) -> None:
-        for topic in topics:
-            owner = owner_of(topic)
-            if owner is not None:
-                self.forget(owner)
+    owner_of = staticmethod(owner_of)
+    forget_topics, on_commit, on_event = GridCache.forget_topics, GridCache.on_commit, GridCache.on_event
 
-    def on_commit(self, tx) -> None:
-        self.forget_topics(getattr(tx, "published_topics", ()))
-
-    def on_event(self, event) -> None:
-        self.forget_topics((event.topic,))
-
-
-def owner_of(topic: str) -> str | None:
-    """The SectionCache owner a topic changes: `service:<id>`, or `provider:<id>` for the slots
-    and provider topics."""
-    if topic.startswith("service:"):
-        return topic
-    provider_id = provider_of(topic)
-    return None if provider_id is None else f"provider:{provider_id}"
