@@ -149,29 +149,9 @@ class Server:
     def _running(self) -> int:
         return len(set(re.findall(r"\[(\d+)\] \[INFO\] Running on", Path(self.log.name).read_text())))
 
-    def pids(self) -> list[int]:
-        pids, todo = [], [self.process.pid]
-        while todo:
-            pid = todo.pop()
-            pids.append(pid)
-            for task in Path(f"/proc/{pid}/task").glob("*"):
-                try:
-                    todo.extend(int(c) for c in (task / "children").read_text().split())
-                except OSError:
-                    pass
-        return pids
-
     def cpu_seconds(self) -> float:
         """User + system CPU time of the server and its worker processes so far."""
-        ticks = os.sysconf("SC_CLK_TCK")
-        total = 0
-        for pid in self.pids():
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-        return total / ticks
+        return tree_cpu_seconds(self.process.pid)
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -187,6 +167,27 @@ class Server:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """User + system CPU time so far of process `root` and all its descendants (hypercorn's workers)."""
+    pids, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        pids.append(pid)
+        for task in Path(f"/proc/{pid}/task").glob("*"):
+            try:
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+            except OSError:
+                pass
+    ticks, total = os.sysconf("SC_CLK_TCK"), 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
 
 
 # ---------------------------------------------------------------- the client

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
+import urllib.error
 from datetime import datetime, time as wall, timedelta, timezone
 
 from _harness import (Client, Server, database, header, mysql_available, make_providers, make_users, open_db, stats)
@@ -182,8 +183,59 @@ def bench(dialect: str, bookings: int, providers: int) -> None:
                           f"  server CPU {cpu * 1000:5.2f} ms/booking (floor's own CPU {floor_cpu * 1000:4.2f} ms,"
                           f" {floor_cpu * 250:4.2f} ms a statement)  overlapping pairs: {clashes}", flush=True)
                     assert clashes == 0
+                    if workers == 1:
+                        bare_rate, bare_cpu = framework_floor(concurrency)
+                        print(f"{dialect:7} bare Quart POST -> 303 (bench/_bare_quart.py), c={concurrency:<3} {bare_rate:6.0f}/s"
+                              f"  CPU {bare_cpu * 1000:5.2f} ms/request: the framework's floor", flush=True)
             finally:
                 server.stop()
+
+
+def framework_floor(concurrency: int, requests: int = 600) -> tuple[float, float]:
+    """(requests per second, CPU per request) of bench/_bare_quart.py: Quart and hypercorn alone."""
+    import subprocess
+    import urllib.request
+
+    from _harness import BIN, ROOT, free_port, tree_cpu_seconds
+
+    port = free_port()
+    process = subprocess.Popen([str(BIN / "hypercorn"), "--bind", f"127.0.0.1:{port}", "bench._bare_quart:app"],
+                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
+            except urllib.error.HTTPError:
+                break  # answering (404 for GET /)
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+        async def run() -> float:
+            clients = [await Client(port).connect() for _ in range(concurrency)]
+            left = [requests]
+
+            async def worker(client):
+                while left[0] > 0:
+                    left[0] -= 1
+                    status, _, _ = await client.request("POST", f"/book/{SLUG}", {"slot": "x", **DETAILS})
+                    assert status == 303, status
+            started = time.perf_counter()
+            await asyncio.gather(*(worker(c) for c in clients))
+            elapsed = time.perf_counter() - started
+            for client in clients:
+                await client.close()
+            return requests / elapsed
+
+        asyncio.run(run())  # warm up
+        before = tree_cpu_seconds(process.pid)
+        rate = asyncio.run(run())
+        return rate, (tree_cpu_seconds(process.pid) - before) / requests
+    finally:
+        process.terminate()
+        process.wait(10)
 
 
 async def _delete_floor_rows(url, since: datetime) -> None:

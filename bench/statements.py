@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 from datetime import datetime, timedelta, timezone
 
 from _harness import PASSWORD, database, header, make_providers, make_users, mysql_available, open_db, page_token
@@ -57,6 +58,7 @@ async def run(url, bookings: int) -> None:
     await db.close()
 
     app = create_app(settings)
+    logging.getLogger("grihaseva.mail").setLevel(logging.WARNING)  # no SMTP host: each mail would be printed
     app.db.minsize = app.db.maxsize = POOL
     app.config["MAIL_SENDER_AUTOSTART"] = False  # the sender's statements are not the booking's
     app.config["HOUSEKEEPING_AUTOSTART"] = False

@@ -198,15 +198,18 @@ def _make(maker: str, args: Mapping[str, Any]) -> str:
     return getattr(importlib.import_module(module), function)(**args)
 
 
-def rendered(mail: Mapping[str, Any]) -> dict[str, Any]:
+def rendered(mail: Mapping[str, Any], attachments: bool = True) -> dict[str, Any]:
     """The outbox row with its subject, bodies and attachments, rendering a row written by
-    `enqueue_mails` from its template and facts (a row written rendered comes back as it is)."""
+    `enqueue_mails` from its template and facts (a row written rendered comes back as it is).
+    `attachments=False` leaves a templated row's attachments unmade (the log shows none)."""
     mail = dict(mail)
     if not mail.get("template"):
         return mail
     facts = json.loads(mail["facts"])
     mail["subject"], mail["text_body"], mail["html_body"] = render_mail(mail["template"], facts["context"],
                                                                             facts.get("locale"))
+    if not attachments:
+        return mail
     mail["attachments"] = _attachments_json(
         Attachment(item["filename"], item["content_type"], _make(item["maker"], item["args"]))
         for item in facts["attachments"]) if facts["attachments"] else mail.get("attachments")
@@ -250,6 +253,8 @@ class SmtpUnreachable(Exception):
 class _SmtpTransport:
     """One SMTP connection, opened on the first mail and reused for a batch."""
 
+    needs_attachments = True
+
     def __init__(self, settings: Settings):
         self.settings = settings
         self.smtp: aiosmtplib.SMTP | None = None
@@ -284,7 +289,11 @@ class _SmtpTransport:
 
 
 class _LogTransport:
-    """No SMTP host configured: the mail goes to the log (and stays listed at /dev/mail)."""
+    """No SMTP host configured: the mail goes to the log (and stays listed at /dev/mail, which
+    renders it whole). The log shows the subject and text only, so its attachments (a booking's
+    .ics: about half a booking mail's rendering time in a profile) are not made for it."""
+
+    needs_attachments = False
 
     async def send(self, mail: Mapping[str, Any]) -> None:  # no MIME message to build: it is only logged
         logger.info("mail %s to %s (no SMTP host configured, so it is logged instead of sent)\n"
@@ -334,7 +343,8 @@ class MailSender:
                 # and the claim has just counted this attempt.
                 mail = {**row, "attempts": row["attempts"] + 1}
                 try:
-                    mail = rendered(mail)  # a row of facts: its text, HTML and .ics are made here
+                    # A row of facts: its text, HTML and .ics are made here.
+                    mail = rendered(mail, getattr(transport, "needs_attachments", True))
                     await self._send_holding_lease(transport, mail)
                 except SmtpUnreachable as error:
                     await self._failed_attempt(mail, error, now)
