@@ -169,6 +169,33 @@ class Server:
         self.stop()
 
 
+@contextmanager
+def bare_hypercorn(app: str):
+    """(port, process) of plain hypercorn serving `app` (e.g. "bench._bare_app:app"), no access
+    log, while the block runs: the ceilings the app is compared with."""
+    import urllib.error
+
+    port = free_port()
+    process = subprocess.Popen([str(BIN / "hypercorn"), "--bind", f"127.0.0.1:{port}", app],
+                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1).read()
+                break
+            except urllib.error.HTTPError:
+                break  # answering, if not this path
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        yield port, process
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
 def tree_cpu_seconds(root: int) -> float:
     """User + system CPU time so far of process `root` and all its descendants (hypercorn's workers)."""
     pids, todo = [], [root]

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
-import urllib.error
 from datetime import datetime, time as wall, timedelta, timezone
 
 from _harness import (Client, Server, database, header, mysql_available, make_providers, make_users, open_db, stats)
@@ -193,26 +192,9 @@ def bench(dialect: str, bookings: int, providers: int) -> None:
 
 def framework_floor(concurrency: int, requests: int = 600) -> tuple[float, float]:
     """(requests per second, CPU per request) of bench/_bare_quart.py: Quart and hypercorn alone."""
-    import subprocess
-    import urllib.request
+    from _harness import bare_hypercorn, tree_cpu_seconds
 
-    from _harness import BIN, ROOT, free_port, tree_cpu_seconds
-
-    port = free_port()
-    process = subprocess.Popen([str(BIN / "hypercorn"), "--bind", f"127.0.0.1:{port}", "bench._bare_quart:app"],
-                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
-            except urllib.error.HTTPError:
-                break  # answering (404 for GET /)
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-
+    with bare_hypercorn("bench._bare_quart:app") as (port, process):
         async def run() -> float:
             clients = [await Client(port).connect() for _ in range(concurrency)]
             left = [requests]
@@ -233,9 +215,6 @@ def framework_floor(concurrency: int, requests: int = 600) -> tuple[float, float
         before = tree_cpu_seconds(process.pid)
         rate = asyncio.run(run())
         return rate, (tree_cpu_seconds(process.pid) - before) / requests
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 async def _delete_floor_rows(url, since: datetime) -> None:

@@ -14,14 +14,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import subprocess
 import time
-import urllib.request
-from contextlib import contextmanager
 
 TURN = 0.5  # seconds of load on one server before the other's turn
 
-from _harness import BIN, ROOT, Client, Server, database, free_port, header, mysql_available
+from _harness import Client, Server, bare_hypercorn, database, header, mysql_available
 
 
 async def load(port: int, path: str, seconds: float, connections: int) -> float:
@@ -42,28 +39,6 @@ async def load(port: int, path: str, seconds: float, connections: int) -> float:
     return done / (time.perf_counter() - started)
 
 
-@contextmanager
-def bare():
-    """The port of hypercorn serving bench/_bare_app.py, while the block runs."""
-    port = free_port()
-    process = subprocess.Popen([str(BIN / "hypercorn"), "--bind", f"127.0.0.1:{port}", "bench._bare_app:app"],
-                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1).read()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-        yield port
-    finally:
-        process.terminate()
-        process.wait(10)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=8, help=f"for each of the two, in turns of {TURN} s")
@@ -74,7 +49,7 @@ def main() -> None:
     with database(dialect, "healthz") as url:
         server = Server(url)
         server.run("migrate")
-        with server, bare() as bare_port:
+        with server, bare_hypercorn("bench._bare_app:app") as (bare_port, _):
             asyncio.run(load(bare_port, "/", 1, args.connections))
             asyncio.run(load(server.port, "/healthz", 1, args.connections))
             # Short alternate turns, so both meet the same load from the rest of the machine.
