@@ -15,7 +15,7 @@ from . import i18n, web
 from .auth.access import load_current_user
 from .auth.accounts import session_hash, session_user, session_user_by_hash
 from .booking.domain import BookingCaps
-from .booking.grid_cache import GridCache
+from .booking.grid_cache import GridCache, SectionCache
 from .clock import utcnow
 from .config import Settings
 from .db import DatabaseUnavailable, open_database
@@ -105,6 +105,10 @@ def create_app(settings: Settings | None = None) -> Quart:
         from .grip import Grip
 
         app.extensions["grip"] = Grip(app, settings.grip_url, settings.secret_key, settings.var_dir)
+    # The rendered grid section of the booking page, until an event for its service or professionals.
+    app.db.section_cache = SectionCache()
+    app.db.commit_listeners.append(app.db.section_cache.on_commit)
+    app.broadcaster.event_listeners.append(app.db.section_cache.on_event)
     # Deletes old events, rate-limit hits, expired sessions and delivered mail (hourly).
     app.housekeeper = Housekeeper(app.db, clock=lambda: app.clock())
     app.config["HOUSEKEEPING_AUTOSTART"] = True
