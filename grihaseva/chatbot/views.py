@@ -8,12 +8,14 @@ import math
 import secrets
 from datetime import timedelta
 
-from quart import Blueprint, current_app, request
-from werkzeug.exceptions import BadRequest
+from quart import Blueprint, current_app, render_template, request
+from werkzeug.exceptions import BadRequest, NotFound
 
 from .. import ratelimit
-from ..i18n import gettext
+from ..i18n import gettext, lazy_gettext
 from ..auth.access import the_user
+from ..sse import event_watermark, page_event_id, sse_stream
+from ..support.requests import chat_topic
 from ..web import db, now, read_form, redirect_to, render, wants_partial
 from . import conversation as talk
 from . import storage
@@ -25,8 +27,8 @@ COOKIE_AGE = timedelta(days=30)
 MAX_MESSAGE = 1000
 CHAT_LIMIT = ratelimit.Limit("chat", 20, timedelta(minutes=1))
 
-TOO_LONG = "That message is too long. Please keep it under 1,000 characters."
-EMPTY = "Type a message first."
+TOO_LONG = lazy_gettext("That message is too long. Please keep it under 1,000 characters.")
+EMPTY = lazy_gettext("Type a message first.")
 
 
 def _visitor_cookie() -> str | None:
@@ -49,9 +51,12 @@ async def _current() -> storage.Conversation:
 
 
 async def _page(status: int = 200, error: str | None = None, draft: str = ""):
-    messages = await storage.history(db(), await _current())
+    watermark = event_watermark()
+    current = await _current()
+    messages = await storage.history(db(), current)
+    after = await page_event_id([chat_topic(current.id)], watermark) if current.id else None
     return await render("chatbot/chat.html", status=status, messages=messages, welcome=talk.welcome(),
-                        error=error, draft=draft[:MAX_MESSAGE])
+                        error=error, draft=draft[:MAX_MESSAGE], live_after=after)
 
 
 async def _refuse(status: int, message: str, draft: str = ""):
@@ -76,15 +81,30 @@ async def chat_log():
                         welcome=talk.welcome())
 
 
+@blueprint.get("/chat/live")
+async def chat_live():
+    """SSE for this conversation (topic chat:<id>): the whole log again when support answers in it."""
+    current = await _current()
+    if current.id is None:
+        raise NotFound(gettext("There is no conversation yet."))
+    conversation_id = current.id
+
+    async def fragment(_event) -> str:
+        messages = await storage.history(db(), storage.Conversation(conversation_id, None, {}))
+        return await render_template("partials/chat/_log.html", messages=messages, welcome=talk.welcome())
+
+    return await sse_stream([chat_topic(conversation_id)], fragment, "chat")
+
+
 @blueprint.post("/chat/message")
 async def chat_message():
     """One message from the customer: the reply fragment for htmx, or back to /chat."""
     form = await read_form()
     text = (form.get("message") or "").strip()
     if not text:
-        return await _refuse(422, EMPTY)
+        return await _refuse(422, str(EMPTY))
     if len(text) > MAX_MESSAGE:
-        return await _refuse(422, TOO_LONG, text)
+        return await _refuse(422, str(TOO_LONG), text)
     client = request.remote_addr or "unknown"
     _, wait = await ratelimit.take_hit(db(), CHAT_LIMIT, client, now())  # counted first: a burst can't slip under
     if wait is not None:
@@ -100,10 +120,12 @@ async def chat_message():
         raw_cookie = new_cookie = secrets.token_urlsafe(32)
     key = _visitor_key(raw_cookie)
     current = await _current() if new_cookie is None else storage.Conversation(None, None, {})
+    if current.id is None:
+        current = await storage.start_conversation(db(), user.id if user else None, key, now())
     try:
-        bot, state = await talk.reply(db(), current.state, user, text, now())
+        bot, state = await talk.reply(db(), current.state, user, text, now(), current.id)
     except (ValueError, OverflowError) as error:  # e.g. a date the calendar cannot hold
-        raise BadRequest("Sorry, I could not read that. Please rephrase it.") from error
+        raise BadRequest(gettext("Sorry, I could not read that. Please rephrase it.")) from error
     await storage.record_exchange(db(), current, user.id if user else None, key, text, bot, state, now())
 
     if wants_partial():
