@@ -223,7 +223,7 @@ class _Turn(Answers, Handoff):
         s = self.state
         action = s.get("action") or {}
         kind = action.get("kind")
-        if kind in ("cancel", "move") and u.yes:
+        if kind in ("cancel", "move") and (u.yes or _is(text, "Yes, cancel it") or _is(text, "Yes, move it")):
             return await self.do_action()
         if kind == "move_pick":
             picked = picked_option(text, action.get("options") or [])
