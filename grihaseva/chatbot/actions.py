@@ -292,13 +292,9 @@ class BookingActions(BookingDialogue):
         s["provider_id"] = booking["provider_id"]
         s["prefill"] = booking["address"]
         s["topic"] = "book_again"
-        if u.day or u.part_of_day or u.at:
-            return await self.offer(gettext("Booking %(service)s with %(name)s again.", service=booking["service_name"],
-                                            name=booking["provider_name"]))
-        out, s = await self.offer()
-        out.parts.insert(0, gettext("Booking %(service)s with %(name)s again.", service=booking["service_name"],
-                                    name=booking["provider_name"]))
-        return out, s
+        self.remember(u, text)  # "... again tomorrow morning"
+        return await self.offer(gettext("Booking %(service)s with %(name)s again.", service=booking["service_name"],
+                                        name=booking["provider_name"]))
 
 
 _KIND_WORD = {"status": "status of booking", "cancel": "cancel booking", "reschedule": "move booking"}

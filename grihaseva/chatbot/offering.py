@@ -77,9 +77,12 @@ class SlotOffers(Turn):
                                      "You can still ask me about services and prices.", role=self.role_name())],
                             [page]), s
         today = self.local_today()
+        rows, filtered = await self._qualified(service)
+        if not rows:  # said before any day is asked: nobody to send, whatever the day
+            return self._nobody(service, filtered, [note] if note else []), s
         if not (s.get("day") or s.get("part") or s.get("at") or s.get("from_day") and s.get("day_to")
                 or s.get("after") or s.get("before")):
-            return self._ask_day(service, today), s
+            return self._ask_day(service, today, note), s
 
         last_day = today + timedelta(days=BOOKING_WINDOW_DAYS)
         if s.get("day") and date.fromisoformat(s["day"]) > last_day:
@@ -92,9 +95,7 @@ class SlotOffers(Turn):
 
         parts = [note] if note else []
         parts += self.date_notes()
-        setups, filtered = await self._providers(service)
-        if not setups:
-            return self._nobody(service, filtered, parts), s
+        setups = await self._schedules(rows)
         clashes = await self._own_clashes(service)
         found, how = self._find(service, setups, clashes)
         if clashes.get("hit"):
@@ -130,7 +131,7 @@ class SlotOffers(Turn):
             out.buttons.append((gettext("Another day"), gettext("Another day")))
         return out, s
 
-    def _ask_day(self, service: domain.Service, today: date) -> BotReply:
+    def _ask_day(self, service: domain.Service, today: date, note: str | None = None) -> BotReply:
         s = self.state
         s["awaiting"] = "day"
         if s.get("from_day"):  # "next week": four days from its Monday; "weekend": Saturday and Sunday
@@ -139,8 +140,8 @@ class SlotOffers(Turn):
             days = [(day_label(first + timedelta(days=n)), day_label(first + timedelta(days=n))) for n in range(count)]
         else:
             days = self.day_buttons(today)
-        return BotReply([gettext("%(service)s (%(price)s). Which day suits you?", service=service.name,
-                                 price=rupees(service.price_paise))],
+        return BotReply([*([note] if note else []), gettext("%(service)s (%(price)s). Which day suits you?",
+                                                          service=service.name, price=rupees(service.price_paise))],
                         [(service.name, f"/services/{service.slug}")], days)
 
     def day_buttons(self, today: date) -> list[tuple[str, str]]:
@@ -168,9 +169,9 @@ class SlotOffers(Turn):
                              service=service.name, days=BOOKING_WINDOW_DAYS))
         return BotReply(parts, [page], [person_button()])
 
-    async def _providers(self, service: domain.Service) -> tuple[list, str | None]:
-        """[(provider, availability, busy)] for the service at the customer's PIN code, a woman if asked,
-        the booked professional for "book again"; and which filter emptied the list, if one did."""
+    async def _qualified(self, service: domain.Service) -> tuple[list, str | None]:
+        """The professionals for the service at the customer's PIN code, a woman if asked, the booked
+        professional for "book again"; and which filter emptied the list, if one did."""
         s = self.state
         pin = await self.customer_pin()
         rows = await domain.qualified_providers(self.db, service, pin)
@@ -183,6 +184,10 @@ class SlotOffers(Turn):
         if s.get("provider_id"):
             same = [r for r in rows if r["id"] == s["provider_id"]]
             rows = same or rows  # not offering it any more: anyone else
+        return rows, None
+
+    async def _schedules(self, rows: list) -> list:
+        """[(provider, availability, busy)] over the booking window, one read each."""
         first = self.local_today() - timedelta(days=1)
         span_from = datetime.combine(first, time(), ZoneInfo(LOCAL_TZ)).astimezone(slots.UTC)
         span_to = span_from + timedelta(days=BOOKING_WINDOW_DAYS + 3)
@@ -190,7 +195,7 @@ class SlotOffers(Turn):
         for p in rows:
             avail, taken = await domain.schedule(self.db, p, self.now, span_from, span_to)
             setups.append((p, avail, taken))
-        return setups, None
+        return setups
 
     async def _own_clashes(self, service: domain.Service) -> dict:
         """The customer's confirmed upcoming bookings of this service: [(start, end)] under "busy"."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from quart import Blueprint, flash, render_template
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import Conflict, NotFound
 
 from ..auth.access import requires_role, the_user
 from ..i18n import gettext
@@ -51,6 +51,8 @@ async def answer(request_id: int):
     except requests.SupportRefused as refused:
         if refused.status == 404:
             raise NotFound(refused.message) from None
+        if refused.status == 409:
+            raise Conflict(refused.message) from None
         context = await _context({request_id: refused.message}, {request_id: text[:requests.MAX_ANSWER + 100]})
         return await render("support/queue.html", QUEUE, status=refused.status, after=None, **context)
     await flash(gettext("Answer sent to the customer."), "success")

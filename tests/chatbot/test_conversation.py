@@ -168,19 +168,35 @@ async def test_a_provider_is_told_before_any_times_are_offered(seeded):
     assert bot.buttons == [] and "options" not in state
 
 
-async def test_next_week_offers_days_of_next_week(seeded):
-    # NOW is Monday 23 Nov 2026: next week starts on Monday 30 Nov.
+async def test_next_week_offers_times_within_next_week(seeded):
+    # NOW is Monday 23 Nov 2026: next week is Monday 30 Nov to Sunday 6 Dec.
     bot, state = await chat(seeded, None, "plumber next week")
-    assert [label for label, _ in bot.buttons] == ["Mon 30 Nov", "Tue 1 Dec", "Wed 2 Dec", "Thu 3 Dec"]
+    assert (state["from_day"], state["day_to"]) == ("2026-11-30", "2026-12-06")
+    assert bot.buttons[0][0].startswith("Mon 30 Nov") and state["awaiting"] == "slot"
     bot, state = await conversation.reply(seeded, state, None, "Tue 1 Dec", NOW)
     assert state["day"] == "2026-12-01" and bot.buttons[0][0].startswith("Tue 1 Dec")
 
 
-async def test_the_weekend_offers_saturday_and_sunday_and_a_time_searches_from_there(seeded):
+async def test_the_weekend_offers_saturday_and_sunday_times_and_a_time_searches_within_the_range(seeded):
     bot, state = await chat(seeded, None, "facial this weekend")
-    assert [label for label, _ in bot.buttons] == ["Sat 28 Nov", "Sun 29 Nov"]
+    assert bot.buttons and all(label.startswith(("Sat 28 Nov", "Sun 29 Nov")) for label, _ in bot.buttons)
     bot, state = await chat(seeded, None, "plumber agle hafte shaam ko")
     assert all(label.startswith(("Mon 30 Nov", "Tue 1 Dec", "Wed 2 Dec")) for label, _ in bot.buttons[:3])
+    assert all(", 4:" in label or ", 5:" in label or ", 6:" in label for label, _ in bot.buttons[:3])
+
+
+async def test_after_five_offers_only_times_after_five(seeded):
+    bot, state = await chat(seeded, None, "plumber after 5 tomorrow")
+    assert state["after"] == "17:00" and bot.buttons[0][0] == "Tue 24 Nov, 5:00 pm IST with Imran Shaikh"
+    assert "after 5:00 pm" in bot.parts[0]
+
+
+async def test_an_impossible_date_is_named_with_the_nearest_sensible_day(seeded):
+    bot, state = await chat(seeded, None, "plumber on 31st November")
+    assert bot.parts[0] == "There is no such date as \"31st november\", so I looked at Mon 30 Nov instead."
+    assert bot.buttons[0][0].startswith("Mon 30 Nov")
+    bot, state = await chat(seeded, None, "plumber yesterday evening")
+    assert bot.parts[0].startswith("\"yesterday\" has already passed, so I looked from Mon 23 Nov instead.")
 
 
 async def test_asking_to_move_a_booking_asks_which_one_then_offers_that_professionals_times(seeded):
