@@ -171,7 +171,7 @@ class BookingActions(BookingDialogue):
             s["awaiting"] = "action"
             return BotReply([gettext("When should %(what)s be instead? Tell me a day and a time, like "
                                      "\"Sunday evening\".", what=_what(row))], [],
-                            [(d, d) for _, d in self.day_buttons(self.local_today())]), s
+                            self.day_buttons(self.local_today())), s
         return await self.offer_move(row, when, terms)
 
     async def offer_move(self, row, when: dict, terms=None) -> tuple[BotReply, dict]:
@@ -207,7 +207,7 @@ class BookingActions(BookingDialogue):
             return BotReply([gettext("%(name)s has no free time for %(service)s then, nor in the 7 days after. "
                                      "Tell me another day, or cancel and book someone else.",
                                      name=row["provider_name"], service=row["service_name"])], [],
-                            [(d, d) for _, d in self.day_buttons(today)]), s
+                            self.day_buttons(today)), s
         options = _pick_spread(candidates, when.get("at"), candidates[0][0].astimezone(zone).date())
         s["action"] = {"kind": "move_pick", "booking_id": row["id"], "options": options}
         s["awaiting"] = "action"

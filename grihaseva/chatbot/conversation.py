@@ -93,6 +93,7 @@ async def reply(db, state: dict | None, user, text: str, now: datetime,
         bot, new_state = await talk.route(u, text)
     bot.lang = bot.lang or lang
     new_state["lang"] = lang
+    new_state["buttons"] = [value for _, value in bot.buttons][:12]  # a tap on one keeps the language
     return bot, new_state
 
 
@@ -100,10 +101,11 @@ def _language(u: Understanding, text: str, state: dict) -> str:
     """The language the customer wrote in; for a message with no words of its own ("2") the
     conversation's; for romanised Hindi, the interface's."""
     said = getattr(u, "language", None)
+    if state.get("lang") in i18n.LANGUAGES and (
+            text.strip() in state.get("buttons", ()) or not any(ch.isalpha() for ch in text)):
+        return state["lang"]  # a button of the last reply ("Plumbing", a day), or "2"
     if said in i18n.LANGUAGES:
         return said
-    if not any(ch.isalpha() for ch in text) and state.get("lang") in i18n.LANGUAGES:
-        return state["lang"]
     if said is None and i18n.text_language(text) == "hi":  # Devanagari, whatever the understanding says
         return "hi"
     return i18n.get_locale()
@@ -135,6 +137,9 @@ def _is(text: str, message: str) -> bool:
     return said in {message.lower(), i18n.gettext(message).lower()}
 
 
+_NOTHING = Understanding(intent="fallback")  # for the bot's own buttons: nothing understood beyond the button
+
+
 def _has_when(u: Understanding) -> bool:
     return any(getattr(u, name, None) for name in ("day", "part_of_day", "at", "day_from", "after", "before"))
 
@@ -160,6 +165,9 @@ class _Turn(Answers, Handoff):
             self.drop_action()
             kind = {"status of": "status", "cancel": "cancel", "move": "reschedule"}[button.group(1).lower()]
             return await getattr(self, kind)(u, text)
+        own = await self._own_button(text)
+        if own:
+            return own
         awaiting = s.get("awaiting")
         if awaiting == "action":
             answered = await self._action_answer(u, text)
@@ -171,7 +179,7 @@ class _Turn(Answers, Handoff):
                 return answered
             s.pop("awaiting", None)
         if awaiting == "confirm":
-            if u.yes:
+            if u.yes or _is(text, "Yes, book it"):
                 return await self.book()
             if _is(text, "Another address"):
                 return await self.ask_address()
@@ -212,6 +220,21 @@ class _Turn(Answers, Handoff):
                 s.pop("women", None)
                 return await self.offer()
         return await self.by_intent(u, text)
+
+    async def _own_button(self, text: str) -> tuple[BotReply, dict] | None:
+        """The bot's own everyday buttons, in either language: never left to guessing."""
+        s = self.state
+        if _is(text, "Talk to a person"):
+            return await self.hand_off(_NOTHING, text, "human")
+        if _is(text, "My bookings"):
+            return await self.my_bookings(), s
+        if _is(text, "Prices"):
+            return await self.service_info(_NOTHING, "all services"), s
+        if _is(text, "Book a service") and not s.get("awaiting") == "confirm":
+            self.forget_pending()
+            s["service"] = s["category"] = None
+            return await self.offer()
+        return None
 
     async def _service_now(self):
         from ..booking import domain

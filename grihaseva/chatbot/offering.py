@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ..booking import addresses, domain, slots
-from ..i18n import day_label, gettext, rupees, time_label
+from ..i18n import DEFAULT_LOCALE, day_label, get_locale, gettext, long_date_label, rupees, time_label
 from .nlu import CatalogueEntry
 from .replies import BotReply, person_button
 from .turn import LOCAL_TZ, Turn
@@ -137,7 +137,7 @@ class SlotOffers(Turn):
         if s.get("from_day"):  # "next week": four days from its Monday; "weekend": Saturday and Sunday
             first = date.fromisoformat(s["from_day"])
             count = 2 if first.weekday() == 5 else 4
-            days = [(day_label(first + timedelta(days=n)), day_label(first + timedelta(days=n))) for n in range(count)]
+            days = [day_button(first + timedelta(days=n)) for n in range(count)]
         else:
             days = self.day_buttons(today)
         return BotReply([*([note] if note else []), gettext("%(service)s (%(price)s). Which day suits you?",
@@ -147,8 +147,7 @@ class SlotOffers(Turn):
     def day_buttons(self, today: date) -> list[tuple[str, str]]:
         days = [(gettext("Today"), gettext("Today")), (gettext("Tomorrow"), gettext("Tomorrow"))]
         for n in (2, 3):
-            label = day_label(today + timedelta(days=n))
-            days.append((label, label))
+            days.append(day_button(today + timedelta(days=n)))
         return days
 
     def _nobody(self, service: domain.Service, filtered: str | None, parts: list[str]) -> BotReply:
@@ -294,6 +293,14 @@ class SlotOffers(Turn):
         if "_saved" not in self.cache:
             self.cache["_saved"] = await addresses.customer_addresses(self.db, self.user.id) if self.user else []
         return self.cache["_saved"]
+
+
+def day_button(day: date) -> tuple[str, str]:
+    """("Wed 25 Nov", "Wed 25 Nov") in English; in Hindi the label "बुध 25 नव॰" posts "25 नवंबर",
+    which the date reader takes (it reads full month names)."""
+    if get_locale() == DEFAULT_LOCALE:
+        return day_label(day), day_label(day)
+    return day_label(day), long_date_label(day).rsplit(" ", 1)[0]
 
 
 def _clock_label(clock: time) -> str:
