@@ -27,7 +27,8 @@ from .offering import SlotOffers
 from .replies import LOGIN_HREF, BotReply, choices
 from .turn import LOCAL_TZ
 
-ANOTHER_ADDRESS = "another address"
+# What the professional reads on the booking: kept as written (their page translates nothing typed).
+BOOKED_IN_CHAT = "Booked in chat"
 
 
 class BookingDialogue(SlotOffers):
@@ -163,7 +164,7 @@ class BookingDialogue(SlotOffers):
             return await self.offer()
         start = slots.parse_slot(chosen["start"])
         customer = domain.Customer(self.user.id, self.user.gender)
-        details = {"address": address, "phone": self.user.phone, "notes": gettext("Booked in chat")}
+        details = {"address": address, "phone": self.user.phone, "notes": BOOKED_IN_CHAT}
         if s.get("address_id"):
             details["address_id"], details["pin"] = str(s["address_id"]), s.get("pin") or ""
         try:

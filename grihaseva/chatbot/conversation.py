@@ -102,8 +102,9 @@ def _language(u: Understanding, text: str, state: dict) -> str:
     conversation's; for romanised Hindi, the interface's."""
     said = getattr(u, "language", None)
     if state.get("lang") in i18n.LANGUAGES and (
-            text.strip() in state.get("buttons", ()) or not any(ch.isalpha() for ch in text)):
-        return state["lang"]  # a button of the last reply ("Plumbing", a day), or "2"
+            text.strip() in state.get("buttons", ()) or not any(ch.isalpha() for ch in text)
+            or state.get("awaiting") in ("address", "contact")):
+        return state["lang"]  # a button of the last reply ("Plumbing", a day), "2", an address, an email
     if said in i18n.LANGUAGES:
         return said
     if said is None and i18n.text_language(text) == "hi":  # Devanagari, whatever the understanding says

@@ -122,7 +122,7 @@ class SlotOffers(Turn):
                                  service=service.name, who=who))
         parts.append(gettext("Pick a time below.") if not alternatives else
                      gettext("Pick a time below, or choose another %(category)s job.",
-                             category=alternatives[0].category_name.lower()))
+                             category=_in_sentence(alternatives[0].category_name)))
         s["options"] = found
         s["awaiting"] = "slot"
         out = BotReply(parts, [page], [(o["label"], o["label"]) for o in found])
@@ -293,6 +293,11 @@ class SlotOffers(Turn):
         if "_saved" not in self.cache:
             self.cache["_saved"] = await addresses.customer_addresses(self.db, self.user.id) if self.user else []
         return self.cache["_saved"]
+
+
+def _in_sentence(name: str) -> str:
+    """A category's name inside an English sentence ("another plumbing job"); as it is elsewhere."""
+    return name.lower() if get_locale() == DEFAULT_LOCALE else name
 
 
 def day_button(day: date) -> tuple[str, str]:
