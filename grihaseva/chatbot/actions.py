@@ -19,10 +19,9 @@ from zoneinfo import ZoneInfo
 from ..booking import domain, slots, timeline
 from ..i18n import gettext, rupees
 from .nlu import Understanding
-from .offering import PART_WINDOWS, _pick_spread
+from .offering import PART_WINDOWS, pick_spread
 from .booking_dialogue import BookingDialogue
 from .replies import LOGIN_HREF, BotReply
-from .turn import LOCAL_TZ
 
 _NUMBER = re.compile(r"#\s*(\d{1,12})\b")
 TOPICS = ("status", "cancel", "reschedule", "book_again")
@@ -208,7 +207,7 @@ class BookingActions(BookingDialogue):
                                      "Tell me another day, or cancel and book someone else.",
                                      name=row["provider_name"], service=row["service_name"])], [],
                             self.day_buttons(today)), s
-        options = _pick_spread(candidates, when.get("at"), candidates[0][0].astimezone(zone).date())
+        options = pick_spread(candidates, when.get("at"), candidates[0][0].astimezone(zone).date())
         s["action"] = {"kind": "move_pick", "booking_id": row["id"], "options": options}
         s["awaiting"] = "action"
         head = (gettext("%(name)s is not free then. The nearest free times to move %(what)s to:",

@@ -25,7 +25,7 @@ from ..plaintext import one_line
 from .nlu import Understanding
 from .offering import SlotOffers
 from .replies import LOGIN_HREF, BotReply, choices
-from .turn import LOCAL_TZ
+from .turn import LOCAL_TZ, PIN_CODE
 
 # What the professional reads on the booking: kept as written (their page translates nothing typed).
 BOOKED_IN_CHAT = "Booked in chat"
@@ -252,7 +252,6 @@ _ADDRESS_WORDS = re.compile(
     r"apartments?|apts?|society|marg|plot|phase|layout|tower|towers|villa|bungalow|chawl|gali|mohalla|"
     r"residency|enclave|extension|stage|village|building|bldg|wing|complex|vihar|puram|chowk|circle|"
     r"no\.\s*\d+|\d+(?:st|nd|rd|th)\s+main)\b", re.IGNORECASE)
-PIN_CODE = re.compile(r"\b[1-9]\d{5}\b")
 
 
 def _street_address(text: str) -> bool:

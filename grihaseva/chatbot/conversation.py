@@ -48,13 +48,13 @@ This module routes a message; the rest is in parts:
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from .. import i18n
 from . import storage
 from .actions import TOPICS
-from .booking_dialogue import PIN_CODE, _street_address, picked_option
+from .booking_dialogue import _street_address, picked_option
 from .answers import Answers
 from .handoff import Handoff
 from .nlu import CatalogueEntry, Understanding, understand
@@ -320,80 +320,11 @@ class _Turn(Answers, Handoff):
             return self.not_offered(), s
         return self.fallback(), s
 
-    def remember(self, u: Understanding, text: str) -> None:
-        """Keep what the message says about the service, the time, a woman professional, the PIN code.
-
-        A new service drops the choices pending for the old one but keeps the day and time said
-        (issue 18: a switch of service must not lose them); a message with its own time replaces
-        the old time, and a new service on a new day starts without the old time of day."""
-        s = self.state
-        switched = False
-        if u.service and u.service != s.get("service"):
-            self.forget_pending()
-            switched = bool(s.get("service") or s.get("category"))
-            s["service"], s["category"] = u.service, self._category_of(u.service)
-        elif u.category and not u.service and u.category != s.get("category"):
-            self.forget_pending()
-            switched = bool(s.get("service") or s.get("category"))
-            s["service"], s["category"] = None, u.category
-        if switched and (u.day or getattr(u, "day_from", None)):
-            for key in ("at", "part", "after", "before"):  # a new job on a new day: the old time of day went too
-                s.pop(key, None)
-        if getattr(u, "women", False):
-            s["women"] = True
-        pin = PIN_CODE.search(text)
-        if pin:
-            s["pin"] = pin.group(0)
-        day_from, day_to = getattr(u, "day_from", None), getattr(u, "day_to", None)
-        if u.day is not None:
-            s["day"] = u.day.isoformat()
-            s.pop("from_day", None), s.pop("day_to", None)
-        elif day_from is not None:
-            s.pop("day", None)
-            s["from_day"] = day_from.isoformat()
-            if day_to is not None:
-                s["day_to"] = day_to.isoformat()
-            else:
-                s.pop("day_to", None)
-        else:
-            span = _span_start(text, self.local_today())
-            if span is not None:  # "next week", "this weekend" (before the understanding gave ranges)
-                s.pop("day", None), s.pop("day_to", None)
-                s["from_day"] = span.isoformat()
-        after, before = getattr(u, "after", None), getattr(u, "before", None)
-        if u.at is not None or u.part_of_day is not None or after or before:
-            for key in ("at", "part", "after", "before"):
-                s.pop(key, None)
-        if u.at is not None:
-            s["at"] = u.at.strftime("%H:%M")
-            if u.part_of_day:
-                s["part"] = u.part_of_day
-        elif u.part_of_day is not None:
-            s["part"] = u.part_of_day
-        if after:
-            s["after"] = after.strftime("%H:%M")
-        if before:
-            s["before"] = before.strftime("%H:%M")
-
 
 def _when_of(u: Understanding) -> dict:
     return {"day": u.day, "part": u.part_of_day, "at": u.at, "after": getattr(u, "after", None),
             "before": getattr(u, "before", None), "from": getattr(u, "day_from", None),
             "to": getattr(u, "day_to", None)}
-
-
-_NEXT_WEEK = re.compile(r"\b(?:next|agle|agla|agli|coming)\s+(?:week|hafte|hafta)\b", re.IGNORECASE)
-
-_WEEKEND = re.compile(r"\b(?:this\s+|is\s+|coming\s+)?weekend\b", re.IGNORECASE)
-
-
-def _span_start(text: str, today: date) -> date | None:
-    """The first day of a span the customer named: next week's Monday, this weekend's Saturday."""
-    if _NEXT_WEEK.search(text):
-        return today + timedelta(days=7 - today.weekday())
-    if _WEEKEND.search(text):
-        return today if today.weekday() >= 5 else today + timedelta(days=5 - today.weekday())
-    return None
 
 
 async def attach_visitor_conversation(db, user, visitor_key: str | None, now: datetime) -> BotReply | None:

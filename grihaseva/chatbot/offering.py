@@ -247,7 +247,7 @@ class SlotOffers(Turn):
                         if fits(start.astimezone(zone), timed):
                             candidates.append((start, p, avail.tz))
                 if candidates:
-                    return _pick_spread(candidates, at if timed else None, current), offset
+                    return pick_spread(candidates, at if timed else None, current), offset
             return [], None
 
         span = (last - first).days + 1 if last else 1
@@ -313,7 +313,7 @@ def _clock_label(clock: time) -> str:
     return time_label(moment, LOCAL_TZ)
 
 
-def _pick_spread(candidates: list[tuple[datetime, dict, str]], at: time | None, day: date) -> list[dict]:
+def pick_spread(candidates: list[tuple[datetime, dict, str]], at: time | None, day: date) -> list[dict]:
     """Up to three options: nearest to `at` when given, else the earliest; distinct times first."""
     if at is not None:
         tz = ZoneInfo(candidates[0][2])
