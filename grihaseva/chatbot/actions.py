@@ -17,7 +17,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ..booking import domain, slots, timeline
-from ..i18n import gettext, rupees
+from ..i18n import DEFAULT_LOCALE, gettext, lazy_gettext, rupees, use_locale
 from .nlu import Understanding
 from .offering import PART_WINDOWS, pick_spread
 from .booking_dialogue import BookingDialogue
@@ -77,7 +77,7 @@ class BookingActions(BookingDialogue):
         for r in pool[:4]:
             label = gettext("%(service)s, %(when)s (#%(id)s)", service=r["service_name"],
                             when=slots.local_label(r["starts_at"], r["timezone"]), id=r["id"])
-            out.buttons.append((label, f"{_KIND_WORD[kind]} #{r['id']}"))
+            out.buttons.append((label, action_button(kind, r["id"])))
         return None, out
 
     # ------------------------------------------------------------ status
@@ -109,7 +109,7 @@ class BookingActions(BookingDialogue):
         elif timeline.is_no_show(row, self.now):
             parts = [gettext("%(name)s has not set off yet, 15 minutes after the start. You can cancel free of charge, "
                              "or I can pass this to a person from our team.", name=name)]
-            return BotReply(parts, link, [(gettext("Cancel it"), f"{_KIND_WORD['cancel']} #{row['id']}"),
+            return BotReply(parts, link, [(gettext("Cancel it"), action_button("cancel", row["id"])),
                                           (gettext("Talk to a person"), gettext("Talk to a person"))]), s
         else:
             parts = [gettext("%(service)s with %(name)s is confirmed for %(when)s.", service=service, name=name, when=when),
@@ -296,7 +296,26 @@ class BookingActions(BookingDialogue):
                                         name=booking["provider_name"]))
 
 
-_KIND_WORD = {"status": "status of booking", "cancel": "cancel booking", "reschedule": "move booking"}
+# The value a "which booking?" button posts: its words in the reply's language, with the number.
+_BUTTON_WORDS = {"status": lazy_gettext("status of booking #%(id)s"), "cancel": lazy_gettext("cancel booking #%(id)s"),
+                 "reschedule": lazy_gettext("move booking #%(id)s")}
+
+
+def action_button(kind: str, booking_id: int) -> str:
+    return str(_BUTTON_WORDS[kind]) % {"id": booking_id}
+
+
+def action_button_kind(text: str) -> str | None:
+    """The kind of action a posted button value asks for ("cancel booking #12", in either language)."""
+    said = " ".join(text.split()).lower()
+    for kind, words in _BUTTON_WORDS.items():
+        with use_locale(DEFAULT_LOCALE):
+            english = str(words)
+        for form in {english, str(words)}:
+            pattern = re.escape(form.lower()).replace(re.escape("%(id)s"), r"\d{1,12}")
+            if re.fullmatch(pattern, said):
+                return kind
+    return None
 
 
 def booking_number(text: str) -> int | None:

@@ -53,7 +53,7 @@ from zoneinfo import ZoneInfo
 
 from .. import i18n
 from . import storage
-from .actions import TOPICS
+from .actions import TOPICS, action_button_kind
 from .booking_dialogue import _street_address, picked_option
 from .answers import Answers
 from .handoff import Handoff
@@ -68,8 +68,6 @@ _ASKS_FOR_A_JOB = re.compile(
     r"\b(?:repair|repairs|repairing|fix|fixing|install|installation|servicing|need|needed|want|"
     r"chahiye|karwana|karwani|someone|painter|painting|pest|carpenter|carpentry|mechanic|gardener|"
     r"gardening|cook|maid|driver|tutor|mistri|technician)\b|चाहिए", re.IGNORECASE)
-# The values of the bot's own buttons for a booking ("cancel booking #12"): never guessed at.
-_ACTION_BUTTON = re.compile(r"^\s*(status of|cancel|move) booking #\d+\s*$", re.IGNORECASE)
 _MOVE_WORDS = re.compile(r"\b(?:move|moving|change|reschedule|shift|postpone|prepone|badal\w*)\b|बदल|खिसका",
                          re.IGNORECASE)
 _FOLLOW_UP = re.compile(r"^\s*(?:and|aur|what about|how about|or)\b|^\s*और", re.IGNORECASE)
@@ -161,10 +159,9 @@ class _Turn(Answers, Handoff):
     async def route(self, u: Understanding, text: str) -> tuple[BotReply, dict]:
         s = self.state
         self._note_dates(u)
-        button = _ACTION_BUTTON.match(text)
-        if button:
+        kind = action_button_kind(text)
+        if kind:
             self.drop_action()
-            kind = {"status of": "status", "cancel": "cancel", "move": "reschedule"}[button.group(1).lower()]
             return await getattr(self, kind)(u, text)
         own = await self._own_button(text)
         if own:

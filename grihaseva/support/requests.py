@@ -120,7 +120,8 @@ async def answer_request(db, admin, request_id: int, text: str, now: datetime) -
         if row["conversation_id"]:
             with i18n.use_locale(locale):
                 heading = gettext("An answer from GrihaSeva support (request #%(id)s):", id=request_id)
-            body = {"parts": [heading, *[p for p in answer.split("\n") if p.strip()]], "links": [], "buttons": []}
+            body = {"parts": [heading, *[p for p in answer.split("\n") if p.strip()]], "links": [], "buttons": [],
+                    "lang": i18n.text_language(answer)}  # the answer as the admin wrote it
             await tx.execute("insert_chat_message", {"conversation_id": row["conversation_id"], "sender": "bot",
                                                      "body": json.dumps(body), "now": now})
             await publish(tx, chat_topic(row["conversation_id"]), "support_answer", {"request_id": request_id}, now)
