@@ -80,19 +80,26 @@ class BookingActions(BookingDialogue):
             out.buttons.append((label, action_button(kind, r["id"])))
         return None, out
 
+    async def the_booking(self, u: Understanding, text: str, kind: str) -> tuple[dict | None, BotReply | None]:
+        """The booking as it is now (every column the booking pages read), now the one discussed."""
+        booking, refusal = await self.pick_booking(u, text, kind)
+        if refusal:
+            return None, refusal
+        row = await self.db.fetch_one("select_booking", {"id": booking["id"]})
+        self.state["booking"], self.state["topic"] = row["id"], kind
+        return row, None
+
     # ------------------------------------------------------------ status
 
     async def status(self, u: Understanding, text: str) -> tuple[BotReply, dict]:
         s = self.state
-        booking, refusal = await self.pick_booking(u, text, "status")
+        row, refusal = await self.the_booking(u, text, "status")
         if refusal:
             return refusal, s
-        s["booking"], s["topic"] = booking["id"], "status"
-        row = await self.db.fetch_one("select_booking", {"id": booking["id"]})  # the timeline as it is now
         when = slots.local_label(row["starts_at"], row["timezone"])
         name, service = row["provider_name"], row["service_name"]
         stage = timeline.stage(row)
-        link = [(gettext("See booking #%(id)s", id=row["id"]), f"/bookings/{row['id']}")]
+        link = [page_link(row)]
         if stage == "on_the_way":
             since = slots.local_label(row["on_the_way_at"], row["timezone"])
             parts = [gettext("%(name)s is on the way for %(service)s (since %(since)s).", name=name, service=service,
@@ -121,17 +128,15 @@ class BookingActions(BookingDialogue):
 
     async def cancel(self, u: Understanding, text: str) -> tuple[BotReply, dict]:
         s = self.state
-        booking, refusal = await self.pick_booking(u, text, "cancel")
+        row, refusal = await self.the_booking(u, text, "cancel")
         if refusal:
             return refusal, s
-        row = await self.db.fetch_one("select_booking", {"id": booking["id"]})
-        s["booking"], s["topic"] = row["id"], "cancel"
         terms = domain.change_terms(row, self.now)
         what = _what(row)
         if terms is None:
             return BotReply([gettext("I cannot cancel %(what)s online any more.", what=what),
                              domain.not_changeable_message(row, "cancel")],
-                            [(gettext("See booking #%(id)s", id=row["id"]), f"/bookings/{row['id']}")],
+                            [page_link(row)],
                             [(gettext("Talk to a person"), gettext("Talk to a person"))]), s
         if terms.no_show:
             policy = gettext("%(name)s has not set off 15 minutes after the start, so cancelling is free, and our "
@@ -144,27 +149,23 @@ class BookingActions(BookingDialogue):
         s["action"] = {"kind": "cancel", "booking_id": row["id"], "fee": terms.fee_paise}
         s["awaiting"] = "action"
         return BotReply([gettext("Cancel %(what)s?", what=what), policy],
-                        [(gettext("See booking #%(id)s", id=row["id"]), f"/bookings/{row['id']}")],
+                        [page_link(row)],
                         [(gettext("Yes, cancel it"), gettext("Yes, cancel it")), (gettext("No, keep it"), gettext("No, keep it"))]), s
 
     # ------------------------------------------------------------ move
 
     async def reschedule(self, u: Understanding, text: str) -> tuple[BotReply, dict]:
         s = self.state
-        booking, refusal = await self.pick_booking(u, text, "reschedule")
+        row, refusal = await self.the_booking(u, text, "reschedule")
         if refusal:
             return refusal, s
-        row = await self.db.fetch_one("select_booking", {"id": booking["id"]})
-        s["booking"], s["topic"] = row["id"], "reschedule"
         terms = domain.change_terms(row, self.now)
         if terms is None or terms.no_show:
             message = (domain.not_changeable_message(row, "move") if terms is None else
                        gettext("%(name)s has not set off, so this booking cannot be moved; you can cancel it free of "
                                "charge and book again.", name=row["provider_name"]))
-            return BotReply([message], [(gettext("See booking #%(id)s", id=row["id"]), f"/bookings/{row['id']}")]), s
-        when = {"day": u.day, "part": u.part_of_day, "at": u.at, "after": getattr(u, "after", None),
-                "before": getattr(u, "before", None), "from": getattr(u, "day_from", None),
-                "to": getattr(u, "day_to", None)}
+            return BotReply([message], [page_link(row)]), s
+        when = when_of(u)
         if not any(when.values()):
             s["action"] = {"kind": "move_when", "booking_id": row["id"]}
             s["awaiting"] = "action"
@@ -316,6 +317,17 @@ def action_button_kind(text: str) -> str | None:
             if re.fullmatch(pattern, said):
                 return kind
     return None
+
+
+def page_link(row) -> tuple[str, str]:
+    return (gettext("See booking #%(id)s", id=row["id"]), f"/bookings/{row['id']}")
+
+
+def when_of(u: Understanding) -> dict:
+    """The time a message asks a booking to move to (any of them may be None)."""
+    return {"day": u.day, "part": u.part_of_day, "at": u.at, "after": getattr(u, "after", None),
+            "before": getattr(u, "before", None), "from": getattr(u, "day_from", None),
+            "to": getattr(u, "day_to", None)}
 
 
 def booking_number(text: str) -> int | None:

@@ -53,7 +53,7 @@ from zoneinfo import ZoneInfo
 
 from .. import i18n
 from . import storage
-from .actions import TOPICS, action_button_kind
+from .actions import TOPICS, action_button_kind, when_of
 from .booking_dialogue import _street_address, picked_option
 from .answers import Answers
 from .handoff import Handoff
@@ -256,7 +256,7 @@ class _Turn(Answers, Handoff):
         if kind in ("move_when", "move_pick", "move") and _has_when(u) and _intent(u, text) not in (
                 "cancel", "status", "human", "complaint", "faq", "book_again"):
             row = await self.db.fetch_one("select_booking", {"id": action["booking_id"]})
-            return await self.offer_move(row, _when_of(u))
+            return await self.offer_move(row, when_of(u))
         self.drop_action()  # something else: a later "yes" must not change the booking
         return None
 
@@ -316,12 +316,6 @@ class _Turn(Answers, Handoff):
         if _ASKS_FOR_A_JOB.search(text):  # "painter needed tomorrow": a job we don't do, not gibberish
             return self.not_offered(), s
         return self.fallback(), s
-
-
-def _when_of(u: Understanding) -> dict:
-    return {"day": u.day, "part": u.part_of_day, "at": u.at, "after": getattr(u, "after", None),
-            "before": getattr(u, "before", None), "from": getattr(u, "day_from", None),
-            "to": getattr(u, "day_to", None)}
 
 
 async def attach_visitor_conversation(db, user, visitor_key: str | None, now: datetime) -> BotReply | None:

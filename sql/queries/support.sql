@@ -3,16 +3,11 @@ INSERT INTO support_requests (customer_id, conversation_id, booking_id, kind, me
 VALUES (:customer_id, :conversation_id, :booking_id, :kind, :message, :contact, :locale, 'open', :now);
 
 -- name: select_support_request
-SELECT r.id, r.customer_id, r.conversation_id, r.booking_id, r.kind, r.message, r.contact, r.locale, r.status,
-       r.answer, r.answered_by, r.answered_at, r.created_at, u.name AS customer_name, u.email AS customer_email,
-       s.name AS service_name, b.starts_at AS booking_starts_at, p.timezone AS booking_timezone,
-       pu.name AS provider_name
+-- What answering a request needs: where the answer goes (the chat, the mail) and in which language.
+SELECT r.id, r.customer_id, r.conversation_id, r.message, r.contact, r.locale, r.status,
+       u.name AS customer_name, u.email AS customer_email
 FROM support_requests r
 LEFT JOIN users u ON u.id = r.customer_id
-LEFT JOIN bookings b ON b.id = r.booking_id
-LEFT JOIN services s ON s.id = b.service_id
-LEFT JOIN providers p ON p.user_id = b.provider_id
-LEFT JOIN users pu ON pu.id = b.provider_id
 WHERE r.id = :id;
 
 -- name: select_support_queue

@@ -327,3 +327,25 @@ def timeline_zone():
 
 async def booking_status(app, booking_id: int) -> str:
     return await app.db.fetch_value("SELECT status FROM bookings WHERE id = :id", {"id": booking_id})
+
+
+async def test_a_complaint_in_hindi_gets_its_answer_mail_in_hindi(mail_demo, smtp):  # noqa: F811
+    app = mail_demo
+    await place(app, "tap-leak-repair", "provider@example.com", TUESDAY_5PM)
+    client = await logged_in(app)
+    page = visible_text(await said(client, "प्लंबर नहीं आया, मुझे शिकायत करनी है"))
+    assert "सहायता टीम" in page and "Sorry" not in page
+    request_id, locale = (await app.db.fetch_one("SELECT id, locale FROM support_requests")).values()
+    assert locale == "hi"
+    admin = await logged_in(app, "admin@example.com")
+    assert (await post(admin, f"/admin/support/{request_id}/answer", {"answer": "माफ़ कीजिए, रवि 10 मिनट में फ़ोन करेंगे।"})).status_code == 303
+    assert f"GrihaSeva सहायता टीम का जवाब (अनुरोध #{request_id})" in html.unescape(await text(await client.get("/chat")))
+    app.clock.advance(seconds=5)
+    sender = MailSender(app.db, app.settings, app.clock)
+    while await sender.run_once():
+        pass
+    [mail] = [m for m in smtp.to("customer@example.com") if "सहायता" in m["Subject"]]
+    assert mail["Subject"] == f"GrihaSeva सहायता: आपके अनुरोध #{request_id} का जवाब"
+    body = text_part(mail)
+    assert "नमस्ते Asha," in body and "हमारा जवाब:" in body and "रवि 10 मिनट में फ़ोन करेंगे" in body
+    assert "Hello" not in body
