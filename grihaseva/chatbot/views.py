@@ -15,7 +15,7 @@ from .. import ratelimit
 from ..i18n import gettext, lazy_gettext
 from ..auth.access import the_user
 from ..sse import event_watermark, page_event_id, sse_stream
-from ..support.requests import chat_topic
+from ..support.requests import chat_topic, open_request_in
 from ..web import db, now, read_form, redirect_to, render, wants_partial
 from . import conversation as talk
 from . import storage
@@ -76,9 +76,26 @@ async def chat_log():
     """The conversation so far, for the widget when it opens."""
     if not wants_partial():
         return redirect_to("/chat")
-    messages = await storage.history(db(), await _current())
-    return await render("partials/chat/_log.html", "partials/chat/_log.html", messages=messages,
-                        welcome=talk.welcome())
+    watermark = event_watermark()
+    current = await _current()
+    messages = await storage.history(db(), current)
+    return await render("partials/chat/_widget_log.html", "partials/chat/_widget_log.html", messages=messages,
+                        welcome=talk.welcome(), live_after=await _widget_live_after(current.id, watermark))
+
+
+async def _widget_live_after(conversation_id: int | None, watermark: int) -> int | None:
+    """The event id the widget's listener opens at, while the conversation waits for support; else None
+    (no stream held for nothing)."""
+    if conversation_id is None or not await open_request_in(db(), conversation_id):
+        return None
+    return await page_event_id([chat_topic(conversation_id)], watermark)
+
+
+def _from_the_chat_page() -> bool:
+    """An htmx post from /chat itself (live already), not from the widget on another page."""
+    from urllib.parse import urlsplit
+
+    return urlsplit(request.headers.get("HX-Current-URL", "")).path == "/chat"
 
 
 @blueprint.get("/chat/live")
@@ -126,11 +143,14 @@ async def chat_message():
         bot, state = await talk.reply(db(), current.state, user, text, now(), current.id)
     except (ValueError, OverflowError) as error:  # e.g. a date the calendar cannot hold
         raise BadRequest(gettext("Sorry, I could not read that. Please rephrase it.")) from error
-    await storage.record_exchange(db(), current, user.id if user else None, key, text, bot, state, now())
+    conversation_id = await storage.record_exchange(db(), current, user.id if user else None, key, text, bot,
+                                                    state, now())
 
     if wants_partial():
+        in_widget = not _from_the_chat_page()
+        live_after = await _widget_live_after(conversation_id, event_watermark()) if in_widget else None
         response = await render("partials/chat/_exchange.html", "partials/chat/_exchange.html",
-                                said=text, bot=bot)
+                                said=text, bot=bot, in_widget=in_widget, live_after=live_after)
     else:
         response = redirect_to("/chat#chat-end")
     if new_cookie:

@@ -85,6 +85,12 @@ async def open_request(db, *, customer_id: int | None, conversation_id: int | No
     return request_id
 
 
+async def open_request_in(db, conversation_id: int) -> bool:
+    """Does this conversation wait for an answer from support (so the chat widget listens for it)?"""
+    return await db.fetch_one("select_open_support_request_for_conversation",
+                              {"conversation_id": conversation_id}) is not None
+
+
 async def queue(db, now: datetime) -> list[dict]:
     """Open requests (oldest first) and the week's answered ones, for the admins' queue."""
     return await db.fetch_all("select_support_queue", {"since": now - ANSWERED_SHOWN_FOR})
