@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..booking import domain, slots
-from ..i18n import duration, gettext, rupees, status_label
+from ..i18n import DEFAULT_LOCALE, duration, get_locale, gettext, rupees, status_label
 from . import faq as faq_module
 from .nlu import Understanding
 from .replies import LOGIN_HREF, BotReply, answer_from_markdown, choices, person_button
@@ -29,8 +29,12 @@ class Answers(Turn):
         entry = knowledge.get(u.faq or "")
         if entry is None:
             return self.fallback()
-        answer = answer_from_markdown(entry.answer_md, entry.title)
-        answer.lang = "en"  # the FAQ is written by the admins, in English
+        translated = faq_module.translated_knowledge(get_locale()).get(entry.topic)
+        if translated is not None:
+            answer = answer_from_markdown(translated.answer_md, translated.title)
+        else:
+            answer = answer_from_markdown(entry.answer_md, entry.title)
+            answer.lang = DEFAULT_LOCALE  # the admins' knowledge file is English
         extra = {"booking": [(gettext("Browse services"), "/services")], "prices": [(gettext("See prices"), "/services")],
                  "women_only": [(gettext("Beauty services"), "/services")],
                  "password_reset": [(gettext("Reset password"), "/password/forgot")],

@@ -7,11 +7,14 @@ phone number first. The answer comes back into this conversation (live) and by m
 
 from __future__ import annotations
 
+import re
+
 from ..i18n import get_locale, gettext
 from ..support import requests as support
-from .nlu import Understanding
+from . import faq
 from .actions import BookingActions
-from .replies import BotReply
+from .nlu import Understanding
+from .replies import BotReply, answer_from_markdown
 
 
 class Handoff(BookingActions):
@@ -26,11 +29,27 @@ class Handoff(BookingActions):
             s["awaiting"] = "contact"
             lead = (gettext("I am sorry to hear that.") if kind == "complaint" else
                     gettext("I will pass you to a person from our team."))
-            return BotReply([lead, gettext("Please type your email address or phone number, so they can answer you. "
-                                           "Or log in, and they will answer here and by mail.")],
-                            [(gettext("Log in"), "/login?next=/chat")]), s
-        contact = self.user.email
-        return await self.open_support(kind, text, contact, booking_id)
+            out = BotReply([lead, gettext("Please type your email address or phone number, so they can answer you. "
+                                          "Or log in, and they will answer here and by mail.")],
+                           [(gettext("Log in"), "/login?next=/chat")])
+            return self._with_direct_contact(out), s
+        out, s = await self.open_support(kind, text, self.user.email, booking_id)
+        return self._with_direct_contact(out), s
+
+    def _with_direct_contact(self, out: BotReply) -> BotReply:
+        """Support's own phone and mail as well (the FAQ's contact answer): for what cannot wait."""
+        contact = faq.translated_knowledge(get_locale()).get("contact") or faq.default_knowledge().get("contact")
+        if contact is None:
+            return out
+        out.parts.append(gettext("If it cannot wait:"))
+        out.parts.extend(answer_from_markdown(contact.answer_md).parts)
+        email = re.search(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", contact.answer_md)
+        phone = re.search(r"\+[\d ]{8,}\d", contact.answer_md)
+        if phone:
+            out.link(gettext("Call %(phone)s", phone=phone.group(0)), "tel:" + phone.group(0).replace(" ", ""))
+        if email:
+            out.link(email.group(0), f"mailto:{email.group(0)}")
+        return out
 
     async def contact_answer(self, text: str) -> tuple[BotReply, dict] | None:
         """A visitor's contact, typed after we asked for it; None when the message is something else."""

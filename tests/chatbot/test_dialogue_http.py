@@ -349,3 +349,16 @@ async def test_a_complaint_in_hindi_gets_its_answer_mail_in_hindi(mail_demo, smt
     body = text_part(mail)
     assert "नमस्ते Asha," in body and "हमारा जवाब:" in body and "रवि 10 मिनट में फ़ोन करेंगे" in body
     assert "Hello" not in body
+
+
+async def test_faq_answers_come_in_hindi_until_the_admin_edits_the_english_file(demo, settings):
+    from grihaseva.chatbot import faq
+
+    page = visible_text(await said(demo.test_client(), "पासवर्ड भूल गया"))
+    assert "अपना ईमेल लिखें और हम नया पासवर्ड बनाने का लिंक भेज देंगे" in page
+    edited = faq.edited_path(settings.var_dir)
+    edited.parent.mkdir(parents=True, exist_ok=True)
+    edited.write_text(faq.Path(faq.KNOWLEDGE_PATH).read_text(encoding="utf-8").replace(
+        "we send you a link", "we mail you a link"), encoding="utf-8")
+    page = await said(demo.test_client(), "पासवर्ड भूल गया")
+    assert "we mail you a link" in page and 'lang="en"' in page  # the newer English answer, marked as English
