@@ -21,6 +21,7 @@ from ..events import publish
 from ..i18n import gettext
 from ..mail import enqueue_mail
 from ..plaintext import has_letters_or_digits, one_line
+from ..refusal import Refused
 
 QUEUE_TOPIC = "support"
 KINDS = ("complaint", "human")
@@ -30,12 +31,8 @@ ANSWERED_SHOWN_FOR = timedelta(days=7)  # the queue keeps a week of answered req
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
-class SupportRefused(Exception):
+class SupportRefused(Refused):
     """Bad input or a request that cannot be answered; `status` is the HTTP status to answer with."""
-
-    def __init__(self, message: str, status: int = 422):
-        super().__init__(message)
-        self.message, self.status = message, status
 
 
 def chat_topic(conversation_id: int) -> str:
