@@ -111,11 +111,11 @@ def _mail_address(row: Mapping) -> str | None:
 
 async def answer_request(db, admin, request_id: int, text: str, now: datetime) -> dict:
     """Record an admin's answer, post it into the customer's chat and mail it; returns the request."""
-    answer = clean_answer(text)
     async with db.transaction() as tx:
         row = await tx.fetch_one("select_support_request", {"id": request_id})
         if row is None:
             raise SupportRefused(gettext("There is no such support request."), 404)
+        answer = clean_answer(text)
         if (await tx.execute("answer_support_request", {"id": request_id, "answer": answer, "admin_id": admin.id,
                                                          "now": now})).rowcount != 1:
             raise SupportRefused(gettext("This request has already been answered."), 409)
