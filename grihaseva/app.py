@@ -191,6 +191,7 @@ def create_app(settings: Settings | None = None) -> Quart:
     from .pages.views import blueprint as pages_blueprint
     from .provider.views import blueprint as provider_blueprint
     from .reviews.views import blueprint as reviews_blueprint
+    from .support.views import blueprint as support_blueprint
     from .auth.password_reset_views import blueprint as password_blueprint
 
     app.register_blueprint(pages_blueprint)
@@ -202,6 +203,7 @@ def create_app(settings: Settings | None = None) -> Quart:
     app.register_blueprint(admin_blueprint)
     app.register_blueprint(reviews_blueprint)
     app.register_blueprint(provider_blueprint)
+    app.register_blueprint(support_blueprint)
     if settings.development:  # /dev/mail must not exist in production
         from .pages.dev_mail import blueprint as dev_mail_blueprint
 

@@ -25,15 +25,53 @@ from typing import Sequence
 
 from .dates import extract_day
 from .intents import decide_intent
-from .model import INTENTS, PARTS_OF_DAY, CatalogueEntry, Understanding, catalogue_from_demo
+from .lexicon import COMMON_WORDS, FEMALE_HEADS, FEMALE_WORDS, HINGLISH_FUNCTION
+from .model import INTENTS, PARTS_OF_DAY, CatalogueEntry, Intent, Understanding, catalogue_from_demo
 from .targets import match_target, matcher
-from .text import Msg, tokenise
-from .times import extract_part, extract_time
+from .text import Msg, devanagari_share, tokenise
+from .times import extract_part, extract_time, extract_window
 
 __all__ = [
     "INTENTS", "PARTS_OF_DAY", "CatalogueEntry", "Understanding",
     "understand", "catalogue_from_demo",
 ]
+
+# Romanised Hindi words that are not English: one of these makes a message Hinglish.
+_HINGLISH = frozenset((HINGLISH_FUNCTION - COMMON_WORDS) | {
+    "kal", "aaj", "parso", "chahiye", "subah", "shaam", "raat", "dopahar", "baje", "bje", "nal", "bijli", "safai",
+    "pankha", "karwana", "bhejo", "haan", "nahi", "theek", "mahila", "wali", "wala", "baad", "pehle", "din",
+    "hafte", "shukriya", "dhanyavaad", "namaste", "kitna", "kitne", "lagega", "karni", "karna", "hai", "kya",
+    "mera", "meri", "mujhe", "tapak", "raha", "rahi", "gaya", "aaya", "tha", "thi", "ka", "ki", "ke", "ko",
+    "se", "mein", "aur", "bhi", "abhi", "kab", "kaise", "dobara", "wahi", "shikayat", "ji", "bhaiya", "didi",
+})
+
+
+def _language(text: str, msg: Msg) -> str | None:
+    """"hi" when the message is mostly Devanagari, "en" when plain English, None for Hinglish."""
+    share = devanagari_share(text)
+    if share >= 0.5:
+        return "hi"
+    if share > 0 or not msg.tokens:
+        return None
+    if any(t in _HINGLISH and t not in ("to", "do", "me", "the", "hi", "ho", "se", "ki", "is") for t in msg.tokens):
+        return None
+    return "en" if any(t.isalpha() for t in msg.tokens) else None
+
+
+def _women(msg: Msg) -> bool:
+    """Asked for a woman professional: a female word next to a professional or a request."""
+    toks = msg.tokens
+    for i, tok in enumerate(toks):
+        if tok not in FEMALE_WORDS:
+            continue
+        if tok in ("didi", "madam") and i == 0:
+            continue  # "didi, ..." addresses someone
+        window = " ".join(toks[i + 1:i + 4])
+        if any(f" {h} " in f" {window} " for h in FEMALE_HEADS):
+            if msg.any(("only for women", "only for ladies", "men book", "for men", "for my husband")):
+                return False
+            return True
+    return False
 
 
 def understand(text: str, now: datetime, catalogue: Sequence[CatalogueEntry]) -> Understanding:
@@ -42,19 +80,26 @@ def understand(text: str, now: datetime, catalogue: Sequence[CatalogueEntry]) ->
     `now` is the current time in the provider-local zone; relative dates
     ("tomorrow", "this saturday") resolve from its calendar date.
     """
+    text = (text or "")[:2000]
     m = matcher(tuple(catalogue))
-    msg = Msg(tokenise(text or "", m.name_words))
+    msg = Msg(tokenise(text, m.name_words))
     service, category = match_target(msg, m)
     today = now.date()
-    day, n_days = extract_day(msg, today)
+    reading = extract_day(msg, today)
+    day = reading.day
     part = extract_part(msg)
     if day is None and part == "night" and msg.has("tonight"):
         day = today
-    at = extract_time(msg, part)
-    when = day is not None or part is not None or at is not None
-    intent, topic = decide_intent(msg, (service, category), when, m, n_days)
-    u = Understanding(intent=intent, service=service, category=category, day=day, part_of_day=part, at=at,
-                      faq=topic if intent == "faq" else None)
+    after, before = extract_window(msg, part)
+    at = None if (after or before) else extract_time(msg, part)
+    when = (day is not None or part is not None or at is not None or after is not None or before is not None
+            or reading.day_from is not None)
+    women = _women(msg)
+    intent, topic = decide_intent(msg, (service, category), when, m, reading.n_days, women)
+    u = Understanding(intent=Intent(intent), service=service, category=category, day=day, part_of_day=part, at=at,
+                      faq=topic if intent == "faq" else None, women=women,
+                      day_from=reading.day_from, day_to=reading.day_to, after=after, before=before,
+                      date_problem=reading.problem, date_text=reading.text, language=_language(text, msg))
     u.yes = intent == "confirm"
     u.no = intent == "deny"
     return u

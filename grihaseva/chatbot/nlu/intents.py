@@ -18,7 +18,7 @@ import re
 from .. import faq as _faq
 from .cues import (is_greeting, is_my_bookings, loose_yes_no, only_words, oov_heavy, oov_words, starts_with,
                    strip_leading, verb_then_mine, yes_no)
-from .lexicon import (AVAIL_STRONG, AVAIL_WEAK, BOOKING_NOUNS, BOOK_VERBS, CANCEL_WORDS, DURATION_WORDS, GENDER_WEAK,
+from .lexicon import (BOOK_AGAIN, COMPLAINT_PHRASES, COMPLAINT_WORDS, SAME_ADDRESS, STATUS_CUES, AVAIL_STRONG, AVAIL_WEAK, BOOKING_NOUNS, BOOK_VERBS, CANCEL_WORDS, DURATION_WORDS, GENDER_WEAK,
                      GENDER_WORDS, HUMAN_ALONE, HUMAN_NOUNS, HUMAN_VERBS, INCLUDE_WORDS, PAYMENT_WORDS, POLICY_WORDS,
                      PRICE_WORDS, PROFESSIONALS, RESCHEDULE_STRONG, RESCHEDULE_WEAK, THANKS, WHEN_FILLERS, WHEN_WORDS)
 from .targets import Matcher
@@ -26,6 +26,10 @@ from .text import Msg
 
 _CAN_COME_RE = re.compile(r"\b(?:can|could|will)\s+(?:the\s+|a\s+|an\s+|your\s+|some\s+|any\s+)?"
                           r"(?!you\b|u\b|i\b|we\b)[a-z]+\s+(?:come|visit|make it)\b")
+
+
+_REQUEST_WORDS = ("send", "bhejo", "bhej", "chahiye", "need", "want", "book", "available", "come", "aaye",
+                  "aa sakti", "aayegi", "please", "get", "milegi", "milega", "hai kya", "do you have")
 
 
 def _knowledge():
@@ -72,13 +76,18 @@ def _faq_topic(msg: Msg, target: tuple[str | None, str | None], m: Matcher, when
     return max(allowed, key=lambda t: (allowed[t], -order.get(t, 99)))
 
 
-def decide_intent(msg: Msg, target, when: bool, m: Matcher, n_days: int = 0) -> tuple[str, str | None]:
+def decide_intent(msg: Msg, target, when: bool, m: Matcher, n_days: int = 0,
+                  women: bool = False) -> tuple[str, str | None]:
     service, category = target
     has_target = bool(service or category)
     toks = msg.tokens
     n = len(toks)
     if n == 0:
         return "fallback", None
+
+    # --- a complaint about a job or a professional (before "a person") ------
+    if is_complaint(msg):
+        return "complaint", None
 
     # --- a person -----------------------------------------------------------
     if not has_target:
@@ -92,12 +101,20 @@ def decide_intent(msg: Msg, target, when: bool, m: Matcher, n_days: int = 0) -> 
                 "please", "a", "an", "the", "now", "want", "i", "need", "real", "live", "to", "with", "chat",
                 "talk", "me"})):
             return "human", None
-    if msg.any(("complaint", "complain", "escalate", "shikayat")) and not msg.any(
+    if msg.any(("escalate",)) and not msg.any(
             ("number", "email", "mail", "phone", "address", "hours", "id", "contact")):
         return "human", None
 
+    # --- "haan same address": a yes to reusing the saved address ----------------
+    if msg.any(SAME_ADDRESS) and not has_target and not when and len(msg.tokens) <= 8:
+        return ("deny" if starts_with(strip_leading(msg), ("no", "nahi", "not", "do not")) else "confirm"), None
+
     # --- account help ---------------------------------------------------------
     topic = _faq_topic(msg, target, m, when)
+    beauty = (target[0] in m.women_only_services or target[1] in m.women_only_categories
+              or msg.any(("beauty", "beautician", "beauticians", "parlour", "parlor", "salon")))
+    if topic == "women_only" and women and msg.any(_REQUEST_WORDS) and not beauty and not msg.any(("only",)):
+        topic = None  # "can you send a lady electrician" asks for one
     if topic == "password_reset":
         return "faq", topic
 
@@ -118,7 +135,11 @@ def decide_intent(msg: Msg, target, when: bool, m: Matcher, n_days: int = 0) -> 
             return "faq", "cancellation"
         if cancel and starts_with(strip_leading(msg), ("no", "nahi", "nope")) and n <= 3:
             return "deny", None
-        return "cancel_reschedule", None
+        return ("reschedule" if resched and (not cancel or when) else "cancel"), None
+
+    # --- the same job again -----------------------------------------------------
+    if msg.any(BOOK_AGAIN) or (msg.any(("again", "dobara")) and msg.any(("book", "same", "wahi"))):
+        return "book_again", None
 
     # --- FAQ about how booking works (before "my booking" status) -------------
     if topic == "booking":
@@ -126,6 +147,9 @@ def decide_intent(msg: Msg, target, when: bool, m: Matcher, n_days: int = 0) -> 
 
     # --- my bookings ------------------------------------------------------------
     if is_my_bookings(msg, has_target):
+        if msg.any(STATUS_CUES) and not msg.any(("all", "list", "history", "show", "upcoming", "dikhao",
+                                                  "bookings", "appointments", "orders", "past", "previous")):
+            return "status", None
         return "my_bookings", None
 
     # --- other FAQ topics -------------------------------------------------------
@@ -188,3 +212,13 @@ def decide_intent(msg: Msg, target, when: bool, m: Matcher, n_days: int = 0) -> 
         return loose, None
     return "fallback", None
 
+
+
+def is_complaint(msg: Msg) -> bool:
+    """A report of something that went wrong with a job or a professional."""
+    if msg.any(COMPLAINT_PHRASES):
+        return True
+    if msg.any(COMPLAINT_WORDS):
+        # "what is your complaint email" is a contact question
+        return not (msg.any(("number", "email", "mail", "phone number", "helpline")) and len(msg.tokens) <= 7)
+    return False

@@ -7,7 +7,9 @@ sets of words and phrases, dicts for the lookups (a spelling -> what it means).
 
 from __future__ import annotations
 
+import re
 import tomllib
+import unicodedata
 from importlib import resources
 
 ServiceRule = tuple[str, int, tuple[frozenset[str], ...]]  # (slug, weight, groups)
@@ -16,6 +18,17 @@ ServiceRule = tuple[str, int, tuple[frozenset[str], ...]]  # (slug, weight, grou
 def _load() -> dict:
     with resources.files(__package__).joinpath("lexicon.toml").open("rb") as f:
         return tomllib.load(f)
+
+
+_DEV_DIGITS = {0x0966 + i: str(i) for i in range(10)}
+_DEV_MARKS = {0x093C: None, 0x200C: None, 0x200D: None, 0x0901: 0x0902, 0x0964: " ", 0x0965: " "}
+
+
+def normalise_devanagari(text: str) -> str:
+    """Devanagari as one spelling: NFC, no nukta ("फ़" = "फ"), candrabindu as anusvara, digits as 0-9."""
+    if not re.search(r"[\u0900-\u097f]", text):
+        return text
+    return unicodedata.normalize("NFC", text).translate(_DEV_DIGITS).translate(_DEV_MARKS)
 
 
 _DATA = _load()
@@ -31,6 +44,9 @@ def _lookup(groups: dict[str, list[str]], value=lambda key: key) -> dict[str, ob
 COMMON_WORDS = frozenset(_TEXT["common_words"].split())
 CORRECTABLE = frozenset(_TEXT["correctable"])
 ABBREVIATIONS: dict[str, str] = _lookup(_TEXT["abbreviations"])
+
+# Devanagari words -> the romanised word the rules read (keys normalised like the text)
+DEVANAGARI: dict[str, str] = {normalise_devanagari(k): v for k, v in _lookup(_DATA["devanagari"]).items()}
 
 # ---- services and categories
 CLEAN = frozenset(_TARGETS["cleaning_words"])
@@ -82,3 +98,14 @@ THANKS = frozenset(_INTENTS["thanks"])
 GREETINGS = frozenset(_INTENTS["greetings"])
 GREETING_FILLERS = frozenset(_INTENTS["greeting_fillers"])
 HINGLISH_FUNCTION = frozenset(_INTENTS["hinglish_function"])
+
+# ---- intents added with issue 18
+_INTENTS2 = _DATA["intents2"]
+COMPLAINT_WORDS = frozenset(_INTENTS2["complaint_words"])
+COMPLAINT_PHRASES = frozenset(_INTENTS2["complaint_phrases"])
+BOOK_AGAIN = frozenset(_INTENTS2["book_again_phrases"])
+SAME_ADDRESS = frozenset(_INTENTS2["same_address"])
+FEMALE_WORDS = frozenset(_INTENTS2["female_words"])
+FEMALE_HEADS = frozenset(_INTENTS2["female_heads"])
+PAST_MARKERS = frozenset(_INTENTS2["past_markers"])
+STATUS_CUES = frozenset(_INTENTS2["status_words"])

@@ -6,8 +6,36 @@ from dataclasses import dataclass
 from datetime import date, time
 
 INTENTS = ("greeting", "thanks_bye", "faq", "service_info", "find_slots", "book", "my_bookings",
-           "cancel_reschedule", "human", "confirm", "deny", "fallback")
+           "status", "cancel", "reschedule", "book_again", "human", "complaint", "confirm", "deny",
+           "fallback")
 PARTS_OF_DAY = ("morning", "afternoon", "evening", "night")
+DATE_PROBLEMS = ("impossible", "past")
+LANGUAGES = ("hi", "en")
+
+# Compatibility with the conversation code written before "cancel" and "reschedule" were two
+# intents: an intent of either compares equal to the old name "cancel_reschedule" (and only to
+# that name, which no new code uses). Remove once the dialogue routes cancel and reschedule.
+_LEGACY_ALIASES = {"cancel_reschedule": frozenset({"cancel", "reschedule"})}
+
+
+class Intent(str):
+    """An intent name (a plain str in every other way) that also answers to its legacy name."""
+
+    __slots__ = ()
+
+    def __eq__(self, other):
+        if isinstance(other, str) and str.__ne__(self, other):
+            alias = _LEGACY_ALIASES.get(str(other))
+            return alias is not None and str(self) in alias
+        return str.__eq__(self, other)
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
+    __hash__ = str.__hash__
+
+    def __repr__(self) -> str:
+        return str.__repr__(self)
 
 
 @dataclass(frozen=True)
@@ -24,12 +52,21 @@ class Understanding:
     intent: str                     # one of INTENTS
     service: str | None = None      # service slug, when one service is meant
     category: str | None = None     # category slug when only the category is known
-    day: date | None = None         # provider-local calendar date meant
+    day: date | None = None         # provider-local calendar date meant (None for a range)
     part_of_day: str | None = None  # "morning" | "afternoon" | "evening" | "night"
     at: time | None = None          # exact clock time when given
     yes: bool = False
     no: bool = False
     faq: str | None = None          # FAQ topic id when intent == "faq"
+    women: bool = False             # asked for a woman professional ("lady electrician", "महिला")
+    day_from: date | None = None    # a range of days ("this weekend", "next week"), both ends included
+    day_to: date | None = None
+    after: time | None = None       # "after 5" -> 17:00
+    before: time | None = None      # "before noon" -> 12:00
+    date_problem: str | None = None  # "impossible" ("30 Feb") or "past" ("yesterday evening"); then
+    #                                  `day` is the nearest sensible choice
+    date_text: str | None = None    # the date phrase as written, when date_problem is set
+    language: str | None = None     # "hi" mostly Devanagari, "en" plain English, None Hinglish/unknown
 
 
 def catalogue_from_demo() -> list[CatalogueEntry]:
@@ -43,4 +80,3 @@ def catalogue_from_demo() -> list[CatalogueEntry]:
                        women_only=bool(cats[s["category"]]["women_only"]))
         for s in demo_data.SERVICES
     ]
-

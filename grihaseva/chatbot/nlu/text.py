@@ -17,7 +17,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from .. import faq as _faq
-from .lexicon import (ABBREVIATIONS, AVAIL_STRONG, AVAIL_WEAK, BOOKING_NOUNS, BOOK_VERBS, CANCEL_WORDS, CATEGORY_WORDS,
+from .lexicon import (ABBREVIATIONS, DEVANAGARI, normalise_devanagari, AVAIL_STRONG, AVAIL_WEAK, BOOKING_NOUNS, BOOK_VERBS, CANCEL_WORDS, CATEGORY_WORDS,
                      CLEAN, COMING_WORDS, COMMON_WORDS, CONFIRM_START, CORRECTABLE, DENY_START, DURATION_WORDS,
                      GENDER_WORDS, GREETINGS, HUMAN_NOUNS, HUMAN_VERBS, INCLUDE_WORDS, NEED_WORDS, PART_WORDS,
                      PAYMENT_WORDS, POLICY_WORDS, PRICE_WORDS, RESCHEDULE_STRONG, RESCHEDULE_WEAK, SERVICE_RULES,
@@ -64,11 +64,13 @@ def _domain_words() -> frozenset[str]:
 DOMAIN_WORDS = _domain_words()
 
 
-_TOKEN_RE = re.compile(r"\d{1,2}[:.]\d{2}|\d+(?:st|nd|rd|th)\b|\d+/\d+(?:/\d+)?|[a-z0-9]+")
+_TOKEN_RE = re.compile(r"\d{1,2}[:.]\d{2}|\d+(?:st|nd|rd|th)\b|\d+/\d+(?:/\d+)?|[a-z0-9]+|[\u0900-\u0963\u0971-\u097f]+")
+_DEVANAGARI_LETTER = re.compile(r"[\u0900-\u097f]")
+_LATIN_LETTER = re.compile(r"[a-zA-Z]")
 
 
 def _normalise_raw(text: str) -> str:
-    t = text.lower()
+    t = normalise_devanagari(text).lower()
     t = t.replace("’", "'").replace("‘", "'").replace("`", "'")
     t = t.replace("a/c", " ac ").replace("a.m.", " am ").replace("p.m.", " pm ")
     t = re.sub(r"\ba\.m\b", " am ", t)
@@ -109,10 +111,17 @@ def tokenise(text: str, protected: frozenset[str] = frozenset()) -> list[str]:
     raw = _TOKEN_RE.findall(_normalise_raw(text))
     out: list[str] = []
     for tok in raw:
-        tok = ABBREVIATIONS.get(tok, tok)
+        tok = DEVANAGARI.get(tok) or ABBREVIATIONS.get(tok, tok)
         for part in tok.split():
             out.append(part if part in protected else _correct(part))
     return out
+
+
+def devanagari_share(text: str) -> float:
+    """The share of the letters in `text` that are Devanagari (0.0 with no letters at all)."""
+    dev = len(_DEVANAGARI_LETTER.findall(text))
+    lat = len(_LATIN_LETTER.findall(text))
+    return dev / (dev + lat) if dev + lat else 0.0
 
 
 class Msg:
