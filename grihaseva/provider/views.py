@@ -162,18 +162,25 @@ async def notification_list():
 # ---------------------------------------------------------------- availability
 
 
-async def _availability_page(errors: dict | None = None, form=None, status: int = 200, typed: str = ""):
+HOURS = "partials/provider/_weekly_hours.html"
+
+
+async def _availability_page(errors: dict | None = None, form=None, status: int = 200, typed: str = "",
+                             rows: dict | None = None, draft: bool = False):
     """The editor; after a refusal, the refused form (`typed`: "hours", "time-off" or "services") shows what
-    was typed, not what is stored, and `form` carries those values to the template."""
+    was typed, not what is stored, and `form` carries those values to the template. `rows`: the weekly
+    hours being edited (an add, remove or copy not saved yet: `draft`); an htmx edit gets only that card."""
     state = await availability_editor.editor_state(db(), the_user().id, now())
     if typed == "hours":
-        state["hours"] = {day: form.get(f"day{day}", "") for day in range(7)}
+        state["rows"] = rows if rows is not None else availability_editor.rows_from_form(form)
     elif typed == "services":
         state["offered"] = {int(v) for v in form.getlist("service") if v.isdecimal() and len(v) <= 12}
     areas = form.get("areas", "")[:2000] if typed == "areas" else " ".join(await provider_areas(db(), the_user().id))
-    return await render("provider/availability.html", status=status, errors=errors or {}, form=form or {}, areas=areas,
+    return await render("provider/availability.html", HOURS if typed == "hours" else None, status=status,
+                        errors=errors or {}, form=form or {}, areas=areas, draft=draft, typed=typed,
                         weekdays=weekday_names(), buffer_choices=availability_editor.BUFFER_CHOICES,
-                        notice_choices=availability_editor.NOTICE_CHOICES, **state)
+                        notice_choices=availability_editor.NOTICE_CHOICES,
+                        max_intervals=availability_editor.MAX_INTERVALS, **state)
 
 
 @blueprint.get("/provider/availability")
@@ -186,8 +193,15 @@ async def availability():
 @blueprint.post("/provider/availability/hours")
 @requires_role("provider")
 async def save_hours():
-    """Save weekly hours, buffer and notice, unless a confirmed booking would be stranded."""
+    """Save weekly hours, buffer and notice, unless a confirmed booking would be stranded. With `edit`
+    (add, remove or copy an interval) the form comes back changed and nothing is saved."""
     form = await read_form()
+    if form.get("edit"):
+        try:
+            rows = availability_editor.apply_edit(availability_editor.rows_from_form(form), form["edit"], form)
+        except AvailabilityRefused as refused:
+            return await _availability_page(refused.errors, form, refused.status, typed="hours")
+        return await _availability_page(form=form, typed="hours", rows=rows, draft=True)
     try:
         weekly = availability_editor.parse_week(form)
         buffer_min, notice_min = availability_editor.parse_rules(form)
