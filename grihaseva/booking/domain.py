@@ -68,11 +68,17 @@ def change_terms(booking: Mapping, now: datetime) -> ChangeTerms | None:
 def not_changeable_message(booking: Mapping, action: str) -> str:
     """Why `change_terms` said None, for "cancel" or "move"."""
     if booking["status"] != "confirmed":
-        return f"This booking is already {booking['status']}."
+        return gettext("This booking is already %(status)s.", status=status_label(booking["status"]))
+    provider = booking["provider_name"]
     if booking.get("started_at"):
-        return f"The job has started, so it can no longer be {action}d online. Talk to {booking['provider_name']}."
-    return (f"The job's time has come, so it can no longer be {action}d online. If {booking['provider_name']} has not "
-            "set off 15 minutes after the start, you can cancel free of charge.")
+        if action == "move":
+            return gettext("The job has started, so it can no longer be moved online. Talk to %(provider)s.", provider=provider)
+        return gettext("The job has started, so it can no longer be cancelled online. Talk to %(provider)s.", provider=provider)
+    if action == "move":
+        return gettext("The job's time has come, so it can no longer be moved online. If %(provider)s has not set off "
+                       "15 minutes after the start, you can cancel free of charge.", provider=provider)
+    return gettext("The job's time has come, so it can no longer be cancelled online. If %(provider)s has not set off "
+                   "15 minutes after the start, you can cancel free of charge.", provider=provider)
 
 
 class BookingRefused(Exception):
@@ -87,7 +93,7 @@ class BookingChanged(BookingRefused):
     """The booking was cancelled or completed by someone else between reading it and changing it."""
 
     def __init__(self):
-        super().__init__("This booking was just changed by someone else. Reload the page to see it as it is now.", 409)
+        super().__init__(gettext("This booking was just changed by someone else. Reload the page to see it as it is now."), 409)
 
 
 class AlreadyBooked(BookingRefused):
@@ -148,9 +154,15 @@ class LateFeeToConfirm(BookingRefused):
 
     def __init__(self, fee_paise: int, action: str):
         from ..money import rupees
-        super().__init__(f"It is now less than 3 hours before the start, so to {action} this booking there is a "
-                         f"late fee of {rupees(fee_paise)}, paid to the professional. Nothing has changed yet: "
-                         f"confirm on the booking page to {action} it with the fee.", 409)
+        if action == "move":
+            message = gettext("It is now less than 3 hours before the start, so moving this booking costs a late fee "
+                              "of %(fee)s, paid to the professional. Nothing has changed yet: confirm below to move "
+                              "it with the fee.", fee=rupees(fee_paise))
+        else:
+            message = gettext("It is now less than 3 hours before the start, so cancelling this booking costs a late "
+                              "fee of %(fee)s, paid to the professional. Nothing has changed yet: confirm below to "
+                              "cancel it with the fee.", fee=rupees(fee_paise))
+        super().__init__(message, 409)
         self.fee_paise = fee_paise
 
 
@@ -560,8 +572,8 @@ async def check_reschedulable(db, booking: Mapping, service: Service, new_start:
     if terms is None:
         raise BookingRefused(not_changeable_message(booking, "move"), 422)
     if terms.no_show:
-        raise BookingRefused(f"{booking['provider_name']} has not set off, so this booking cannot be moved; "
-                             "you can cancel it free of charge and book again.", 422)
+        raise BookingRefused(gettext("%(provider)s has not set off, so this booking cannot be moved; you can cancel "
+                                     "it free of charge and book again.", provider=booking["provider_name"]), 422)
     if new_start == booking["starts_at"]:
         raise BookingRefused(gettext("That is the time already booked. Pick a different slot."), 422)
     await refuse_if_already_booked(db, booking["customer_id"], service, new_start, booking["id"])

@@ -91,7 +91,7 @@ async def on_the_way(booking_id: int):
         await timeline.mark_on_the_way(db(), the_user().id, booking_id, now())
     except TimelineRefused as refused:
         return await _refused(refused)
-    await flash("The customer can see you are on the way.", "success")
+    await flash(gettext("The customer can see you are on the way."), "success")
     return redirect_to("/provider/dashboard")
 
 
@@ -106,7 +106,7 @@ async def start(booking_id: int):
         await timeline.mark_started(db(), the_user().id, booking_id, now())
     except TimelineRefused as refused:
         return await _refused(refused)
-    await flash("Job started.", "success")
+    await flash(gettext("Job started."), "success")
     return redirect_to("/provider/dashboard")
 
 
@@ -119,7 +119,8 @@ async def complete(booking_id: int):
         number = await appointments.complete_job(db(), the_user().id, booking_id, now())
     except BookingRefused as refused:
         return await _refused(refused)
-    await flash(f"Job marked completed; receipt {number} is with the customer. It now counts in your earnings.", "success")
+    await flash(gettext("Job marked completed; receipt %(number)s is with the customer. It now counts in your earnings.",
+                        number=number), "success")
     return redirect_to("/provider/dashboard")
 
 
@@ -134,7 +135,7 @@ async def mark_paid(booking_id: int):
         await receipts.mark_paid(db(), the_user().id, booking_id, form.get("method"), form.get("reference"), now())
     except receipts.PaymentRefused as refused:
         return await _refused(refused)
-    await flash("Marked paid.", "success")
+    await flash(gettext("Marked paid."), "success")
     return redirect_to("/provider/dashboard")
 
 
@@ -221,10 +222,10 @@ async def available_today():
     form = await read_form()
     choice = form.get("available")
     if choice not in ("0", "1"):
-        raise BadRequest("Use the switch on your dashboard: available today, yes or no.")
+        raise BadRequest(gettext("Use the switch on your dashboard: available today, yes or no."))
     await availability_editor.set_available_today(db(), the_user().id, choice == "1", now())
-    await flash("You are taking jobs today again: your free times are back." if choice == "1" else
-                "No more jobs today: the rest of today's free times are withdrawn. Confirmed jobs stay.", "info")
+    await flash(gettext("You are taking jobs today again: your free times are back.") if choice == "1" else
+                gettext("No more jobs today: the rest of today's free times are withdrawn. Confirmed jobs stay."), "info")
     return redirect_to("/provider/dashboard")
 
 
@@ -353,8 +354,8 @@ async def save_upi_id():
         return await render("provider/earnings.html", status=422, **await _earnings_context(
             plan, {"upi_id": refused.message}, upi_typed=(form.get("upi_id") or "")[:100]))
     await db().execute("update_upi_id", {"provider_id": the_user().id, "upi_id": upi_id})
-    await flash("Your UPI id is saved: new receipts show it." if upi_id else "UPI id removed: receipts ask for cash.",
-                "success")
+    await flash(gettext("Your UPI id is saved: new receipts show it.") if upi_id else
+                gettext("UPI id removed: receipts ask for cash."), "success")
     return redirect_to("/provider/earnings#upi")
 
 

@@ -119,7 +119,7 @@ def test_the_customer_follows_the_job_live_to_a_receipt_paid_by_upi(chromium, se
         pro.fill(f"#reference-{booking_id}", "412345678901")
         shot(pro, "dashboard-mark-paid-360")
         pro.click(f"#mark-paid-{booking_id} button[type=submit]")
-        pro.wait_for_selector(f"{row} .status:text('paid · UPI')")
+        pro.wait_for_selector(f"{row} .status:text('paid by UPI')")
         buyer.goto(booking_url.rstrip("/") + "/receipt")
         assert "UPI, reference 412345678901" in buyer.inner_text("#paid")
     finally:
