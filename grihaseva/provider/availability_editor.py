@@ -95,6 +95,18 @@ def _bound_minutes(hour: str, minute: str, period: str, end: bool) -> int | None
     return 1440 if end and minutes == 0 else minutes
 
 
+def rows_text(rows: list[dict[str, str]]) -> str:
+    """The ranges of a day as the editor shows them, in words ("10:00 am – 2:00 pm, …"); a range
+    not fully on the lists is left out (its message says why)."""
+    spans = []
+    for row in rows:
+        start = _bound_minutes(row.get("from_h", ""), row.get("from_m", ""), row.get("from_p", ""), end=False)
+        end = _bound_minutes(row.get("to_h", ""), row.get("to_m", ""), row.get("to_p", ""), end=True)
+        if start is not None and end is not None:
+            spans.append((start, end))
+    return interval_text(spans)
+
+
 def _day_lists(form, day: int) -> list[list[str]]:
     return [[(value or "").strip() for value in form.getlist(f"d{day}_{field}")] for field in ROW_FIELDS]
 

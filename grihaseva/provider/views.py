@@ -184,6 +184,11 @@ async def _availability_page(errors: dict | None = None, form=None, status: int 
                         max_intervals=availability_editor.MAX_INTERVALS, **state)
 
 
+@blueprint.app_template_filter("hours_text")
+def _hours_text(rows: list[dict]) -> str:
+    return availability_editor.rows_text(rows)
+
+
 @blueprint.get("/provider/availability")
 @requires_role("provider")
 async def availability():
