@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Mapping
 from zoneinfo import ZoneInfo
 
-from ..i18n import gettext, lazy_gettext, ngettext, status_label
+from ..i18n import gettext, lazy_gettext, ngettext, status_label, use_locale
 from ..db import Database, IntegrityError
 from ..events import publish_many
 from ..plaintext import has_letters_or_digits, one_line
@@ -718,16 +718,20 @@ async def cancel_booking(db: Database, user, booking_id: int, now: datetime, rea
 
 async def _report_no_show(tx, row: Mapping, label: str, now: datetime) -> None:
     """The professional did not set off: the booking says so, and every admin is told (notification and mail)."""
-    from ..mail import enqueue_mail
+    from ..mail import enqueue_mail, recipient_locale
 
     await tx.execute("mark_no_show", {"id": row["id"]})
     message = f"No-show: {row['provider_name']} did not set off for {row['service_name']}, {label} (booking #{row['id']})."
     for admin in await tx.fetch_all("select_admin_ids"):
         await tx.execute("insert_notification", {"user_id": admin["id"], "kind": "no_show", "booking_id": row["id"],
                                                  "now": now, "message": message[:300]})
+        locale = await recipient_locale(tx, admin["email"])
+        with use_locale(locale):  # the start as this admin reads it
+            when = slots.local_label(row["starts_at"], row["timezone"])
         await enqueue_mail(tx, admin["email"], "no_show_admin", {
-            "name": admin["name"].split()[0], "message": message, "provider_name": row["provider_name"],
-            "provider_phone": row["provider_phone"], "customer_name": row["customer_name"], "booking_id": row["id"]}, now)
+            "name": admin["name"].split()[0], "when": when, "service": row["service_name"],
+            "provider_name": row["provider_name"], "provider_phone": row["provider_phone"],
+            "customer_name": row["customer_name"], "booking_id": row["id"]}, now, locale=locale)
 
 
 async def reschedule_booking(db: Database, user, booking_id: int, new_start: datetime, now: datetime,
