@@ -19,12 +19,11 @@ from ..booking.domain import _announce
 from ..booking.booking_mail import mail_booking_change
 from ..events import publish
 from .. import audit
+from ..refusal import Refused
 
 
-class AdminRefused(Exception):
-    def __init__(self, message: str, status: int = 422):
-        super().__init__(message)
-        self.message, self.status = message, status
+class AdminRefused(Refused):
+    pass
 
 
 def provider_state(row) -> str:

@@ -28,6 +28,7 @@ from ..i18n import gettext, lazy_gettext
 from ..auth.accounts import ValidationError
 from ..db import Database, IntegrityError
 from ..markup import clean_html
+from ..refusal import Refused
 
 CATEGORIES = {
     "diy": lazy_gettext("DIY tips"),
@@ -41,12 +42,8 @@ TITLE_MAX, SUMMARY_MAX, BODY_MAX, SLUG_MAX = 150, 300, 40_000, 120
 
 
 
-class PostRefused(Exception):
+class PostRefused(Refused):
     """The reader may not do this to this post; `status` is the HTTP status to answer with."""
-
-    def __init__(self, message: str, status: int):
-        super().__init__(message)
-        self.message, self.status = message, status
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from ..events import publish
 from ..i18n import gettext, lazy_gettext, status_label, use_locale
 from ..mail import enqueue_mail, recipient_locale
 from . import slots
+from ..refusal import Refused
 
 ON_THE_WAY_FROM = timedelta(hours=3)  # the earliest "on the way" before the start
 NO_SHOW_AFTER = timedelta(minutes=15)  # not on the way this long after the start: a no-show
@@ -27,12 +28,10 @@ STAGE_LABELS = {"confirmed": lazy_gettext("Confirmed"), "on_the_way": lazy_gette
                 "cancelled": lazy_gettext("Cancelled")}
 
 
-class TimelineRefused(Exception):
+class TimelineRefused(Refused):
     """A move that breaks the order of the timeline; `status` is the HTTP status to answer with."""
 
-    def __init__(self, message: str, status: int = 409):
-        super().__init__(message)
-        self.message, self.status = message, status
+    default_status = 409
 
 
 def stage(booking: Mapping) -> str:

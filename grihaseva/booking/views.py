@@ -266,7 +266,7 @@ async def _confirm_page(service, provider_id, start, form, errors, status=200, m
         return await _women_only_page(service)
     if check_slot:  # a past, off-grid or taken time is said before the form, not after it
         try:
-            await domain.check_bookable(db(), service, provider_id, start, now(), pin)
+            await domain.check_bookable(db(), service, provider_id, start, now(), pin, customer_id=user.id)
         except domain.BookingRefused as refused:
             return await _refused(refused, service, provider_id, start, pin)
     saved = await addresses.customer_addresses(db(), user.id)
