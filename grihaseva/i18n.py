@@ -216,6 +216,16 @@ def time_under_heading(moment: datetime, tz: str, heading: str) -> str:
     return time_label(moment, tz)
 
 
+def clock_label(minutes: int) -> str:
+    """A minute of the day as `time_label` shows it: 570 -> "9:30 am" / "सुबह 9:30"; 1440 (the
+    end of the day) -> "12:00 am", midnight."""
+    from babel.dates import format_time
+    from datetime import time
+
+    hours, rest = divmod(int(minutes) % 1440, 60)
+    return format_time(time(hours, rest), _TIME_PATTERN[get_locale()], locale=_babel_locale())
+
+
 def day_label(day: date) -> str:
     """"Wed 25 Nov" / "बुध 25 नव॰"."""
     return format_date(day, "EEE d MMM", locale=_babel_locale())

@@ -152,6 +152,8 @@ def parse_late_fee(text: str | None) -> int:
         raise ValueError(gettext("The late fee cannot be negative: enter 0 for no late fee, or an amount like 99."))
     if cleaned.strip("0") in ("", "."):
         return 0
+    if _PRICE.match(cleaned) and len(cleaned.split(".")[0].replace(",", "")) > 5:  # 40 nines: too much, not "not a number"
+        raise ValueError(f"Late fees are at most {rupees(MAX_LATE_FEE_PAISE)}.")
     try:
         paise = parse_rupees(cleaned)
     except ValueError:

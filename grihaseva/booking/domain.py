@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Mapping
 from zoneinfo import ZoneInfo
 
-from ..i18n import gettext, lazy_gettext, localized, ngettext, status_label
+from ..i18n import gettext, lazy_gettext, localized, ngettext, status_label, use_locale
 from ..db import Database, IntegrityError
 from ..events import publish_many
 from ..plaintext import has_letters_or_digits, one_line
@@ -582,8 +582,8 @@ async def check_reschedulable(db, booking: Mapping, service: Service, new_start:
     if terms is None:
         raise BookingRefused(not_changeable_message(booking, "move"), 422)
     if terms.no_show:
-        raise BookingRefused(f"{booking['provider_name']} has not set off, so this booking cannot be moved; "
-                             "you can cancel it free of charge and book again.", 422)
+        raise BookingRefused(gettext("%(provider)s has not set off, so this booking cannot be moved; you can cancel "
+                                     "it free of charge and book again.", provider=booking["provider_name"]), 422)
     if new_start == booking["starts_at"]:
         raise BookingRefused(gettext("That is the time already booked. Pick a different slot."), 422)
     await refuse_if_already_booked(db, booking["customer_id"], service, new_start, booking["id"])

@@ -23,7 +23,8 @@ from zoneinfo import ZoneInfo
 
 import segno
 
-from ..mail import enqueue_mail
+from ..i18n import gettext, use_locale
+from ..mail import enqueue_mail, recipient_locale
 from ..money import rupees
 from ..refusal import Refused
 from . import slots
@@ -96,18 +97,22 @@ def clean_upi_id(value: str | None) -> str:
     """A UPI id as typed ("name@bank"); PaymentRefused for anything else (empty included)."""
     text = (value or "").strip()
     if not text:
-        raise PaymentRefused("Enter your UPI id, like ravi.kumar@okaxis.", field="upi_id")
+        raise PaymentRefused(gettext("Enter your UPI id, like ravi.kumar@okaxis."), field="upi_id")
     if "@" not in text:
-        raise PaymentRefused("A UPI id looks like name@bank (for example ravi.kumar@okaxis): it needs an @.", field="upi_id")
+        raise PaymentRefused(gettext("A UPI id looks like name@bank (for example ravi.kumar@okaxis): it needs an @."),
+                             field="upi_id")
     if not UPI_ID.fullmatch(text):
-        raise PaymentRefused("That is not a UPI id: use letters, digits, dots, hyphens or underscores, then @ and "
-                             "the bank's handle (for example ravi.kumar@okaxis).", field="upi_id")
+        raise PaymentRefused(gettext("That is not a UPI id: use letters, digits, dots, hyphens or underscores, then @ "
+                                     "and the bank's handle (for example ravi.kumar@okaxis)."), field="upi_id")
     return text.lower()
 
 
 async def mail_receipt(tx, booking_id: int, now: datetime) -> None:
     booking = await tx.fetch_one("select_booking", {"id": booking_id})
-    await enqueue_mail(tx, booking["customer_email"], "receipt", receipt_context(booking), now)
+    locale = await recipient_locale(tx, booking["customer_email"])
+    with use_locale(locale):  # times and money as the customer reads them
+        context = receipt_context(booking)
+    await enqueue_mail(tx, booking["customer_email"], "receipt", context, now, locale=locale)
 
 
 def receipt_context(booking: Mapping) -> dict:
@@ -130,21 +135,21 @@ async def mark_paid(db, provider_id: int, booking_id: int, method: str | None, r
     method = (method or "").strip()
     reference = "".join((reference or "").split())
     if method not in ("cash", "upi"):
-        raise PaymentRefused("Choose how the customer paid: cash or UPI.", field="method")
+        raise PaymentRefused(gettext("Choose how the customer paid: cash or UPI."), field="method")
     if method == "upi" and not UPI_REFERENCE.fullmatch(reference):
-        raise PaymentRefused("Enter the UPI reference (UTR) from the payment: 6 to 35 letters or digits.",
+        raise PaymentRefused(gettext("Enter the UPI reference (UTR) from the payment: 6 to 35 letters or digits."),
                              field="reference")
     if method == "cash":
         reference = ""
     async with db.transaction() as tx:
         row = await tx.fetch_one("select_booking", {"id": booking_id})
         if row is None or row["provider_id"] != provider_id:
-            raise PaymentRefused("There is no such booking in your account.", 404)
+            raise PaymentRefused(gettext("There is no such booking in your account."), 404)
         if row["paid_at"] is not None:
-            raise PaymentRefused("This job is already marked paid.", 409)
+            raise PaymentRefused(gettext("This job is already marked paid."), 409)
         if not row["receipt_number"]:
-            raise PaymentRefused("There is nothing to pay yet: mark the job completed first.", 409)
+            raise PaymentRefused(gettext("There is nothing to pay yet: mark the job completed first."), 409)
         if (await tx.execute("mark_paid", {"id": booking_id, "provider_id": provider_id, "method": method,
                                            "reference": reference, "now": now})).rowcount != 1:
-            raise PaymentRefused("This job is already marked paid.", 409)
+            raise PaymentRefused(gettext("This job is already marked paid."), 409)
         await announce(tx, row, "paid", now)

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from typing import Mapping
 
 from ..events import publish
-from ..mail import enqueue_mail
+from ..i18n import gettext, lazy_gettext, status_label, use_locale
+from ..mail import enqueue_mail, recipient_locale
 from . import slots
 from ..refusal import Refused
 
@@ -22,8 +23,9 @@ ON_THE_WAY_FROM = timedelta(hours=3)  # the earliest "on the way" before the sta
 NO_SHOW_AFTER = timedelta(minutes=15)  # not on the way this long after the start: a no-show
 
 STAGES = ("confirmed", "on_the_way", "started", "completed")
-STAGE_LABELS = {"confirmed": "Confirmed", "on_the_way": "On the way", "started": "Started", "completed": "Completed",
-                "cancelled": "Cancelled"}
+STAGE_LABELS = {"confirmed": lazy_gettext("Confirmed"), "on_the_way": lazy_gettext("On the way"),
+                "started": lazy_gettext("Started"), "completed": lazy_gettext("Completed"),
+                "cancelled": lazy_gettext("Cancelled")}
 
 
 class TimelineRefused(Refused):
@@ -57,7 +59,7 @@ def steps(booking: Mapping) -> list[Step]:
     now_stage = stage(booking)
     times = {"confirmed": booking.get("created_at"), "on_the_way": booking.get("on_the_way_at"),
              "started": booking.get("started_at"), "completed": booking.get("completed_at")}
-    return [Step(key, STAGE_LABELS[key], times[key], key == now_stage) for key in STAGES]
+    return [Step(key, str(STAGE_LABELS[key]), times[key], key == now_stage) for key in STAGES]
 
 
 def is_no_show(booking: Mapping, now: datetime) -> bool:
@@ -80,7 +82,7 @@ def next_move(booking: Mapping, now: datetime) -> str | None:
 async def _own(tx, provider_id: int, booking_id: int) -> dict:
     row = await tx.fetch_one("select_booking", {"id": booking_id})
     if row is None or row["provider_id"] != provider_id:  # another provider's booking looks like a missing one
-        raise TimelineRefused("There is no such booking in your account.", 404)
+        raise TimelineRefused(gettext("There is no such booking in your account."), 404)
     return row
 
 
@@ -92,7 +94,7 @@ async def announce(tx, booking: Mapping, kind: str, now: datetime) -> None:
 
 def _refuse_finished(row: Mapping) -> None:
     if row["status"] in ("cancelled", "completed"):
-        raise TimelineRefused(f"This booking is already {row['status']}.", 409)
+        raise TimelineRefused(gettext("This booking is already %(status)s.", status=status_label(row["status"])), 409)
 
 
 async def mark_on_the_way(db, provider_id: int, booking_id: int, now: datetime) -> dict:
@@ -101,23 +103,26 @@ async def mark_on_the_way(db, provider_id: int, booking_id: int, now: datetime) 
         row = await _own(tx, provider_id, booking_id)
         _refuse_finished(row)
         if stage(row) != "confirmed":
-            raise TimelineRefused("You already said you are on the way to this job.", 409)
+            raise TimelineRefused(gettext("You already said you are on the way to this job."), 409)
         if now < row["starts_at"] - ON_THE_WAY_FROM:
-            raise TimelineRefused(
-                f"This job starts {slots.local_label(row['starts_at'], row['timezone'])}. You can say you are "
-                "on the way from 3 hours before the start.", 422)
+            raise TimelineRefused(gettext(
+                "This job starts %(when)s. You can say you are on the way from 3 hours before the start.",
+                when=slots.local_label(row["starts_at"], row["timezone"])), 422)
         if now >= row["ends_at"]:
-            raise TimelineRefused("This job's time is over; mark it completed instead.", 422)
+            raise TimelineRefused(gettext("This job's time is over; mark it completed instead."), 422)
         if (await tx.execute("mark_on_the_way", {"id": booking_id, "provider_id": provider_id, "now": now})).rowcount != 1:
-            raise TimelineRefused("This booking was just changed. Reload the page to see it as it is now.", 409)
+            raise TimelineRefused(gettext("This booking was just changed. Reload the page to see it as it is now."), 409)
         await tx.execute("insert_notification", {
             "user_id": row["customer_id"], "kind": "on_the_way", "booking_id": booking_id, "now": now,
             "message": f"{row['provider_name']} is on the way: {row['service_name']}"[:300]})
         await announce(tx, row, "on_the_way", now)
+        locale = await recipient_locale(tx, row["customer_email"])
+        with use_locale(locale):  # the time as the customer reads it
+            when = slots.local_label(row["starts_at"], row["timezone"])
         await enqueue_mail(tx, row["customer_email"], "job_on_the_way", {
-            "name": row["customer_name"].split()[0], "service": row["service_name"],
-            "when": slots.local_label(row["starts_at"], row["timezone"]), "provider_name": row["provider_name"],
-            "provider_phone": row["provider_phone"], "address": row["address"], "booking_id": booking_id}, now)
+            "name": row["customer_name"].split()[0], "service": row["service_name"], "when": when,
+            "provider_name": row["provider_name"], "provider_phone": row["provider_phone"], "address": row["address"],
+            "booking_id": booking_id}, now, locale=locale)
     return row
 
 
@@ -128,10 +133,10 @@ async def mark_started(db, provider_id: int, booking_id: int, now: datetime) -> 
         _refuse_finished(row)
         current = stage(row)
         if current == "confirmed":
-            raise TimelineRefused("Tap \u201con the way\u201d first: the customer is told when you set off.", 409)
+            raise TimelineRefused(gettext("Tap \u201cI'm on the way\u201d first: the customer is told when you set off."), 409)
         if current == "started":
-            raise TimelineRefused("This job is already started.", 409)
+            raise TimelineRefused(gettext("This job is already started."), 409)
         if (await tx.execute("mark_started", {"id": booking_id, "provider_id": provider_id, "now": now})).rowcount != 1:
-            raise TimelineRefused("This booking was just changed. Reload the page to see it as it is now.", 409)
+            raise TimelineRefused(gettext("This booking was just changed. Reload the page to see it as it is now."), 409)
         await announce(tx, row, "started", now)
     return row

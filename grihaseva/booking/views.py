@@ -540,7 +540,7 @@ async def receipt_page(booking_id: int):
     """The printable receipt (A4 and a phone screen), with the UPI link and its QR code while unpaid."""
     context = await _booking_context(booking_id)
     if not context["booking"]["receipt_number"]:
-        raise NotFound("There is no receipt for this booking yet: it comes when the job is completed.")
+        raise NotFound(gettext("There is no receipt for this booking yet: it comes when the job is completed."))
     return await render("booking/receipt.html", **context)
 
 
@@ -553,7 +553,7 @@ async def receipt_qr(booking_id: int):
     booking = await _own_booking(booking_id)
     link = receipts.booking_upi_link(booking)
     if link is None:
-        raise NotFound("This receipt has no UPI payment: pay the professional in cash.")
+        raise NotFound(gettext("This receipt has no UPI payment: pay the professional in cash."))
     response = Response(receipts.qr_svg(link), content_type="image/svg+xml")
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -818,7 +818,8 @@ def _stage(booking) -> str:
 
 @blueprint.app_template_filter("stage_label")
 def _stage_label(stage: str) -> str:
-    return timeline.STAGE_LABELS.get(stage, stage)
+    label = timeline.STAGE_LABELS.get(stage)
+    return str(label) if label is not None else stage
 
 
 @blueprint.app_template_filter("timeline_steps")

@@ -8,11 +8,10 @@ so every open slot grid for the provider re-renders.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from ..i18n import gettext, weekday_names
+from ..i18n import clock_label, gettext, weekday_names
 from ..booking import slots
 from ..events import publish
 from .standing import refuse_if_suspended
@@ -20,7 +19,8 @@ from .standing import refuse_if_suspended
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 BUFFER_CHOICES = (0, 10, 15, 30, 45, 60)
 NOTICE_CHOICES = (0, 30, 60, 120, 240, 720, 1440, 2880)
-_INTERVAL = re.compile(r"^(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})$")
+ROW_FIELDS = ("from_h", "from_m", "from_p", "to_h", "to_m", "to_p")
+MAX_INTERVALS = 6  # time ranges in one day
 MAX_TIME_OFF = timedelta(days=366)
 TIME_OFF_LEAD = timedelta(days=365)  # time off may start up to a year past the end of the booking window
 
@@ -37,11 +37,18 @@ class AvailabilityRefused(Exception):
 
 
 def interval_text(intervals: list[tuple[int, int]]) -> str:
-    return ", ".join(f"{_hhmm(start)}-{_hhmm(end)}" for start, end in intervals)
+    """"10:00 am – 2:00 pm, 4:00 pm – 9:00 pm" in the reader's language (the same times customers see)."""
+    return ", ".join(f"{clock_label(start)} – {clock_label(end)}" for start, end in intervals)
 
 
-def _hhmm(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+def row_of(start: int, end: int) -> dict[str, str]:
+    """An interval as the editor's six selects show it (end 1440 is 12:00 am, midnight)."""
+    return {**_bound("from", start), **_bound("to", end)}
+
+
+def _bound(side: str, minutes: int) -> dict[str, str]:
+    hours, rest = divmod(minutes % 1440, 60)
+    return {f"{side}_h": str(hours % 12 or 12), f"{side}_m": f"{rest:02d}", f"{side}_p": "pm" if hours >= 12 else "am"}
 
 
 async def editor_state(db, provider_id: int, now: datetime) -> dict:
@@ -57,7 +64,8 @@ async def editor_state(db, provider_id: int, now: datetime) -> dict:
     time_off = [{**row, "from_label": label_with_year(row["starts_at"], tz, now),
                  "until_label": label_with_year(row["ends_at"], tz, now)}
                 for row in await db.fetch_all("select_upcoming_time_off", {"provider_id": provider_id, "from_at": now})]
-    return {"provider": provider, "hours": {day: interval_text(weekly[day]) for day in range(7)},
+    return {"provider": provider, "rows": {day: [row_of(*i) for i in sorted(weekly[day])] for day in range(7)},
+            "hours": {day: interval_text(sorted(weekly[day])) for day in range(7)},
             "offered": offered, "services": services, "time_off": time_off, "tz": tz}
 
 
@@ -76,32 +84,120 @@ def label_with_year(moment: datetime, tz: str, now: datetime) -> str:
 # ---------------------------------------------------------------- parsing
 
 
+def _bound_minutes(hour: str, minute: str, period: str, end: bool) -> int | None:
+    """Minutes after midnight of a 12-hour time from the selects; None for anything not on the lists.
+    An end at 12:00 am is midnight at the end of the day (1440)."""
+    if not (hour.isdecimal() and len(hour) <= 2 and 1 <= int(hour) <= 12):
+        return None
+    if not (minute.isdecimal() and len(minute) <= 2 and int(minute) <= 59) or period not in ("am", "pm"):
+        return None
+    minutes = (int(hour) % 12) * 60 + int(minute) + (720 if period == "pm" else 0)
+    return 1440 if end and minutes == 0 else minutes
+
+
+def rows_text(rows: list[dict[str, str]]) -> str:
+    """The ranges of a day as the editor shows them, in words ("10:00 am – 2:00 pm, …"); a range
+    not fully on the lists is left out (its message says why)."""
+    spans = []
+    for row in rows:
+        start = _bound_minutes(row.get("from_h", ""), row.get("from_m", ""), row.get("from_p", ""), end=False)
+        end = _bound_minutes(row.get("to_h", ""), row.get("to_m", ""), row.get("to_p", ""), end=True)
+        if start is not None and end is not None:
+            spans.append((start, end))
+    return interval_text(spans)
+
+
+def _day_lists(form, day: int) -> list[list[str]]:
+    return [[(value or "").strip() for value in form.getlist(f"d{day}_{field}")] for field in ROW_FIELDS]
+
+
+def rows_from_form(form) -> dict[int, list[dict[str, str]]]:
+    """The intervals as typed, unchecked (to show a refused or half-edited form again)."""
+    rows = {}
+    for day in range(7):
+        lists = _day_lists(form, day)
+        rows[day] = [{field: value[:2] for field, value in zip(ROW_FIELDS, values)}
+                     for values in list(zip(*lists))[:MAX_INTERVALS]]
+    return rows
+
+
 def parse_week(form) -> dict[int, list[tuple[int, int]]]:
-    """`day0`..`day6`: "09:00-13:00, 14:00-19:00" (a break between the intervals); empty is a day off."""
+    """Each weekday's intervals from the editor's selects: `d<day>_from_h`, `_from_m`, `_from_p`,
+    `_to_h`, `_to_m`, `_to_p`, one value per interval, in order; a day without any is a day off.
+    Several intervals leave a break between them. Refused with a message per day: a time not on
+    the lists, an end before its start, an interval past midnight, overlapping intervals."""
     weekly, errors = {}, {}
     for day in range(7):
-        text = (form.get(f"day{day}") or "").strip()
+        name, field = weekday_names()[day], f"day{day}"
+        lists = _day_lists(form, day)
+        if len({len(values) for values in lists}) > 1 or len(lists[0]) > MAX_INTERVALS:
+            errors[field] = gettext("%(day)s: choose each time from the lists (hour, minutes, am or pm).", day=name)
+            continue
         intervals = []
-        for part in [p.strip() for p in text.split(",") if p.strip()] if text else []:
-            match = _INTERVAL.match(part)
-            if not match:
-                errors[f"day{day}"] = gettext("%(day)s: write hours like 09:00-13:00, 14:00-19:00.", day=weekday_names()[day])
+        for values in zip(*lists):
+            if not any(values):
+                continue  # an added interval left blank
+            start, end = _bound_minutes(*values[:3], end=False), _bound_minutes(*values[3:], end=True)
+            if start is None or end is None:
+                errors[field] = gettext("%(day)s: choose each time from the lists (hour, minutes, am or pm).", day=name)
                 break
-            h1, m1, h2, m2 = map(int, match.groups())
-            start, end = h1 * 60 + m1, h2 * 60 + m2
-            if m1 > 59 or m2 > 59 or start > 1440 or end > 1440 or start >= end:
-                errors[f"day{day}"] = gettext("%(day)s: %(part)s is not a time range within one day.", day=weekday_names()[day], part=part)
+            if end <= start:
+                span = f"{clock_label(start)} – {clock_label(end)}"
+                if start >= 720 and end < 720:
+                    errors[field] = gettext("%(day)s: %(span)s runs past midnight. End it at 12:00 am (midnight) "
+                                            "and put the rest on the next day.", day=name, span=span)
+                else:
+                    errors[field] = gettext("%(day)s: %(span)s ends before it starts.", day=name, span=span)
                 break
             intervals.append((start, end))
         intervals.sort()
-        if any(a_end > b_start for (_, a_end), (b_start, _) in zip(intervals, intervals[1:])):
-            errors.setdefault(f"day{day}", gettext("%(day)s: the time ranges overlap.", day=weekday_names()[day]))
+        for (a_start, a_end), (b_start, b_end) in zip(intervals, intervals[1:]):
+            if a_end > b_start and field not in errors:
+                errors[field] = gettext("%(day)s: %(first)s and %(second)s overlap. Change one of them.", day=name,
+                                        first=f"{clock_label(a_start)} – {clock_label(a_end)}",
+                                        second=f"{clock_label(b_start)} – {clock_label(b_end)}")
         weekly[day] = intervals
     if not errors and not any(weekly.values()):
         errors["day0"] = gettext("Enter your working hours for at least one day (use time off for a break from work).")
     if errors:
         raise AvailabilityRefused(errors)
     return weekly
+
+
+def apply_edit(rows: dict[int, list[dict[str, str]]], edit: str, form) -> dict[int, list[dict[str, str]]]:
+    """An edit of the form before saving: `add:<day>` (one more interval), `remove:<day>:<n>`, or
+    `copy:<day>` (that day's intervals to each day ticked in `copy<day>_to`). Nothing is saved."""
+    parts = edit.split(":")
+    day = int(parts[1]) if len(parts) > 1 and parts[1].isdecimal() and len(parts[1]) == 1 else -1
+    if day not in rows:
+        raise AvailabilityRefused({"hours": gettext("Use the buttons of the weekly hours form.")}, 400)
+    rows = {d: list(r) for d, r in rows.items()}
+    if parts[0] == "add" and len(parts) == 2:
+        if len(rows[day]) >= MAX_INTERVALS:
+            raise AvailabilityRefused({f"day{day}": gettext("%(day)s: at most %(num)s time ranges a day.",
+                                                            day=weekday_names()[day], num=MAX_INTERVALS)})
+        rows[day].append(_next_interval(rows[day]))
+    elif parts[0] == "remove" and len(parts) == 3 and parts[2].isdecimal() and int(parts[2]) < len(rows[day]):
+        del rows[day][int(parts[2])]
+    elif parts[0] == "copy" and len(parts) == 2:
+        targets = {value for value in form.getlist(f"copy{day}_to") if value in "0123456" and len(value) == 1}
+        if not targets - {str(day)}:
+            raise AvailabilityRefused({f"day{day}": gettext("%(day)s: tick the days to copy these hours to.",
+                                                            day=weekday_names()[day])})
+        for target in targets - {str(day)}:
+            rows[int(target)] = [dict(row) for row in rows[day]]
+    else:
+        raise AvailabilityRefused({"hours": gettext("Use the buttons of the weekly hours form.")}, 400)
+    return rows
+
+
+def _next_interval(rows: list[dict[str, str]]) -> dict[str, str]:
+    """A new interval: 9 am to 1 pm on an empty day, else the two hours after a one-hour break."""
+    last_end = _bound_minutes(rows[-1]["to_h"], rows[-1]["to_m"], rows[-1]["to_p"], end=True) if rows else None
+    if last_end is None or last_end + 60 >= 1440:
+        return row_of(9 * 60, 13 * 60) if not rows else row_of(20 * 60, 22 * 60)
+    start = last_end + 60
+    return row_of(start, min(start + 120, 1440))
 
 
 def _choice(form, name: str, choices: tuple[int, ...], message: str, errors: dict) -> int:
@@ -114,8 +210,8 @@ def _choice(form, name: str, choices: tuple[int, ...], message: str, errors: dic
 
 def parse_rules(form) -> tuple[int, int]:
     errors: dict[str, str] = {}
-    buffer_min = _choice(form, "buffer", BUFFER_CHOICES, "Choose the travel time between jobs from the list.", errors)
-    notice_min = _choice(form, "notice", NOTICE_CHOICES, "Choose the minimum notice from the list.", errors)
+    buffer_min = _choice(form, "buffer", BUFFER_CHOICES, gettext("Choose the travel time between jobs from the list."), errors)
+    notice_min = _choice(form, "notice", NOTICE_CHOICES, gettext("Choose the minimum notice from the list."), errors)
     if errors:
         raise AvailabilityRefused(errors)
     return buffer_min, notice_min

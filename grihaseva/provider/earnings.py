@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, DecimalException
 
-from ..i18n import gettext, ngettext
+from ..i18n import gettext, month_day, ngettext
 from ..booking.domain import _day_start, local_today, week_start
 
 MAX_RATE_PAISE = 10_000_000  # ₹1,00,000 an hour
@@ -219,7 +219,7 @@ def chart_bars(weeks: list[tuple[date, int, int]]) -> list[Bar]:
     for index, (monday, paid, owed) in enumerate(weeks):
         total_width = ((paid + owed) * CHART_BAR_SPACE) // top if top else 0
         paid_width = (paid * CHART_BAR_SPACE) // top if top else 0
-        bars.append(Bar(index * CHART_ROW, f"{monday.day} {monday.strftime('%b')}", paid, owed,
+        bars.append(Bar(index * CHART_ROW, month_day(monday), paid, owed,
                         paid_width, total_width - paid_width))
     return bars
 

@@ -93,7 +93,7 @@ async def on_the_way(booking_id: int):
         await timeline.mark_on_the_way(db(), the_user().id, booking_id, now())
     except TimelineRefused as refused:
         return await _refused(refused)
-    await flash("The customer can see you are on the way.", "success")
+    await flash(gettext("The customer can see you are on the way."), "success")
     return redirect_to("/provider/dashboard")
 
 
@@ -108,7 +108,7 @@ async def start(booking_id: int):
         await timeline.mark_started(db(), the_user().id, booking_id, now())
     except TimelineRefused as refused:
         return await _refused(refused)
-    await flash("Job started.", "success")
+    await flash(gettext("Job started."), "success")
     return redirect_to("/provider/dashboard")
 
 
@@ -121,7 +121,8 @@ async def complete(booking_id: int):
         number = await appointments.complete_job(db(), the_user().id, booking_id, now())
     except BookingRefused as refused:
         return await _refused(refused)
-    await flash(f"Job marked completed; receipt {number} is with the customer. It now counts in your earnings.", "success")
+    await flash(gettext("Job marked completed; receipt %(number)s is with the customer. It now counts in your earnings.",
+                        number=number), "success")
     return redirect_to("/provider/dashboard")
 
 
@@ -136,7 +137,7 @@ async def mark_paid(booking_id: int):
         await receipts.mark_paid(db(), the_user().id, booking_id, form.get("method"), form.get("reference"), now())
     except receipts.PaymentRefused as refused:
         return await _refused(refused)
-    await flash("Marked paid.", "success")
+    await flash(gettext("Marked paid."), "success")
     return redirect_to("/provider/dashboard")
 
 
@@ -164,18 +165,30 @@ async def notification_list():
 # ---------------------------------------------------------------- availability
 
 
-async def _availability_page(errors: dict | None = None, form=None, status: int = 200, typed: str = ""):
+HOURS = "partials/provider/_weekly_hours.html"
+
+
+async def _availability_page(errors: dict | None = None, form=None, status: int = 200, typed: str = "",
+                             rows: dict | None = None, draft: bool = False):
     """The editor; after a refusal, the refused form (`typed`: "hours", "time-off" or "services") shows what
-    was typed, not what is stored, and `form` carries those values to the template."""
+    was typed, not what is stored, and `form` carries those values to the template. `rows`: the weekly
+    hours being edited (an add, remove or copy not saved yet: `draft`); an htmx edit gets only that card."""
     state = await availability_editor.editor_state(db(), the_user().id, now())
     if typed == "hours":
-        state["hours"] = {day: form.get(f"day{day}", "") for day in range(7)}
+        state["rows"] = rows if rows is not None else availability_editor.rows_from_form(form)
     elif typed == "services":
         state["offered"] = {int(v) for v in form.getlist("service") if v.isdecimal() and len(v) <= 12}
     areas = form.get("areas", "")[:2000] if typed == "areas" else " ".join(await provider_areas(db(), the_user().id))
-    return await render("provider/availability.html", status=status, errors=errors or {}, form=form or {}, areas=areas,
+    return await render("provider/availability.html", HOURS if typed == "hours" else None, status=status,
+                        errors=errors or {}, form=form or {}, areas=areas, draft=draft, typed=typed,
                         weekdays=weekday_names(), buffer_choices=availability_editor.BUFFER_CHOICES,
-                        notice_choices=availability_editor.NOTICE_CHOICES, **state)
+                        notice_choices=availability_editor.NOTICE_CHOICES,
+                        max_intervals=availability_editor.MAX_INTERVALS, **state)
+
+
+@blueprint.app_template_filter("hours_text")
+def _hours_text(rows: list[dict]) -> str:
+    return availability_editor.rows_text(rows)
 
 
 @blueprint.get("/provider/availability")
@@ -188,8 +201,15 @@ async def availability():
 @blueprint.post("/provider/availability/hours")
 @requires_role("provider")
 async def save_hours():
-    """Save weekly hours, buffer and notice, unless a confirmed booking would be stranded."""
+    """Save weekly hours, buffer and notice, unless a confirmed booking would be stranded. With `edit`
+    (add, remove or copy an interval) the form comes back changed and nothing is saved."""
     form = await read_form()
+    if form.get("edit"):
+        try:
+            rows = availability_editor.apply_edit(availability_editor.rows_from_form(form), form["edit"], form)
+        except AvailabilityRefused as refused:
+            return await _availability_page(refused.errors, form, refused.status, typed="hours")
+        return await _availability_page(form=form, typed="hours", rows=rows, draft=True)
     try:
         weekly = availability_editor.parse_week(form)
         buffer_min, notice_min = availability_editor.parse_rules(form)
@@ -209,10 +229,10 @@ async def available_today():
     form = await read_form()
     choice = form.get("available")
     if choice not in ("0", "1"):
-        raise BadRequest("Use the switch on your dashboard: available today, yes or no.")
+        raise BadRequest(gettext("Use the switch on your dashboard: available today, yes or no."))
     await availability_editor.set_available_today(db(), the_user().id, choice == "1", now())
-    await flash("You are taking jobs today again: your free times are back." if choice == "1" else
-                "No more jobs today: the rest of today's free times are withdrawn. Confirmed jobs stay.", "info")
+    await flash(gettext("You are taking jobs today again: your free times are back.") if choice == "1" else
+                gettext("No more jobs today: the rest of today's free times are withdrawn. Confirmed jobs stay."), "info")
     return redirect_to("/provider/dashboard")
 
 
@@ -341,8 +361,8 @@ async def save_upi_id():
         return await render("provider/earnings.html", status=422, **await _earnings_context(
             plan, {"upi_id": refused.message}, upi_typed=(form.get("upi_id") or "")[:100]))
     await db().execute("update_upi_id", {"provider_id": the_user().id, "upi_id": upi_id})
-    await flash("Your UPI id is saved: new receipts show it." if upi_id else "UPI id removed: receipts ask for cash.",
-                "success")
+    await flash(gettext("Your UPI id is saved: new receipts show it.") if upi_id else
+                gettext("UPI id removed: receipts ask for cash."), "success")
     return redirect_to("/provider/earnings#upi")
 
 

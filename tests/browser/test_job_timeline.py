@@ -63,24 +63,35 @@ def decode_qr_on_page(page, selector: str) -> list[str]:
 
 
 def test_the_customer_follows_the_job_live_to_a_receipt_paid_by_upi(chromium, server):
+    """The whole path at 360 px, both sides' pages open at once: each step taken on one side appears on the
+    other's open page without a reload (booked -> on the way -> started -> completed -> paid)."""
     grid = GRID_PATH.format(ravi=ravi_id(server))
     customer = chromium.new_context(viewport=PHONE)
     provider = chromium.new_context(viewport=PHONE)
     try:
+        pro = provider.new_page()
+        log_in(pro, server.url, "provider@example.com", lands_on="/provider/dashboard")
+        wait_until_live(pro)
+
         buyer = customer.new_page()
         log_in(buyer, server.url, "customer@example.com", lands_on="/bookings")
         _, booking_url = book_first_free(buyer, server.url, grid)
         booking_id = booking_url.rsplit("/", 1)[1]
+        row = f'li.appointment[data-booking="{booking_id}"]'
+        pro.wait_for_selector(row, timeout=2000)  # the new booking arrives on the open dashboard
+        assert "Asha Menon" in pro.inner_text(row)
+
         starts_in_an_hour(server, booking_id)
+        pro.reload()  # the clock moved on: "I'm on the way" is offered from 3 hours before the start
+        wait_until_live(pro)
         buyer.goto(booking_url)
         wait_until_live(buyer)
         assert buyer.locator("h1").inner_text() == "Booking confirmed"
         shot(buyer, "booking-confirmed-360")
+        listing = customer.new_page()  # the customer's booking list, open beside the booking page
+        listing.goto(server.url + "/bookings")
+        wait_until_live(listing)
 
-        pro = provider.new_page()
-        log_in(pro, server.url, "provider@example.com", lands_on="/provider/dashboard")
-        wait_until_live(pro)
-        row = f'li.appointment[data-booking="{booking_id}"]'
         shot(pro, "dashboard-360")
         pro.click(f"{row} button.move-on-the-way")
         tapped = time.monotonic()
@@ -89,39 +100,45 @@ def test_the_customer_follows_the_job_live_to_a_receipt_paid_by_upi(chromium, se
         assert "Ravi Kumar is on the way" in buyer.locator("h1").inner_text()
         assert "+91 98450 11111" in buyer.inner_text("#on-the-way")
         assert buyer.evaluate("document.querySelector('.timeline .current').dataset.step") == "on_the_way"
+        listing.wait_for_selector(f'li.booking[data-booking="{booking_id}"] .stage-on_the_way', timeout=1000)
+        assert "On the way since" in listing.inner_text(f'li.booking[data-booking="{booking_id}"]')
         shot(buyer, "booking-on-the-way-360")
         assert buyer.evaluate("document.documentElement.scrollWidth") <= 360
 
         pro.wait_for_selector(f'{row}[data-stage="on_the_way"]')
         pro.click(f"{row} button.move-start")
         buyer.wait_for_selector("h1:text('Job in progress')", timeout=1000)
+        listing.wait_for_selector(f'li.booking[data-booking="{booking_id}"] .stage-started', timeout=1000)
         pro.wait_for_selector(f'{row}[data-stage="started"]')
         pro.click(f"{row} form[action$='/complete'] button")
         buyer.wait_for_selector("#receipt-line", timeout=1000)
+        assert "to pay" in buyer.inner_text("#receipt-line")
         shot(pro, "dashboard-completed-360")
 
-        buyer.click("#receipt-line + p a.button")
-        buyer.wait_for_url(re.compile(r".*/receipt$"))
-        number = buyer.inner_text("#receipt-number")
+        receipt = customer.new_page()  # the receipt in its own tab: the booking page stays open
+        receipt.goto(server.url + buyer.get_attribute("#receipt-line + p a.button", "href"))
+        number = receipt.inner_text("#receipt-number")
         assert re.fullmatch(r"GS-\d{4}-\d{6}", number)
-        link = buyer.get_attribute("#upi-link", "href")
+        link = receipt.get_attribute("#upi-link", "href")
         assert link.startswith("upi://pay?pa=provider@") and f"tr={number}" in link
-        assert decode_qr_on_page(buyer, "#upi-qr") == [link]
-        assert buyer.evaluate("document.documentElement.scrollWidth") <= 360
-        shot(buyer, "receipt-360")
-        buyer.emulate_media(media="print")
-        shot(buyer, "receipt-print-360")
-        buyer.emulate_media(media="screen")
+        assert decode_qr_on_page(receipt, "#upi-qr") == [link]
+        assert receipt.evaluate("document.documentElement.scrollWidth") <= 360
+        shot(receipt, "receipt-360")
+        receipt.emulate_media(media="print")
+        shot(receipt, "receipt-print-360")
+        receipt.emulate_media(media="screen")
 
-        pro.goto(server.url + "/provider/dashboard")
         pro.click(f"#mark-paid-{booking_id} summary")
         pro.check(f"#mark-paid-{booking_id} input[value=upi]")
         pro.fill(f"#reference-{booking_id}", "412345678901")
         shot(pro, "dashboard-mark-paid-360")
         pro.click(f"#mark-paid-{booking_id} button[type=submit]")
-        pro.wait_for_selector(f"{row} .status:text('paid · UPI')")
-        buyer.goto(booking_url.rstrip("/") + "/receipt")
-        assert "UPI, reference 412345678901" in buyer.inner_text("#paid")
+        paid = time.monotonic()
+        buyer.wait_for_selector("#receipt-line .status:text('paid by UPI')", timeout=1000)  # live on the customer's page
+        assert time.monotonic() - paid < 2
+        pro.wait_for_selector(f"{row} .status:text('paid by UPI')")
+        receipt.reload()
+        assert "UPI, reference 412345678901" in receipt.inner_text("#paid")
     finally:
         customer.close()
         provider.close()

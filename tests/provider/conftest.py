@@ -58,3 +58,29 @@ def only_event(calendar: Calendar):
     events = list(calendar.walk("VEVENT"))
     assert len(events) == 1
     return events[0]
+
+
+def hours_fields(week: dict[int, str]) -> list[tuple[str, str]]:
+    """The weekly hours editor's selects for {weekday: "10:00-14:00, 16:00-21:00"} (24-hour text as a test
+    writes it; "24:00" is midnight), one value per interval and field, in order."""
+    fields = []
+    for day, text in week.items():
+        for part in [p.strip() for p in text.split(",") if p.strip()]:
+            for side, clock in zip(("from", "to"), part.split("-")):
+                hours, minutes = (int(x) for x in clock.split(":"))
+                fields += [(f"d{day}_{side}_h", str(hours % 12 or 12)), (f"d{day}_{side}_m", f"{minutes:02d}"),
+                           (f"d{day}_{side}_p", "pm" if 12 <= hours < 24 else "am")]
+    return fields
+
+
+async def post_hours(client, week: dict[int, str], extra: dict | list | None = None):
+    """POST the weekly hours form as the browser sends it (repeated field names)."""
+    from urllib.parse import urlencode
+
+    from tests.conftest import TEST_CSRF, with_csrf
+
+    await with_csrf(client)
+    extra = list(extra.items()) if isinstance(extra, dict) else list(extra or [])
+    body = urlencode([("csrf_token", TEST_CSRF)] + hours_fields(week) + extra)
+    return await client.post("/provider/availability/hours", data=body.encode(),
+                             headers={"Content-Type": "application/x-www-form-urlencoded"})

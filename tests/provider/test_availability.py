@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+
+import pytest
 import re
 from datetime import timedelta
 
@@ -11,9 +13,9 @@ from urllib.parse import urlencode
 
 from tests.conftest import TEST_CSRF, post, visible_text, with_csrf
 from tests.conftest import text as raw_text
-from tests.provider.conftest import NOW, TUE_5PM, book, logged_in, user_id
+from tests.provider.conftest import NOW, TUE_5PM, book, hours_fields, logged_in, post_hours, user_id
 
-RAVI_HOURS = {f"day{d}": "10:00-14:00, 16:00-21:00" for d in range(7)}
+RAVI_HOURS = {d: "10:00-14:00, 16:00-21:00" for d in range(7)}
 RULES = {"buffer": "15", "notice": "120"}
 
 
@@ -37,14 +39,22 @@ async def hours_of(app, email: str) -> list[tuple[int, int, int]]:
 async def test_the_editor_shows_the_weekly_hours_with_breaks(demo):
     client = await logged_in(demo, "provider@example.com")
     page = await raw_text(await client.get("/provider/availability"))
-    assert 'name="day1" type="text" inputmode="numeric" maxlength="120" value="10:00-14:00, 16:00-21:00"' in page
+    tuesday = page.split('id="day-1"')[1].split("</fieldset>")[0]
+    assert selected_times(tuesday) == ["10:00am", "2:00pm", "4:00pm", "9:00pm"]  # 12-hour selects, a break between
+    assert 'type="text"' not in page.split('id="weekly-hours"')[1].split("</section>")[0]  # no free text left
+
+
+def selected_times(html_part: str) -> list[str]:
+    """The chosen hour, minutes and am/pm of each select trio, as "10:00am"."""
+    chosen = re.findall(r'<option(?: value="[ap]m")? selected>([^<]+)</option>', html_part)
+    return [f"{h}:{m}{p}" for h, m, p in zip(chosen[0::3], chosen[1::3], chosen[2::3])]
 
 
 async def test_hours_that_would_strand_a_booking_are_refused_naming_it(demo):
     await book(demo, TUE_5PM)
     client = await logged_in(demo, "provider@example.com")
     before = await hours_of(demo, "provider@example.com")
-    response = await post(client, "/provider/availability/hours", {**RAVI_HOURS, "day1": "10:00-14:00", **RULES})
+    response = await post_hours(client, {**RAVI_HOURS, 1: "10:00-14:00"}, RULES)
     assert response.status_code == 409
     assert ("These hours would leave a confirmed booking outside your working time: "
             "Tap and leak repair for Asha on Tue 24 Nov, 5:00 pm IST.") in await words(response)
@@ -57,8 +67,8 @@ async def test_a_valid_change_is_saved_and_updates_open_slot_grids(demo):
     client = await logged_in(demo, "provider@example.com")
     last_event = await demo.db.fetch_value("SELECT COALESCE(MAX(id), 0) AS n FROM events")
     # Tuesday afternoon ends at 18:30 now: the 17:00 job still fits; the morning becomes two intervals.
-    response = await post(client, "/provider/availability/hours",
-                          {**RAVI_HOURS, "day1": "09:00-11:00, 11:30-13:00, 16:00-18:30", "buffer": "30", "notice": "240"})
+    response = await post_hours(client, {**RAVI_HOURS, 1: "09:00-11:00, 11:30-13:00, 16:00-18:30"},
+                                {"buffer": "30", "notice": "240"})
     assert response.status_code == 303
     hours = await hours_of(demo, "provider@example.com")
     assert [(s, e) for d, s, e in hours if d == 1] == [(540, 660), (690, 780), (960, 1110)]
@@ -72,13 +82,98 @@ async def test_a_valid_change_is_saved_and_updates_open_slot_grids(demo):
 
 async def test_bad_hours_get_a_message_per_day(demo):
     client = await logged_in(demo, "provider@example.com")
-    response = await post(client, "/provider/availability/hours", {**RAVI_HOURS, "day2": "9 to 5", **RULES})
-    assert response.status_code == 422
-    assert "Wednesday: write hours like 09:00-13:00, 14:00-19:00." in await words(response)
-    overlap = await post(client, "/provider/availability/hours", {**RAVI_HOURS, "day3": "10:00-14:00, 13:00-15:00", **RULES})
-    assert overlap.status_code == 422 and "Thursday: the time ranges overlap." in await words(overlap)
+    overlap = await post_hours(client, {**RAVI_HOURS, 3: "10:00-14:00, 13:00-15:00"}, RULES)
+    assert overlap.status_code == 422
+    assert "Thursday: 10:00 am – 2:00 pm and 1:00 pm – 3:00 pm overlap. Change one of them." in await words(overlap)
     no_days = await post(client, "/provider/availability/hours", RULES)
     assert no_days.status_code == 422 and "at least one day" in await words(no_days)
+
+
+def one_range(day: int, start: tuple[str, str, str], end: tuple[str, str, str]) -> list[tuple[str, str]]:
+    """One interval of `day` as raw select values (hour, minutes, am/pm), whatever they are."""
+    names = [f"d{day}_{side}_{part}" for side in ("from", "to") for part in "hmp"]
+    return list(zip(names, start + end))
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    (one_range(2, ("9", "00", "am"), ("9999", "00", "pm")), "Wednesday: choose each time from the lists"),  # a 9,999-hour day
+    (one_range(2, ("9", "00", "am"), ("13", "00", "pm")), "Wednesday: choose each time from the lists"),
+    (one_range(2, ("9", "00", "am"), ("5", "60", "pm")), "Wednesday: choose each time from the lists"),
+    (one_range(2, ("9", "00", "am"), ("5", "00", "noon")), "Wednesday: choose each time from the lists"),
+    (one_range(2, ("nine", "00", "am"), ("5", "00", "pm")), "Wednesday: choose each time from the lists"),
+    (one_range(2, ("-1", "00", "am"), ("5", "00", "pm")), "Wednesday: choose each time from the lists"),
+    (one_range(2, ("9", "00", "am"), ("5", "00", "pm")) + [("d2_to_h", "6")], "Wednesday: choose each time from the lists"),
+    (one_range(2, ("5", "00", "pm"), ("3", "00", "pm")), "Wednesday: 5:00 pm – 3:00 pm ends before it starts."),
+    (one_range(2, ("9", "00", "am"), ("9", "00", "am")), "Wednesday: 9:00 am – 9:00 am ends before it starts."),
+    (one_range(2, ("10", "00", "pm"), ("2", "00", "am")),
+     "Wednesday: 10:00 pm – 2:00 am runs past midnight. End it at 12:00 am (midnight) and put the rest on the next day."),
+])
+async def test_bad_hours_are_refused_with_a_message_and_nothing_is_saved(demo, fields, message):
+    ravi = await user_id(demo, "provider@example.com")
+    client = await logged_in(demo, "provider@example.com")
+    before = await hours_of(demo, "provider@example.com")
+    events = await demo.db.fetch_value("SELECT COUNT(*) AS n FROM events")
+    response = await post_hours(client, {d: RAVI_HOURS[d] for d in (0, 1)}, fields + list(RULES.items()))
+    assert response.status_code == 422
+    assert message in await words(response)
+    assert await hours_of(demo, "provider@example.com") == before  # not half saved: Monday and Tuesday neither
+    assert await demo.db.fetch_value("SELECT COUNT(*) AS n FROM events") == events
+    page = await raw_text(response)
+    assert 'class="day-hours invalid" id="day-2"' in page and ravi
+
+
+async def test_a_range_to_midnight_is_saved_as_the_end_of_the_day(demo):
+    client = await logged_in(demo, "provider@example.com")
+    response = await post_hours(client, {**RAVI_HOURS, 4: "00:00-06:00, 18:00-24:00"}, RULES)
+    assert response.status_code == 303
+    assert [(s, e) for d, s, e in await hours_of(demo, "provider@example.com") if d == 4] == [(0, 360), (1080, 1440)]
+    page = await raw_text(await client.get("/provider/availability"))
+    friday = page.split('id="day-4"')[1].split("</fieldset>")[0]
+    assert selected_times(friday) == ["12:00am", "6:00am", "6:00pm", "12:00am"]
+
+
+async def test_add_remove_and_copy_change_the_form_without_saving(demo):
+    client = await logged_in(demo, "provider@example.com")
+    before = await hours_of(demo, "provider@example.com")
+    week = {0: "10:00-14:00", 1: "10:00-14:00, 16:00-21:00"}
+    added = await post_hours(client, week, [("edit", "add:0"), *RULES.items()])
+    assert added.status_code == 200
+    monday = (await raw_text(added)).split('id="day-0"')[1].split("</fieldset>")[0]
+    assert selected_times(monday) == ["10:00am", "2:00pm", "3:00pm", "5:00pm"]  # after an hour's break
+    assert "Not saved yet" in await words(added)
+    removed = await post_hours(client, week, [("edit", "remove:1:0"), *RULES.items()])
+    tuesday = (await raw_text(removed)).split('id="day-1"')[1].split("</fieldset>")[0]
+    assert selected_times(tuesday) == ["4:00pm", "9:00pm"]
+    copied = await post_hours(client, week, [("edit", "copy:1"), ("copy1_to", "3"), ("copy1_to", "6"), *RULES.items()])
+    page = await raw_text(copied)
+    for day in (3, 6):
+        assert selected_times(page.split(f'id="day-{day}"')[1].split("</fieldset>")[0]) == [
+            "10:00am", "2:00pm", "4:00pm", "9:00pm"]
+    assert "Day off" in page.split('id="day-2"')[1].split("</fieldset>")[0]
+    assert await hours_of(demo, "provider@example.com") == before  # nothing saved by any of them
+    # htmx asks for the card alone
+    fragment = await client.post("/provider/availability/hours", data=urlencode(
+        [("csrf_token", TEST_CSRF), *hours_fields(week), ("edit", "add:2"), *RULES.items()]).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true"})
+    body = await raw_text(fragment)
+    assert body.lstrip().startswith("{#") is False and body.count('id="weekly-hours"') == 1 and "<html" not in body
+    assert selected_times(body.split('id="day-2"')[1].split("</fieldset>")[0]) == ["9:00am", "1:00pm"]
+
+
+@pytest.mark.parametrize("edit", ["add:9", "remove:1:7", "copy:x", "explode:1", "add:", "remove:1:99999999999999999999"])
+async def test_an_edit_that_is_not_one_of_the_buttons_is_a_400_and_saves_nothing(demo, edit):
+    client = await logged_in(demo, "provider@example.com")
+    before = await hours_of(demo, "provider@example.com")
+    response = await post_hours(client, {0: "10:00-14:00"}, [("edit", edit), *RULES.items()])
+    assert response.status_code in (400, 422)
+    assert await hours_of(demo, "provider@example.com") == before
+
+
+async def test_copy_with_no_day_ticked_asks_for_one(demo):
+    client = await logged_in(demo, "provider@example.com")
+    response = await post_hours(client, {0: "10:00-14:00"}, [("edit", "copy:0"), *RULES.items()])
+    assert response.status_code == 422
+    assert "Monday: tick the days to copy these hours to." in await words(response)
 
 
 async def test_time_off_over_a_booking_is_refused_and_other_time_off_is_added_and_removed(demo):
@@ -176,9 +271,9 @@ async def test_dropping_a_service_whose_booking_was_cancelled_is_allowed(demo):
 async def test_a_stranding_refusal_marks_the_bookings_weekday(demo):
     await book(demo, TUE_5PM)  # a Tuesday (day1)
     client = await logged_in(demo, "provider@example.com")
-    response = await post(client, "/provider/availability/hours", {**RAVI_HOURS, "day1": "10:00-14:00", **RULES})
+    response = await post_hours(client, {**RAVI_HOURS, 1: "10:00-14:00"}, RULES)
     assert response.status_code == 409
-    assert invalid_fields(await raw_text(response)) == ["f-day1"]
+    assert re.findall(r'class="day-hours invalid" id="day-(\d)"', await raw_text(response)) == ["1"]
 
 
 async def test_a_refused_time_off_keeps_what_was_typed(demo):
@@ -191,7 +286,8 @@ async def test_a_refused_time_off_keeps_what_was_typed(demo):
     assert 'name="off_from" type="datetime-local" value="2026-11-24T16:30"' in page
     assert 'name="off_to" type="datetime-local" value="2026-11-24T18:00"' in page
     assert 'name="off_reason" type="text" maxlength="200" value="wedding"' in page
-    assert 'value="10:00-14:00, 16:00-21:00"' in page  # the hours form still shows the stored hours
+    tuesday = page.split('id="day-1"')[1].split("</fieldset>")[0]
+    assert selected_times(tuesday) == ["10:00am", "2:00pm", "4:00pm", "9:00pm"]  # the hours form shows the stored hours
     backwards = await post(client, "/provider/availability/time-off",
                            {"off_from": "2026-11-28T10:00", "off_to": "2026-11-27T10:00"})
     assert backwards.status_code == 422

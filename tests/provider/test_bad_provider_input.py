@@ -10,7 +10,7 @@ from grihaseva.booking import domain
 from grihaseva.provider import appointments
 from tests.booking.test_bad_booking_input import HUGE_ID, _LetCommitFirst
 from tests.conftest import post, text
-from tests.provider.conftest import NOW, TUE_5PM, Who, book, booking_status, demo, logged_in, mails, user_id  # noqa: F401
+from tests.provider.conftest import NOW, TUE_5PM, Who, book, booking_status, demo, hours_fields, logged_in, mails, user_id  # noqa: F401
 
 SUPERSCRIPT_TWO = "\u00b2"  # str.isdigit() says yes, int() says no
 
@@ -27,7 +27,7 @@ async def test_a_rule_that_is_not_a_number_is_refused_and_the_hours_stay(demo, f
     client = await logged_in(demo, "provider@example.com")
     before = await demo.db.fetch_all("select_working_hours", {"provider_id": await user_id(demo, "provider@example.com")})
     response = await post(client, "/provider/availability/hours",
-                          {"day0": "09:00-13:00", "buffer": "15", "notice": "120", field: SUPERSCRIPT_TWO})
+                          {**dict(hours_fields({0: "09:00-13:00"})), "buffer": "15", "notice": "120", field: SUPERSCRIPT_TWO})
     assert response.status_code == 422
     assert "from the list" in await text(response)
     after = await demo.db.fetch_all("select_working_hours", {"provider_id": await user_id(demo, "provider@example.com")})

@@ -77,7 +77,7 @@ async def test_completing_sends_the_receipt_and_the_page_offers_upi(demo):
     demo.clock.now = MON_4PM + timedelta(hours=1)
     [mail] = [m for m in await mails(demo, "customer@example.com") if m["subject"].startswith("Receipt")]
     assert mail["subject"] == "Receipt GS-2026-000001: Tap and leak repair"
-    for expected in ("Ravi Kumar", "Total:        ₹349", "upi://pay?pa=provider@okdemo", "tr=GS-2026-000001"):
+    for expected in ("Ravi Kumar", "Total: ₹349", "upi://pay?pa=provider@okdemo", "tr=GS-2026-000001"):
         assert expected in mail["text_body"]
 
     customer = await logged_in(demo, "customer@example.com")
@@ -162,3 +162,20 @@ async def test_a_upi_id_is_saved_lower_cased_and_can_be_removed(demo):
     assert await demo.db.fetch_value("SELECT upi_id FROM providers WHERE user_id = :id", {"id": ravi}) == "ravi.kumar-1@okaxis"
     assert (await post(provider, "/provider/upi", {"upi_id": "", "remove": "yes"})).status_code == 303
     assert await demo.db.fetch_value("SELECT upi_id FROM providers WHERE user_id = :id", {"id": ravi}) is None
+
+
+async def test_the_on_the_way_and_receipt_mails_are_in_the_customers_language(demo):
+    from grihaseva.booking import timeline
+    from grihaseva.i18n import use_locale
+
+    ravi = await user_id(demo, "provider@example.com")
+    await demo.db.execute("UPDATE users SET locale = 'hi' WHERE email = 'customer@example.com'")
+    booking_id = await book(demo, MON_4PM)
+    with use_locale("en"):  # the provider's request is in English
+        await timeline.mark_on_the_way(demo.db, ravi, booking_id, MON_4PM - timedelta(minutes=30))
+        await appointments.complete_job(demo.db, ravi, booking_id, MON_4PM + timedelta(minutes=50))
+    on_the_way, receipt = [m for m in await mails(demo, "customer@example.com") if m["template"] != "booking_confirmed"]
+    assert on_the_way["subject"] == "Ravi Kumar रास्ते में हैं: Tap and leak repair"
+    assert "सोम 23 नव॰, शाम 4:00 IST" in on_the_way["text_body"]  # the time as she reads it
+    assert receipt["subject"] == "रसीद GS-2026-000001: Tap and leak repair"
+    assert "कुल: ₹349" in receipt["text_body"] and "कब: सोम 23 नव॰, शाम 4:00 IST" in receipt["text_body"]

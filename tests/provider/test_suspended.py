@@ -6,9 +6,9 @@ from __future__ import annotations
 from grihaseva.admin import people
 from grihaseva.provider.standing import SUSPENDED_MESSAGE
 from tests.conftest import post, text, visible_text
-from tests.provider.conftest import MON_4PM, NOW, TUE_5PM, book, logged_in, user_id
+from tests.provider.conftest import MON_4PM, NOW, TUE_5PM, book, hours_fields, logged_in, post_hours, user_id
 
-HOURS = {f"day{d}": "09:00-14:00, 16:00-21:00" for d in range(7)} | {"buffer": "15", "notice": "120"}
+HOURS = dict(hours_fields({d: "09:00-14:00" for d in range(7)})) | {"buffer": "15", "notice": "120"}  # one range a day
 
 
 async def snapshot(app) -> dict:
@@ -60,5 +60,5 @@ async def test_a_suspended_provider_is_read_only_with_a_banner(demo):
     await people.verify_provider(app.db, admin, ravi, NOW)  # reinstated
     assert 'id="suspended-banner"' not in await text(await client.get("/provider/dashboard"))
     assert (await post(client, f"/provider/bookings/{started}/complete", {})).status_code == 303
-    saved = await post(client, "/provider/availability/hours", HOURS)
+    saved = await post_hours(client, {d: "09:00-14:00, 16:00-21:00" for d in range(7)}, {"buffer": "15", "notice": "120"})
     assert saved.status_code == 303, visible_text(await text(saved))[-1500:]
