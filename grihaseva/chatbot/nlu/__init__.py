@@ -23,8 +23,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Sequence
 
+from . import learned
 from .dates import extract_day
-from .intents import decide_intent
+from .intents import decide_intent, faq_topic_ungated
 from .lexicon import COMMON_WORDS, FEMALE_HEADS, FEMALE_WORDS, HINGLISH_FUNCTION
 from .model import INTENTS, PARTS_OF_DAY, CatalogueEntry, Intent, Understanding, catalogue_from_demo
 from .targets import match_target, matcher
@@ -74,12 +75,32 @@ def _women(msg: Msg) -> bool:
     return False
 
 
-def understand(text: str, now: datetime, catalogue: Sequence[CatalogueEntry]) -> Understanding:
-    """Understand one customer message.
+def normalised_text(text: str, catalogue: Sequence[CatalogueEntry] = ()) -> str:
+    """The message as the rules read it: tokens joined by spaces (what the classifiers read too)."""
+    names = matcher(tuple(catalogue)).name_words if catalogue else frozenset()
+    return Msg(tokenise((text or "")[:2000], names)).text
 
-    `now` is the current time in the provider-local zone; relative dates
-    ("tomorrow", "this saturday") resolve from its calendar date.
-    """
+
+# The service classifier names a service only when no rule did and it is at least this sure
+# (tuned by cross-validation on the training split only: `python -m grihaseva.chatbot.nlu.learned tune`).
+SERVICE_FROM_MODEL = 0.70
+_JOB_INTENTS = ("book", "find_slots", "service_info", "status", "cancel", "reschedule", "book_again", "complaint")
+
+
+def model_target(scores: dict[str, float], threshold: float = SERVICE_FROM_MODEL) -> tuple[str | None, str | None]:
+    """(service, category) the service classifier is sure enough of, else (None, None)."""
+    if not scores:
+        return None, None
+    best = max(scores, key=scores.get)
+    if scores[best] < threshold:
+        return None, None
+    if best.startswith("category:"):
+        return None, best.split(":", 1)[1]
+    return best, None
+
+
+def _by_rules(text: str, now: datetime, catalogue: Sequence[CatalogueEntry]) -> dict:
+    """Everything the rules read from a message (the intent included)."""
     text = (text or "")[:2000]
     m = matcher(tuple(catalogue))
     msg = Msg(tokenise(text, m.name_words))
@@ -96,6 +117,43 @@ def understand(text: str, now: datetime, catalogue: Sequence[CatalogueEntry]) ->
             or reading.day_from is not None)
     women = _women(msg)
     intent, topic = decide_intent(msg, (service, category), when, m, reading.n_days, women)
+    return dict(text=text, m=m, msg=msg, service=service, category=category, reading=reading, day=day, part=part,
+                after=after, before=before, at=at, women=women, intent=intent, topic=topic)
+
+
+_RULES_NOW = datetime(2026, 11, 24, 10, 0)
+
+
+def rules_intent(text: str, catalogue: Sequence[CatalogueEntry], now: datetime = _RULES_NOW) -> str:
+    """The intent the rules alone give (what the intent classifier reads besides the words)."""
+    return _by_rules(text, now, catalogue)["intent"]
+
+
+def understand(text: str, now: datetime, catalogue: Sequence[CatalogueEntry]) -> Understanding:
+    """Understand one customer message.
+
+    `now` is the current time in the provider-local zone; relative dates
+    ("tomorrow", "this saturday") resolve from its calendar date.  The rules
+    read every entity; the classifier decides the intent (reading the rules'
+    intent too) and names the service when no rule did.
+    """
+    r = _by_rules(text, now, catalogue)
+    text, m, msg, reading, women = r["text"], r["m"], r["msg"], r["reading"], r["women"]
+    service, category, intent, topic = r["service"], r["category"], r["intent"], r["topic"]
+    day, part, at, after, before = r["day"], r["part"], r["at"], r["after"], r["before"]
+    cl = learned.classifiers()
+    if cl is not None and msg.tokens:
+        rule_intent = intent
+        intent = cl.intent(learned.features(msg.text, text, rule_intent))
+        feats = learned.features(msg.text, text)
+        if intent == "faq" and topic is None:
+            topic = faq_topic_ungated(msg) or cl.faq_topic(feats)
+        if service is None and category is None and intent in _JOB_INTENTS:
+            service, category = model_target(cl.service_scores(feats))
+            if service is not None and service not in m.service_category:
+                service = None  # a service this catalogue does not have
+            if category is not None and category not in m.service_category.values():
+                category = None
     u = Understanding(intent=Intent(intent), service=service, category=category, day=day, part_of_day=part, at=at,
                       faq=topic if intent == "faq" else None, women=women,
                       day_from=reading.day_from, day_to=reading.day_to, after=after, before=before,
