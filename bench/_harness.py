@@ -118,7 +118,10 @@ class Server:
         self.workers = workers
         self.env = {**os.environ, "GRIHASEVA_ENV": "production", "GRIHASEVA_SECRET_KEY": "b" * 48,
                     "GRIHASEVA_DATABASE_URL": url_text(url), "GRIHASEVA_VAR_DIR": self.var,
-                    "GRIHASEVA_BASE_URL": self.base, "GRIHASEVA_BCRYPT_ROUNDS": str(rounds), **(env or {})}
+                    "GRIHASEVA_BASE_URL": self.base, "GRIHASEVA_BCRYPT_ROUNDS": str(rounds),
+                    # Bench customers book far more than a real one may (issue 19's caps).
+                    "GRIHASEVA_BOOKING_CAP_UPCOMING": "1000", "GRIHASEVA_BOOKING_CAP_PER_PROVIDER": "1000",
+                    "GRIHASEVA_BOOKING_CAP_NEW_ACCOUNT": "1000", **(env or {})}
         self.process: subprocess.Popen | None = None
 
     def run(self, *args: str) -> None:
@@ -276,14 +279,18 @@ class Client:
         return Stream(self.reader, response_headers)
 
     async def csrf(self, path: str = "/login") -> str:
+        """The session's token, from a page's `.page` wrapper (hx-headers) or a form field."""
         _, _, body = await self.request("GET", path)
-        return re.search(rb'name="csrf_token" value="([^"]+)"', body).group(1).decode()
+        found = (re.search(rb'hx-headers=\'\{"X-CSRF-Token": "([^"]+)"\}\'', body)
+                 or re.search(rb'name="csrf_token" value="([^"]+)"', body))
+        return found.group(1).decode()
 
     async def log_in(self, email: str, password: str = PASSWORD) -> str:
+        """Logs in and returns the token of the new session (it is renewed at log in)."""
         token = await self.csrf("/login")
         status, _, _ = await self.request("POST", "/login", {"csrf_token": token, "email": email, "password": password})
         assert status == 303, status
-        return token
+        return await self.csrf("/services")
 
 
 class Stream:

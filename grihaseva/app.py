@@ -13,7 +13,7 @@ from werkzeug.routing import IntegerConverter
 
 from . import i18n, web
 from .auth.access import load_current_user
-from .auth.accounts import session_user
+from .auth.accounts import session_hash, session_user, session_user_by_hash
 from .booking.domain import BookingCaps
 from .booking.grid_cache import GridCache
 from .clock import utcnow
@@ -23,6 +23,7 @@ from .events import Broadcaster
 from .housekeeping import Housekeeper
 from .mail import MailSender
 from .sse import WRITE_TIMEOUT_SECONDS, StalledStreamGuard
+from .wakeup import RedisWakeup
 
 
 def _log_to_stderr() -> None:
@@ -88,12 +89,22 @@ def create_app(settings: Settings | None = None) -> Quart:
     app.db.commit_listeners.append(app.mail_sender.on_commit)
     app.config["MAIL_SENDER_AUTOSTART"] = True
     # Live updates: tails the `events` outbox and feeds SSE streams (grihaseva/events.py, sse.py).
-    app.broadcaster = Broadcaster(app.db)
+    app.broadcaster = Broadcaster(app.db, poll_interval=settings.events_poll_ms / 1000)
     app.config["SSE_HEARTBEAT_SECONDS"] = settings.sse_heartbeat_seconds
     # Each provider's schedule as the slot grid reads it, until an event for the provider arrives.
     app.db.grid_cache = GridCache()
     app.db.commit_listeners.append(app.db.grid_cache.on_commit)
     app.broadcaster.event_listeners.append(app.db.grid_cache.on_event)
+    # With GRIHASEVA_REDIS_URL: a commit's wake-up reaches every process's broadcaster at once.
+    app.wakeup = None
+    if settings.redis_url:
+        app.wakeup = RedisWakeup(settings.redis_url, app.broadcaster.wake, channel=settings.redis_channel)
+        app.db.commit_listeners.append(app.wakeup.on_commit)
+    # With GRIHASEVA_GRIP_URL: Pushpin holds the streams and one process publishes their frames.
+    if settings.grip_url:
+        from .grip import Grip
+
+        app.extensions["grip"] = Grip(app, settings.grip_url, settings.secret_key, settings.var_dir)
     # Deletes old events, rate-limit hits, expired sessions and delivered mail (hourly).
     app.housekeeper = Housekeeper(app.db, clock=lambda: app.clock())
     app.config["HOUSEKEEPING_AUTOSTART"] = True
@@ -104,6 +115,10 @@ def create_app(settings: Settings | None = None) -> Quart:
     async def open_db() -> None:
         await app.db.connect()
         await app.broadcaster.start()
+        if app.wakeup is not None:
+            await app.wakeup.start()
+        if "grip" in app.extensions:
+            await app.extensions["grip"].publisher.start()
         if app.config["MAIL_SENDER_AUTOSTART"]:
             app.mail_sender.start()
         if app.config["HOUSEKEEPING_AUTOSTART"]:
@@ -111,6 +126,10 @@ def create_app(settings: Settings | None = None) -> Quart:
 
     @app.after_serving
     async def close_db() -> None:
+        if "grip" in app.extensions:
+            await app.extensions["grip"].publisher.stop()
+        if app.wakeup is not None:
+            await app.wakeup.stop()
         await app.broadcaster.stop()  # ends every open SSE stream
         await app.mail_sender.stop()
         await app.housekeeper.stop()
@@ -118,6 +137,8 @@ def create_app(settings: Settings | None = None) -> Quart:
 
     app.before_request(load_current_user)
     app.extensions["session_user"] = session_user  # the SSE streams re-check sessions through it
+    app.extensions["session_user_by_hash"] = session_user_by_hash  # ... and the GRIP publisher's renders
+    app.extensions["session_hash"] = session_hash
     app.before_request(web.select_locale)  # after load_current_user: the profile's language counts
     app.before_request(web.check_csrf)
     app.after_request(web.language_headers)

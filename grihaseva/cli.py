@@ -157,7 +157,7 @@ def cmd_housekeeping(settings: Settings, args) -> None:
 
     done = asyncio.run(_with_db(settings, work))
     print(f"deleted {done.events} events, {done.rate_hits} rate-limit hits, {done.sessions} expired sessions, "
-          f"{done.mail} old mails")
+          f"{done.mail} old mails, {done.limit_hits} old booking-cap refusals")
 
 
 def main(argv: list[str] | None = None) -> None:

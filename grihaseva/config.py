@@ -83,6 +83,19 @@ def _int(env: dict, name: str, default: int, low: int, high: int) -> int:
     return value
 
 
+def _http_url(env: dict, name: str) -> str:
+    url = env.get(name, "").strip()
+    if url and not url.startswith(("http://", "https://")):
+        raise ConfigError(f"{name}: expected an http(s) URL such as http://127.0.0.1:5561, got {url!r}")
+    return url
+
+
+def _redis_url(url: str) -> str:
+    if url and not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(f"GRIHASEVA_REDIS_URL: expected redis://HOST:PORT/0, got {url!r}")
+    return url
+
+
 def _secret_key(env: dict, var_dir: Path) -> str:
     """The signing key: from the environment, or generated once and kept in var/."""
     key = env.get("GRIHASEVA_SECRET_KEY", "")
@@ -128,6 +141,10 @@ class Settings:
     mail_from: str = "GrihaSeva <no-reply@grihaseva.example>"
     bcrypt_rounds: int = 12
     proxy_hops: int = 0  # reverse proxies in front whose X-Forwarded-* headers are trusted
+    redis_url: str = ""  # wake-ups between processes (grihaseva/wakeup.py); empty: poll only
+    redis_channel: str = "grihaseva:events"
+    events_poll_ms: int = 200  # how often the broadcaster reads `events` without a wake-up
+    grip_url: str = ""  # Pushpin's publish endpoint (grihaseva/grip.py); empty: streams stay in process
     sse_heartbeat_seconds: int = 15  # live pages reconnect after 2 heartbeats + 5 s of silence
     var_dir: Path = field(default_factory=lambda: Path("var"))
     # How many upcoming (confirmed, not ended) bookings one customer may hold: overall, with one
@@ -163,6 +180,10 @@ class Settings:
             mail_from=env.get("GRIHASEVA_MAIL_FROM") or "GrihaSeva <no-reply@grihaseva.example>",
             bcrypt_rounds=_int(env, "GRIHASEVA_BCRYPT_ROUNDS", 12, 4, 16),
             proxy_hops=_int(env, "GRIHASEVA_PROXY_HOPS", 0, 0, 5),
+            redis_url=_redis_url(env.get("GRIHASEVA_REDIS_URL", "").strip()),
+            redis_channel=env.get("GRIHASEVA_REDIS_CHANNEL", "").strip() or "grihaseva:events",
+            events_poll_ms=_int(env, "GRIHASEVA_EVENTS_POLL_MS", 200, 10, 60_000),
+            grip_url=_http_url(env, "GRIHASEVA_GRIP_URL"),
             sse_heartbeat_seconds=_int(env, "GRIHASEVA_SSE_HEARTBEAT_SECONDS", 15, 1, 60),
             var_dir=var_dir,
             booking_cap_upcoming=_int(env, "GRIHASEVA_BOOKING_CAP_UPCOMING", 10, 1, 1000),

@@ -19,7 +19,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, AsyncIterator, Awaitable, Mapping, TypeVar
+from typing import Any, AsyncIterator, Awaitable, Mapping, Sequence, TypeVar
 
 from .config import DatabaseUrl
 from .sqlfiles import load_queries, to_pyformat
@@ -93,8 +93,9 @@ class _Executor:
 class Database(_Executor):
     dialect: str
 
-    def __init__(self, queries: dict[str, str]):
+    def __init__(self, queries: dict[str, str], source: dict[str, str] | None = None):
         self.queries = queries
+        self.source_queries = queries if source is None else source  # as written, `:name` placeholders
         # Called with the transaction object after each successful commit; the event
         # broadcaster uses it to wake at once after a local commit that wrote events.
         self.commit_listeners: list = []
@@ -110,6 +111,20 @@ class Database(_Executor):
             except KeyError:
                 raise KeyError(f"no query named {query!r} in sql/queries") from None
         return query
+
+    def expand(self, query: str, lists: dict[str, Sequence[Any]], params: Params = None) -> tuple[str, dict[str, Any]]:
+        """A named query whose `IN (:name)` takes a list: (sql, params) with one bound parameter
+        per value (`IN (:ids_0, :ids_1, ...)`).  Each list must hold at least one value."""
+        try:
+            sql = self.source_queries[query]
+        except KeyError:
+            raise KeyError(f"no query named {query!r} in sql/queries") from None
+        params = dict(params or {})
+        for name, values in lists.items():
+            names = [f"{name}_{index}" for index in range(len(values))]
+            sql = sql.replace(f"(:{name})", "(" + ", ".join(f":{n}" for n in names) + ")")
+            params.update(zip(names, values))
+        return sql, params
 
     async def connect(self) -> None: ...
     async def close(self) -> None: ...
@@ -299,7 +314,7 @@ class MysqlDatabase(Database):
     dialect = "mysql"
 
     def __init__(self, url: DatabaseUrl, queries: dict[str, str], minsize: int = 1, maxsize: int = 20):
-        super().__init__({name: to_pyformat(sql) for name, sql in queries.items()})
+        super().__init__({name: to_pyformat(sql) for name, sql in queries.items()}, source=queries)
         self.url = url
         self.minsize, self.maxsize = minsize, maxsize
         self.pool = None

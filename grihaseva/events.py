@@ -24,6 +24,7 @@ import asyncio
 import json
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -34,6 +35,7 @@ from .sqlfiles import SQL_DIR, parse_queries
 
 log = logging.getLogger(__name__)
 
+ACCESS_CHANGED = "access_changed"  # an event kind: streams re-check who may see them before rendering
 TOPIC_MAX = 120  # events.topic is VARCHAR(120)
 KIND_MAX = 40  # events.kind is VARCHAR(40)
 REPLAY_LIMIT = 500  # events_since returns at most this many of the newest events
@@ -71,6 +73,11 @@ def _expand(query: str, lists: dict[str, Sequence[Any]], params: dict[str, Any])
         sql = sql.replace(f"(:{name})", "(" + ", ".join(f":{n}" for n in names) + ")")
         params.update(zip(names, values))
     return sql, params
+
+
+def access_topic(user_id: int) -> str:
+    """Events here tell every open stream of this user to re-check its session (sse.py)."""
+    return f"access:{user_id}"
 
 
 # ---------------------------------------------------------------- writing
@@ -152,34 +159,42 @@ def _topic_list(topics: Iterable[str]) -> list[str]:
 # ---------------------------------------------------------------- subscribing
 
 
-_CLOSED = object()
-
-
 class Subscription:
     """One listener's bounded queue of events on a set of topics.
 
     Use as `async with broadcaster.subscribe(topics) as events:` and iterate; the
     iteration ends when the subscription overflows (`overflowed` is then True) or the
-    broadcaster stops.  Leaving the `async with` block unsubscribes.
+    broadcaster stops.  Leaving the `async with` block unsubscribes.  A plain deque and
+    one waiter future, not an asyncio.Queue: thousands are open at once, and a Queue's
+    four deques were a tenth of a stream's memory.
     """
+
+    __slots__ = ("broadcaster", "topics", "overflowed", "closed", "_items", "_limit", "_waiter")
 
     def __init__(self, broadcaster: "Broadcaster", topics: frozenset[str], queue_size: int):
         self.broadcaster = broadcaster
         self.topics = topics
         self.overflowed = False
         self.closed = False
-        self._queue: asyncio.Queue = asyncio.Queue(maxsize=queue_size)
+        self._items: deque[Event] = deque()
+        self._limit = queue_size
+        self._waiter: asyncio.Future | None = None
 
     def offer(self, event: Event) -> None:
         """Fan-out: queue the event without waiting; a full queue drops this subscriber."""
         if self.closed:
             return
-        try:
-            self._queue.put_nowait(event)
-        except asyncio.QueueFull:
+        if len(self._items) >= self._limit:
             self.overflowed = True
-            log.info("dropping a subscriber to %s: %d events behind", sorted(self.topics)[:3], self._queue.qsize())
+            log.info("dropping a subscriber to %s: %d events behind", sorted(self.topics)[:3], len(self._items))
             self.close()
+            return
+        self._items.append(event)
+        self._wake_reader()
+
+    def _wake_reader(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
 
     def close(self) -> None:
         """Unsubscribe and end the iteration; safe to call more than once."""
@@ -187,31 +202,30 @@ class Subscription:
             return
         self.closed = True
         self.broadcaster._unsubscribe(self)
-        try:
-            self._queue.put_nowait(_CLOSED)  # wakes a reader waiting on an empty queue
-        except asyncio.QueueFull:
-            pass  # a full queue means nobody is waiting; the reader sees `closed` next
+        self._wake_reader()
 
     def ready(self) -> list[Event]:
         """The events already queued, without waiting (lets a view render once for a burst)."""
-        events = []
-        while not self.closed and not self._queue.empty():
-            item = self._queue.get_nowait()
-            if item is _CLOSED:
-                break
-            events.append(item)
+        if self.closed:
+            return []
+        events = list(self._items)
+        self._items.clear()
         return events
 
     def __aiter__(self) -> "Subscription":
         return self
 
     async def __anext__(self) -> Event:
-        if self.closed:
-            raise StopAsyncIteration
-        item = await self._queue.get()
-        if item is _CLOSED or self.closed:
-            raise StopAsyncIteration
-        return item
+        while True:
+            if self.closed:
+                raise StopAsyncIteration
+            if self._items:
+                return self._items.popleft()
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
 
     async def __aenter__(self) -> "Subscription":
         return self
@@ -295,8 +309,14 @@ class Broadcaster:
         if getattr(tx, "published_events", False):
             self._wake.set()
 
+    def wake(self) -> None:
+        """Read `events` now rather than at the next poll (another process has committed some)."""
+        self._wake.set()
+
     async def _run(self) -> None:
-        while True:
+        # Not `while True`: on Python 3.11 a cancel that lands as the wake-up fires can be
+        # swallowed by wait_for, and `stop()` would then wait for this task forever.
+        while not self._stopped:
             try:
                 await asyncio.wait_for(self._wake.wait(), self.poll_interval)
             except asyncio.TimeoutError:

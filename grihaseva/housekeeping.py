@@ -1,5 +1,5 @@
 """Deleting rows nothing reads any more: old outbox events, rate-limit hits, expired
-sessions and delivered mail.
+sessions, delivered mail and old booking-cap refusals.
 
 Every app process runs `Housekeeper` in the background (first round an hour after
 start, then hourly); `grihaseva housekeeping` runs one round from cron or by hand.
@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 EVENTS_KEPT = timedelta(days=1)  # a reconnecting page gets a snapshot anyway; ids only need to be recent
 RATE_HITS_KEPT = timedelta(days=2)  # longer than the longest limit window (one hour)
 MAIL_KEPT = timedelta(days=30)  # delivered mail, for support questions ("did the mail go out?")
+LIMIT_HITS_KEPT = timedelta(days=90)  # the admin console lists the last 30 days; a quarter for questions
 EVENT_BATCH = 10_000
 
 
@@ -33,6 +34,7 @@ class Round:
     rate_hits: int
     sessions: int
     mail: int
+    limit_hits: int
 
 
 async def run_once(db, now: datetime, *, event_batch: int = EVENT_BATCH) -> Round:
@@ -46,7 +48,8 @@ async def run_once(db, now: datetime, *, event_batch: int = EVENT_BATCH) -> Roun
     rate_hits = await ratelimit.prune(db, now, keep=RATE_HITS_KEPT)
     sessions = (await db.execute("delete_expired_sessions", {"before": now - SESSION_LIFETIME})).rowcount
     mail = (await db.execute("delete_old_mail", {"before": now - MAIL_KEPT})).rowcount
-    return Round(events, rate_hits, sessions, mail)
+    limit_hits = (await db.execute("delete_old_booking_limit_hits", {"before": now - LIMIT_HITS_KEPT})).rowcount
+    return Round(events, rate_hits, sessions, mail, limit_hits)
 
 
 class Housekeeper:

@@ -9,33 +9,58 @@ the topics it re-renders the fragment from the database and sends it as a named 
 carrying the event id.  htmx's SSE extension swaps it into the element with
 `sse-swap="<event name>"`.
 
-Access is checked again while the stream is open, not only when it connects: before every
-render and at every heartbeat the stream re-reads the login session it started with (so
-"log out everywhere", a password reset or a deactivated account cuts a private stream), and
-runs the view's own `recheck` (the blog's: the post is still published).  A check that fails,
-or a render that raises an HTTP error, ends the stream quietly; the browser reconnects and
-the view's ordinary access check answers it.
+Shared views render once per change.  A view whose fragment is the same for many readers
+(the slot grid, the reaction bar) passes `share=`, a function naming what this reader
+sees after a burst of events (`"grid:ac-service:any:"`); all the process's streams with
+the same name and event id get one render and the very same encoded bytes
+(`SharedFrames`).  Private views (a dashboard, a customer's bookings) render per reader.
+
+Access is checked again while the stream is open, not only when it connects, but not for
+every event: at every heartbeat, and when an event says access may have changed (kind
+`access_changed` on the view's topics, or any event on the reader's own `access:<user id>`
+topic, which "log out everywhere", a password reset and a deactivation write).  The check
+re-reads the login session the stream started with and runs the view's own `recheck` (the
+blog's: the post is still published).  A check that fails, or a render that raises an HTTP
+error, ends the stream quietly; the browser reconnects and the view's ordinary access check
+answers it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from quart import Response, copy_current_app_context, copy_current_request_context, current_app, g, request
 from quart_auth import current_user
 from werkzeug.exceptions import HTTPException, NotAcceptable
 
+from . import i18n, web
 from .db import DatabaseUnavailable
-from .events import Event, latest_event_id
+from .events import ACCESS_CHANGED, Event, access_topic, latest_event_id
 
 HEARTBEAT_SECONDS = 15.0  # app.config["SSE_HEARTBEAT_SECONDS"] overrides
 RETRY_MS = 1000  # how soon a browser reconnects after a stream ends; app.config["SSE_RETRY_MS"]
 
 Render = Callable[[Event | None], Awaitable[str]]
 Recheck = Callable[[], Awaitable[object]]
+Share = Callable[[Sequence[Event]], str | None]  # a burst -> the name of what this reader sees
+
+
+@dataclass(frozen=True)
+class Part:
+    """A smaller frame for a burst that changes only part of a view (the slot grid's one day).
+
+    `pick(burst)` names the part that changed ("2026-12-03"), or None when the whole fragment
+    must go; `render(name)` makes that part's HTML, elements marked `hx-swap-oob` that htmx swaps
+    by id.  Parts go out as `event_name` events, which the page hands to an element that swaps
+    nothing itself (`hx-swap="none"`), so only the out-of-band elements change.
+    """
+    event_name: str
+    pick: Callable[[Sequence[Event]], str | None]
+    render: Callable[[str], Awaitable[str]]
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # only these end a line in SSE (not U+2028 and friends)
 
@@ -62,6 +87,49 @@ class ServerSentEvent:
 # A comment (keeps proxies from closing an idle connection) and a named event the page's watchdog
 # (static/live.js) can see: EventSource hands comments to no one.
 HEARTBEAT = b": ping\nevent: heartbeat\ndata: \n\n"
+
+
+class SharedFrames:
+    """One render per change for shared views: a view name -> its newest encoded frame.
+
+    `frame(name, event_id, make)` returns the frame made for `name` at `event_id` or later,
+    making it (once, however many streams ask at the same moment) when there is none.  A
+    frame made after event N committed shows N, so a reader asking for N may get a newer
+    one.  At most `limit` names are kept, the least recently used going first.
+    """
+
+    def __init__(self, limit: int = 2000):
+        self.limit = limit
+        self.renders = 0  # frames made (tests and the bench read it)
+        self._frames: OrderedDict[str, tuple[int, float, asyncio.Future]] = OrderedDict()
+
+    async def frame(self, name: str, event_id: int, make: Callable[[int], Awaitable[bytes]],
+                    not_before: float = 0.0) -> tuple[int, bytes]:
+        """`not_before` (loop time): only a render started then or later will do (a snapshot
+        must be read after its stream subscribed, or an event in between could be missing)."""
+        cached = self._frames.get(name)
+        if (cached is None or cached[0] < event_id or cached[1] < not_before
+                or (cached[2].done() and (cached[2].cancelled() or cached[2].exception() is not None))):
+            self.renders += 1
+            loop = asyncio.get_running_loop()
+            cached = (event_id, loop.time(), asyncio.ensure_future(make(event_id)))
+            self._frames[name] = cached
+            while len(self._frames) > self.limit:
+                self._frames.popitem(last=False)
+        self._frames.move_to_end(name)
+        made_at, _started, future = cached
+        return made_at, await asyncio.shield(future)  # a reader going away does not cancel the others' render
+
+
+def shared_frames(app) -> SharedFrames:
+    frames = app.extensions.get("sse_shared_frames")
+    if frames is None:
+        frames = app.extensions["sse_shared_frames"] = SharedFrames()
+    return frames
+
+
+def _changes_access(burst: Sequence[Event]) -> bool:
+    return any(event.kind == ACCESS_CHANGED or event.topic.startswith("access:") for event in burst)
 
 
 def accepts_event_stream() -> bool:
@@ -101,13 +169,18 @@ async def _session_still_valid() -> bool:
     """Within the stream's copied request context: is the session it opened with still live?
 
     The lookup is the app's (`app.extensions["session_user"]`, set by `create_app` to
-    `auth.accounts.session_user`): this platform module knows no feature.
+    `auth.accounts.session_user`): this platform module knows no feature.  A view rebuilt by
+    the GRIP publisher knows its session by the stored hash (`g.live_session_hash`).
     """
     user = g.get("user")
     if user is None:
         return True  # a visitor's stream shows only public data
-    session_user = current_app.extensions["session_user"]
-    fresh = await session_user(current_app.db, current_user.auth_id or "", current_app.clock())
+    if g.get("live_session_hash"):
+        lookup = current_app.extensions["session_user_by_hash"]
+        fresh = await lookup(current_app.db, g.live_session_hash, current_app.clock())
+    else:
+        session_user = current_app.extensions["session_user"]
+        fresh = await session_user(current_app.db, current_user.auth_id or "", current_app.clock())
     if fresh is None or fresh.id != user.id:
         return False
     g.user = fresh  # renders see a changed name or role
@@ -116,7 +189,8 @@ async def _session_still_valid() -> bool:
 
 async def sse_stream(topics: list[str], render: Render, event_name: str, *,
                      last_event_id: int | None = None, heartbeat: float | None = None,
-                     recheck: Recheck | None = None) -> Response:
+                     recheck: Recheck | None = None, share: Share | None = None,
+                     part: Part | None = None) -> Response:
     """A text/event-stream response for `topics`, rendering its data with `render`.
 
     `render(None)` makes the snapshot sent first; `render(event)` the fragment after an
@@ -124,7 +198,18 @@ async def sse_stream(topics: list[str], render: Render, event_name: str, *,
     defaults to the request's `Last-Event-ID` header.  `recheck()` raises an HTTP error
     (NotFound, Forbidden) once this client may no longer see the stream.  The stream ends
     when the client goes away, when the subscriber falls too far behind, when access ends,
-    or when the app stops.
+    or when the app stops.  Behind Pushpin (`GRIHASEVA_GRIP_URL`, grihaseva/grip.py) the answer
+    is a GRIP hold with the snapshot instead, and the lease-holding process publishes the frames.
+
+    `share(burst)` names what this reader sees after the events of `burst` (or returns None
+    for a private render); streams with the same name share one render of `render(event)`,
+    which must then depend on nothing but that name and the database.  `share(())` names
+    the snapshot (None when the snapshot must be this reader's own).  A shared render (and any
+    render by the GRIP publisher, which has no reader's cookie) may not call `csrf_token()`:
+    its bytes go to other sessions.  Forms in it get the reader's token from the page
+    (`hx-headers` on the `.page` wrapper, which htmx inherits).
+
+    `part` (see `Part`) sends a burst that changed only part of the view as that part alone.
     """
     if not accepts_event_stream():
         raise NotAcceptable("This address sends live updates to a page (Accept: text/event-stream).")
@@ -132,78 +217,165 @@ async def sse_stream(topics: list[str], render: Render, event_name: str, *,
         raise ValueError(f"SSE event names are short words, got {event_name!r}")
     if last_event_id is None:
         last_event_id = last_event_id_header()
-    interval = heartbeat if heartbeat is not None else current_app.config.get("SSE_HEARTBEAT_SECONDS", HEARTBEAT_SECONDS)
-    retry = current_app.config.get("SSE_RETRY_MS", RETRY_MS)
-    topics = list(topics)
-    broadcaster, db = current_app.broadcaster, current_app.db
-    async def render_now(event: Event | None) -> str:
-        return await render(event)  # render may be any callable returning an awaitable
-
-    # Renders run after the view has returned: give them this request's contexts (and its `g.user`).
-    render_here = copy_current_app_context(copy_current_request_context(render_now))
-
-    async def allowed_now() -> bool:
-        if not await _session_still_valid():
-            return False
-        if recheck is not None:
-            await recheck()  # raises an HTTPException when access has gone
-        return True
-
-    allowed_here = copy_current_app_context(copy_current_request_context(allowed_now))
-    logger = current_app.logger
-
-    async def stream() -> AsyncIterator[bytes]:
-        # Subscribe before reading the snapshot, so a change committed in between still arrives.
-        subscription = broadcaster.subscribe(topics)
-        try:
-            if not subscription.closed:
-                await broadcaster.catch_up()
-                subscription.ready()  # committed before the render below, so the snapshot shows them
-            newest = await latest_event_id(db, topics)
-            if last_event_id is not None and newest <= last_event_id:
-                # The page (or the frame) it was drawn from is current: say nothing until a change.
-                sent_id = last_event_id
-                yield f"retry: {retry}\n\n".encode()  # a field alone dispatches no event
-            else:
-                sent_id = max(newest, last_event_id or 0)
-                yield ServerSentEvent(await render_here(None), event_name, sent_id, retry).encode()
-            while True:
-                try:
-                    event = await asyncio.wait_for(subscription.__anext__(), interval)
-                except asyncio.TimeoutError:
-                    if not await allowed_here():
-                        return
-                    yield HEARTBEAT
-                    continue
-                except StopAsyncIteration:  # fell too far behind, or the app is stopping
-                    return
-                burst = [event, *subscription.ready()]  # one render for a burst of events
-                if not await allowed_here():
-                    return
-                newest = max(e.id for e in burst)
-                # A late commit can carry an id below one already sent: send its fragment
-                # without an id, so the browser's Last-Event-ID never moves back.
-                new_id = newest if newest > sent_id else None
-                sent_id = max(sent_id, newest)
-                yield ServerSentEvent(await render_here(burst[-1]), event_name, new_id).encode()
-        except HTTPException:  # access has gone (a recheck or a render said so): end quietly
-            return
-        except DatabaseUnavailable as error:  # the reconnect meets a 503 until the database is back
-            logger.warning("live stream for %s ended: %s", topics[:3], error)
-        except Exception:  # a failed render ends this stream; the browser reconnects to a snapshot
-            logger.exception("live stream for %s ended by an error", topics[:3])
-        finally:  # also on CancelledError (the client went away) and GeneratorExit
-            subscription.close()
+    view = LiveView(list(topics), render, event_name, recheck=recheck, share=share, heartbeat=heartbeat, part=part)
+    if g.get("live_view_capture"):  # the GRIP publisher rebuilding this view (grihaseva/grip.py)
+        return view
+    grip = current_app.extensions.get("grip")
+    if grip is not None and grip.via_pushpin():
+        return await grip.hold(view, last_event_id)  # Pushpin holds the connection, not this process
 
     # One read before the 200 goes out: with the database down the client gets 503 with
     # Retry-After (web.handle_database_unavailable), and htmx's SSE extension retries later.
-    await latest_event_id(db, topics)
-    response = Response(stream(), mimetype="text/event-stream")
+    await latest_event_id(current_app.db, view.topics)
+    response = Response(view.stream(last_event_id), mimetype="text/event-stream")
     response.timeout = None  # this response only: it lasts as long as the page is open
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Accel-Buffering"] = "no"  # nginx: pass each event through at once
     return response
 
+
+class LiveView:
+    """One live view as a request asked for it: its topics, and its render and access check
+    bound to that request's contexts (renders run after the view function has returned)."""
+
+    def __init__(self, topics: list[str], render: Render, event_name: str, *, recheck: Recheck | None,
+                 share: Share | None, heartbeat: float | None, part: Part | None = None):
+        app = current_app
+        self.topics = topics
+        user = g.get("user")
+        self.user_id = user.id if user is not None else None
+        self.listen = topics + ([access_topic(user.id)] if user is not None else [])  # "log out everywhere" reaches us
+        self.event_name = event_name
+        self.share = share
+        self.interval = heartbeat if heartbeat is not None else app.config.get("SSE_HEARTBEAT_SECONDS", HEARTBEAT_SECONDS)
+        self.retry = app.config.get("SSE_RETRY_MS", RETRY_MS)
+        self.broadcaster, self.db, self.logger = app.broadcaster, app.db, app.logger
+        self.shared = shared_frames(app)
+
+        # The reader's language (grihaseva/i18n.py): every render of this view is in it, and a
+        # shared frame is shared only by readers of the same language (`shared_name`).
+        self.locale = locale = i18n.get_locale()
+        # Rebuilt by the GRIP publisher: no reader's cookie here, so no reader's token either.
+        foreign = bool(g.get("live_view_capture"))
+        self.part = part
+
+        async def render_now(draw: Callable[[], Awaitable[str]], shared: bool) -> str:
+            with i18n.use_locale(locale), web.no_session_token(shared or foreign):
+                return await draw()  # render may be any callable returning an awaitable
+
+        async def allowed_now() -> bool:
+            if not await _session_still_valid():
+                return False
+            if recheck is not None:
+                await recheck()  # raises an HTTPException when access has gone
+            return True
+
+        in_context = copy_current_app_context(copy_current_request_context(render_now))
+
+        async def render_view(event: Event | None, shared: bool = False) -> str:
+            return await in_context(lambda: render(event), shared)
+
+        async def render_part(name: str, shared: bool = False) -> str:
+            return await in_context(lambda: part.render(name), shared)
+
+        self.render = render_view
+        self.render_part = render_part
+        self.allowed = copy_current_app_context(copy_current_request_context(allowed_now))
+
+    def shared_name(self, burst: Sequence[Event]) -> str | None:
+        """What this reader sees after `burst`, in its language: readers of one topic in two
+        languages get two renders, readers in one language share one."""
+        name = self.share(burst) if self.share is not None else None
+        return None if name is None else f"{name}:{self.locale}"
+
+    def snapshot_name(self) -> str | None:
+        """The shared name of this view's snapshot, or None when the snapshot is this reader's own."""
+        return self.shared_name(())
+
+    async def snapshot(self, sent_id: int, subscribed_at: float = 0.0) -> tuple[int, bytes]:
+        name = self.snapshot_name()
+        if name is None:
+            return sent_id, ServerSentEvent(await self.render(None), self.event_name, sent_id, self.retry).encode()
+
+        async def make_snapshot(made_at: int) -> bytes:
+            return ServerSentEvent(await self.render(None, shared=True), self.event_name, made_at, self.retry).encode()
+
+        # Readers connecting together share one snapshot too (and its bytes, held while idle).
+        return await self.shared.frame(f"{self.event_name}:{name}:snapshot", sent_id, make_snapshot,
+                                       not_before=subscribed_at)
+
+    async def stream(self, last_event_id: int | None) -> AsyncIterator[bytes]:
+        # Subscribe before reading the snapshot, so a change committed in between still arrives.
+        subscription = self.broadcaster.subscribe(self.listen)
+        subscribed_at = asyncio.get_running_loop().time()
+        try:
+            if not subscription.closed:
+                await self.broadcaster.catch_up()
+                subscription.ready()  # committed before the render below, so the snapshot shows them
+            newest = await latest_event_id(self.db, self.topics)
+            if last_event_id is not None and newest <= last_event_id:
+                # The page (or the frame) it was drawn from is current: say nothing until a change.
+                sent_id = last_event_id
+                yield f"retry: {self.retry}\n\n".encode()  # a field alone dispatches no event
+            else:
+                sent_id, frame = await self.snapshot(max(newest, last_event_id or 0), subscribed_at)
+                yield frame
+            async for _id, frame in self.frames(subscription, sent_id):
+                yield frame
+        finally:  # also on CancelledError (the client went away) and GeneratorExit
+            subscription.close()
+
+    async def frames(self, subscription, sent_id: int) -> AsyncIterator[tuple[int | None, bytes]]:
+        """(event id, encoded frame) for each burst of events after `sent_id`, and (None,
+        HEARTBEAT) when nothing happened for a heartbeat; ends when access ends, when the
+        subscription does, or on a failed render."""
+        try:
+            while True:
+                try:
+                    async with asyncio.timeout(self.interval):  # no task per wait, unlike wait_for
+                        event = await subscription.__anext__()
+                except TimeoutError:
+                    if not await self.allowed():
+                        return
+                    yield None, HEARTBEAT
+                    continue
+                except StopAsyncIteration:  # fell too far behind, or the app is stopping
+                    return
+                burst = [event, *subscription.ready()]  # one render for a burst of events
+                if _changes_access(burst) and not await self.allowed():
+                    return
+                if all(e.topic.startswith("access:") for e in burst):
+                    continue  # still allowed, and nothing on the view's own topics changed
+                newest = max(e.id for e in burst)
+                name = self.shared_name(burst)
+                changed = self.part.pick(burst) if self.part is not None else None
+                event_name = self.event_name if changed is None else self.part.event_name
+                latest = burst[-1]
+
+                async def draw(shared: bool) -> str:
+                    if changed is None:
+                        return await self.render(latest, shared=shared)
+                    return await self.render_part(changed, shared=shared)
+
+                if name is not None and newest > sent_id:
+                    async def make(made_at: int) -> bytes:
+                        return ServerSentEvent(await draw(True), event_name, made_at).encode()
+
+                    key = f"{event_name}:{name}" if changed is None else f"{event_name}:{name}:{changed}"
+                    sent_id, frame = await self.shared.frame(key, newest, make)
+                    yield sent_id, frame
+                    continue
+                # A late commit can carry an id below one already sent: send its fragment
+                # without an id, so the browser's Last-Event-ID never moves back.
+                new_id = newest if newest > sent_id else None
+                sent_id = max(sent_id, newest)
+                yield new_id or newest, ServerSentEvent(await draw(name is not None), event_name, new_id).encode()
+        except HTTPException:  # access has gone (a recheck or a render said so): end quietly
+            return
+        except DatabaseUnavailable as error:  # the reconnect meets a 503 until the database is back
+            self.logger.warning("live stream for %s ended: %s", self.topics[:3], error)
+        except Exception:  # a failed render ends this stream; the browser reconnects to a snapshot
+            self.logger.exception("live stream for %s ended by an error", self.topics[:3])
 
 
 # ---------------------------------------------------------------- clients that never read

@@ -6,6 +6,8 @@ from __future__ import annotations
 import gzip
 import hmac
 import secrets
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
@@ -116,7 +118,26 @@ async def read_form() -> MultiDict:
 # ---------------------------------------------------------------- CSRF
 
 
+# Set while a live frame is rendered for more than this session (a shared frame, or a frame the
+# GRIP publisher renders without the reader's cookie): its bytes reach other readers.
+_NO_SESSION_TOKEN: ContextVar[bool] = ContextVar("grihaseva_no_session_token", default=False)
+
+
+@contextmanager
+def no_session_token(active: bool = True):
+    """Within: `csrf_token()` is empty (see `_NO_SESSION_TOKEN`); forms get the page's token."""
+    marker = _NO_SESSION_TOKEN.set(active or _NO_SESSION_TOKEN.get())
+    try:
+        yield
+    finally:
+        _NO_SESSION_TOKEN.reset(marker)
+
+
 def csrf_token() -> str:
+    if _NO_SESSION_TOKEN.get():
+        # Only htmx receives live frames, and it sends the page's own token (`hx-headers` on the
+        # `.page` wrapper, inherited by every form inside); the empty field carries nobody's.
+        return ""
     token = session.get(CSRF_FIELD)
     if not token:
         token = secrets.token_urlsafe(32)

@@ -15,13 +15,20 @@ import secrets
 import shutil
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import pytest
+from quart import Quart
+from quart.testing.app import TestApp
 
 from grihaseva.config import DatabaseUrl, Settings
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# Quart's test app gives start-up and shut-down 6 s; the mail sender alone may take up to 10 s to
+# let a batch in flight finish (MailSender.stop), which a loaded 2-core machine reaches.
+Quart.test_app_class = partial(TestApp, startup_timeout=60, shutdown_timeout=60)
 MYSQL_URL = os.environ.get("GRIHASEVA_TEST_MYSQL_URL", "")
 TEST_CSRF = "test-csrf-token"
 

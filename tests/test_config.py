@@ -23,6 +23,7 @@ def test_defaults(tmp_path, monkeypatch):
     assert settings.smtp_starttls is False
     assert settings.mail_from == "GrihaSeva <no-reply@grihaseva.example>"
     assert settings.bcrypt_rounds == 12
+    assert (settings.redis_url, settings.events_poll_ms) == ("", 200)  # no Redis needed: poll only
     assert settings.var_dir == Path("var")
     assert (tmp_path / "var" / "secret_key").read_text() == settings.secret_key
 
@@ -84,6 +85,9 @@ def test_database_urls(url, expected):
     ("GRIHASEVA_SMTP_STARTTLS", "maybe", "GRIHASEVA_SMTP_STARTTLS: expected true or false, got 'maybe'"),
     ("GRIHASEVA_BCRYPT_ROUNDS", "3", "GRIHASEVA_BCRYPT_ROUNDS: must be between 4 and 16, got 3"),
     ("GRIHASEVA_BCRYPT_ROUNDS", "twelve", "GRIHASEVA_BCRYPT_ROUNDS: expected a whole number, got 'twelve'"),
+    ("GRIHASEVA_REDIS_URL", "127.0.0.1:6379", "GRIHASEVA_REDIS_URL: expected redis://HOST:PORT/0"),
+    ("GRIHASEVA_GRIP_URL", "127.0.0.1:5561", "GRIHASEVA_GRIP_URL: expected an http(s) URL"),
+    ("GRIHASEVA_EVENTS_POLL_MS", "5", "GRIHASEVA_EVENTS_POLL_MS: must be between 10 and 60000, got 5"),
 ])
 def test_each_bad_value_is_one_clear_line(tmp_path, name, value, message):
     with pytest.raises(ConfigError) as raised:

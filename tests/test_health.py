@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import replace
 
@@ -10,46 +9,7 @@ import pytest
 
 from grihaseva.app import create_app
 from grihaseva.config import DatabaseUrl, Settings
-
-
-class Forwarder:
-    """A TCP relay between the app and MariaDB that the test can stop or freeze."""
-
-    def __init__(self, host: str, port: int):
-        self.target = (host, port)
-        self.server: asyncio.Server | None = None
-        self.port = 0
-        self.frozen = False
-        self.writers: set[asyncio.StreamWriter] = set()
-
-    async def start(self, port: int = 0) -> "Forwarder":
-        self.server = await asyncio.start_server(self._serve, "127.0.0.1", port)
-        self.port = self.server.sockets[0].getsockname()[1]
-        return self
-
-    async def _serve(self, client_reader, client_writer) -> None:
-        server_reader, server_writer = await asyncio.open_connection(*self.target)
-        self.writers |= {client_writer, server_writer}
-        await asyncio.gather(self._pipe(client_reader, server_writer), self._pipe(server_reader, client_writer),
-                             return_exceptions=True)
-
-    async def _pipe(self, reader, writer) -> None:
-        try:
-            while data := await reader.read(65536):
-                while self.frozen:  # a hung server: connections stay open, nothing comes back
-                    await asyncio.sleep(0.05)
-                writer.write(data)
-                await writer.drain()
-        finally:
-            writer.close()
-
-    async def stop(self) -> None:
-        """Like a stopped database: no new connections, and the open ones are cut."""
-        self.server.close()
-        for writer in list(self.writers):
-            writer.close()
-        self.writers.clear()
-        await self.server.wait_closed()
+from tests.helpers import Forwarder
 
 
 async def healthz_status(client) -> tuple[int, float]:

@@ -40,7 +40,7 @@ async def test_the_newest_event_stays_however_old(db):
     assert (await run_once(db, NOW)).events == 0  # and a broadcaster starting now finds its position
 
 
-async def test_expired_sessions_old_rate_hits_and_delivered_mail_go(db):
+async def test_expired_sessions_old_rate_hits_delivered_mail_and_old_cap_refusals_go(db):
     asha = (await db.execute("insert_user", user("asha@example.com"))).lastrowid
     for name, age in (("a" * 64, timedelta(days=15)), ("b" * 64, timedelta(days=13))):
         await db.execute("insert_session", {"id_hash": name, "user_id": asha, "now": NOW - age, "user_agent": ""})
@@ -54,8 +54,13 @@ async def test_expired_sessions_old_rate_hits_and_delivered_mail_go(db):
         await db.execute("UPDATE mail_outbox SET status = :status WHERE id = :id", {"status": status, "id": mail_id})
         mails[(status, age)] = mail_id
 
+    for age in (timedelta(days=91), timedelta(days=89)):
+        await db.execute("INSERT INTO booking_limit_hits (customer_id, provider_id, cap, created_at) "
+                         "VALUES (:customer_id, NULL, 'upcoming', :now)", {"customer_id": asha, "now": NOW - age})
+
     done = await run_once(db, NOW)
-    assert (done.sessions, done.rate_hits, done.mail) == (1, 1, 2)
+    assert (done.sessions, done.rate_hits, done.mail, done.limit_hits) == (1, 1, 2, 1)
+    assert await db.fetch_value("SELECT COUNT(*) AS n FROM booking_limit_hits") == 1
     assert [r["id_hash"] for r in await db.fetch_all("SELECT id_hash FROM sessions")] == ["b" * 64]
     assert await db.fetch_value("SELECT COUNT(*) AS n FROM rate_hits") == 1
     assert await ids(db, "mail_outbox") == sorted([mails[("sent", 29)], mails[("queued", 40)]])  # never unsent mail
@@ -67,7 +72,7 @@ async def test_the_command_runs_one_round(tmp_path):
     subprocess.run([str(GRIHASEVA), "migrate"], env=env, check=True, capture_output=True, timeout=60)
     result = subprocess.run([str(GRIHASEVA), "housekeeping"], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "deleted 0 events, 0 rate-limit hits, 0 expired sessions, 0 old mails"
+    assert result.stdout.strip() == "deleted 0 events, 0 rate-limit hits, 0 expired sessions, 0 old mails, 0 old booking-cap refusals"
 
 
 async def test_the_background_housekeeper_runs_rounds_until_stopped(db):

@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "grihaseva"
 
 PLATFORM = {
     "db", "sqlfiles", "migrate", "events", "sse", "mail", "web", "config", "clock",
-    "ratelimit", "money", "plaintext", "access_log", "audit", "markup", "i18n",
+    "ratelimit", "money", "plaintext", "access_log", "audit", "markup", "i18n", "refusal", "wakeup", "grip",
 }
 # Modules that put the features together; they may import anything, nothing imports them
 # except each other (cli starts the app; asgi is the app as hypercorn's workers load it).

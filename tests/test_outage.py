@@ -7,7 +7,6 @@ MariaDB server really stopped and started is tests/test_outage_mariadb.py."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 
 import pytest
 
@@ -15,8 +14,8 @@ from grihaseva.app import create_app
 from grihaseva.migrate import migrate
 from grihaseva.demo.seed import seed_demo
 from tests.conftest import TEST_CSRF, text, with_csrf
-from tests.helpers import DEMO_NOW, DEMO_PASSWORD, Clock
-from tests.test_health import Forwarder, settings_for
+from tests.helpers import DEMO_NOW, DEMO_PASSWORD, Clock, cuttable
+from tests.test_health import settings_for
 
 UNAVAILABLE = "GrihaSeva is briefly unavailable"
 POST = "/blog/monsoon-home-care-checklist"
@@ -25,26 +24,18 @@ POST = "/blog/monsoon-home-care-checklist"
 @pytest.fixture
 async def outage(database_url, tmp_path):
     """(app, stop, start): the demo app, and how to take its database away and bring it back."""
-    forwarder = None
-    url = database_url
-    if url.dialect == "mysql":
-        forwarder = await Forwarder(url.host, url.port).start()
-        url = replace(url, host="127.0.0.1", port=forwarder.port)
-    settings = settings_for(url, tmp_path)
-    app = create_app(settings)
-    app.config["MAIL_SENDER_AUTOSTART"] = False
-    async with app.test_app():
-        await migrate(app.db)
-        await seed_demo(app.db, settings)
-        app.clock = Clock(DEMO_NOW)
-        if forwarder is None:
-            yield app, app.db.close, app.db.connect
-        else:
-            async def start():
-                await forwarder.start(port=forwarder.port)
-            yield app, forwarder.stop, start
-    if forwarder is not None and forwarder.server.is_serving():
-        await forwarder.stop()
+    async with cuttable(database_url) as (url, forwarder):
+        settings = settings_for(url, tmp_path)
+        app = create_app(settings)
+        app.config["MAIL_SENDER_AUTOSTART"] = False
+        async with app.test_app():
+            await migrate(app.db)
+            await seed_demo(app.db, settings)
+            app.clock = Clock(DEMO_NOW)
+            if forwarder is None:
+                yield app, app.db.close, app.db.connect
+            else:
+                yield app, forwarder.stop, forwarder.restart
 
 
 async def counts(app) -> dict[str, int]:

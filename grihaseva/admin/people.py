@@ -19,12 +19,11 @@ from ..booking.domain import _announce
 from ..booking.booking_mail import mail_booking_change
 from ..events import publish
 from .. import audit
+from ..refusal import Refused
 
 
-class AdminRefused(Exception):
-    def __init__(self, message: str, status: int = 422):
-        super().__init__(message)
-        self.message, self.status = message, status
+class AdminRefused(Refused):
+    pass
 
 
 def provider_state(row) -> str:
@@ -135,7 +134,7 @@ async def set_customer_active(db, admin_id: int, customer_id: int, active: bool,
         await tx.execute("admin_set_user_active", {"id": customer_id, "role": "customer", "is_active": 1 if active else 0})
         cancelled = 0
         if not active:
-            await end_all_sessions(tx, customer_id)
+            await end_all_sessions(tx, customer_id, now)
             # A professional must not travel to a customer who can no longer log in to cancel.
             for booking in await tx.fetch_all("admin_select_customer_future_bookings", {"customer_id": customer_id, "now": now}):
                 await _cancel_as_admin(tx, admin_id, await tx.fetch_one("select_booking", {"id": booking["id"]}),

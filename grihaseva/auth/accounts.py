@@ -18,6 +18,7 @@ from ..i18n import lazy_gettext
 from .. import i18n
 from ..i18n import gettext
 from ..db import Database, IntegrityError
+from ..events import ACCESS_CHANGED, access_topic, publish
 from ..plaintext import has_letters_or_digits, one_line
 from ..ratelimit import Limit, clear_hits, forget_hit, minutes_text, take_hit
 from .password_mail import enqueue_password_changed_mail
@@ -278,11 +279,20 @@ async def start_session(db: Database, user_id: int, now: datetime, user_agent: s
 
 
 async def session_user(db: Database, token: str, now: datetime) -> User | None:
-    row = await db.fetch_one("select_session_user", {"id_hash": _hash_token(token), "not_before": now - SESSION_LIFETIME})
+    return await session_user_by_hash(db, _hash_token(token), now)
+
+
+def session_hash(token: str) -> str:
+    """What `sessions` stores of an auth id (its SHA-256): names a session without revealing it."""
+    return _hash_token(token)
+
+
+async def session_user_by_hash(db: Database, id_hash: str, now: datetime) -> User | None:
+    row = await db.fetch_one("select_session_user", {"id_hash": id_hash, "not_before": now - SESSION_LIFETIME})
     if row is None:
         return None
     if now - row["last_seen_at"] > timedelta(minutes=5):
-        await db.execute("touch_session", {"id_hash": _hash_token(token), "now": now})
+        await db.execute("touch_session", {"id_hash": id_hash, "now": now})
     return User.from_row(row)
 
 
@@ -290,12 +300,21 @@ async def end_session(db: Database, token: str) -> None:
     await db.execute("delete_session", {"id_hash": _hash_token(token)})
 
 
-async def end_all_sessions(db, user_id: int) -> None:
-    await db.execute("delete_user_sessions", {"user_id": user_id})
+async def end_all_sessions(tx, user_id: int, now: datetime) -> None:
+    """Inside the caller's transaction: every session of the user ends, and their open live
+    streams are told to re-check (an event on `access:<id>`), so they close at once."""
+    await tx.execute("delete_user_sessions", {"user_id": user_id})
+    await publish(tx, access_topic(user_id), ACCESS_CHANGED, {"user_id": user_id}, now)
 
 
-async def end_other_sessions(db, user_id: int, keep_token: str) -> None:
-    await db.execute("delete_other_user_sessions", {"user_id": user_id, "keep_id_hash": _hash_token(keep_token)})
+async def end_other_sessions(tx, user_id: int, keep_token: str, now: datetime) -> None:
+    await tx.execute("delete_other_user_sessions", {"user_id": user_id, "keep_id_hash": _hash_token(keep_token)})
+    await publish(tx, access_topic(user_id), ACCESS_CHANGED, {"user_id": user_id}, now)
+
+
+async def log_out_everywhere(db: Database, user_id: int, now: datetime) -> None:
+    async with db.transaction() as tx:
+        await end_all_sessions(tx, user_id, now)
 
 
 async def update_profile(db: Database, user_id: int, form: Mapping[str, str]) -> dict[str, str]:
@@ -335,5 +354,5 @@ async def change_password(db: Database, user_id: int, form: Mapping[str, str], k
     password_hash = await hash_password(new_password, rounds)
     async with db.transaction() as tx:
         await tx.execute("update_user_password", {"id": user_id, "password_hash": password_hash, "now": now})
-        await end_other_sessions(tx, user_id, keep_token)
+        await end_other_sessions(tx, user_id, keep_token, now)
         await enqueue_password_changed_mail(tx, row, now, base_url)

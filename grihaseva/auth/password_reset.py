@@ -162,6 +162,6 @@ async def reset_password(db, secret: str, token: str, form: Mapping[str, str], n
         })
         if changed.rowcount != 1:  # another request used this link (or changed the password) first
             raise ResetLinkInvalid("used meanwhile")
-        await end_all_sessions(tx, user["id"])
+        await end_all_sessions(tx, user["id"], now)
         await enqueue_password_changed_mail(tx, user, now, base_url)
     return user

@@ -156,7 +156,7 @@ async def change_password():
 @requires_login
 async def logout_everywhere():
     """End every session of this account, this one included."""
-    await accounts.end_all_sessions(db(), the_user().id)
+    await accounts.log_out_everywhere(db(), the_user().id, now())
     logout_user()
     rotate_csrf_token()
     await flash(gettext("You are logged out on every device."), "info")

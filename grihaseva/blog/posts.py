@@ -27,7 +27,9 @@ from .. import audit
 from ..i18n import gettext, lazy_gettext
 from ..auth.accounts import ValidationError
 from ..db import Database, IntegrityError
+from ..events import ACCESS_CHANGED, publish
 from ..markup import clean_html
+from ..refusal import Refused
 
 CATEGORIES = {
     "diy": lazy_gettext("DIY tips"),
@@ -41,12 +43,15 @@ TITLE_MAX, SUMMARY_MAX, BODY_MAX, SLUG_MAX = 150, 300, 40_000, 120
 
 
 
-class PostRefused(Exception):
+class PostRefused(Refused):
     """The reader may not do this to this post; `status` is the HTTP status to answer with."""
 
-    def __init__(self, message: str, status: int):
-        super().__init__(message)
-        self.message, self.status = message, status
+
+@dataclass(frozen=True)
+class PostLink:
+    """What a live reaction bar needs of its post (and no more: thousands may be open)."""
+    id: int
+    slug: str
 
 
 @dataclass(frozen=True)
@@ -239,6 +244,8 @@ async def unpublish_post(db: Database, editor, post: Post, now: datetime) -> Non
         raise PostRefused(gettext("Only an admin can unpublish a post."), 403)
     async with db.transaction() as tx:
         await tx.execute("unpublish_post", {"id": post.id, "now": now})
+        # Open reaction streams re-check at once: readers no longer see the post.
+        await publish(tx, f"post:{post.id}", ACCESS_CHANGED, {"post_id": post.id}, now)
         await audit.record(tx, editor.id, "post.unpublish", "post", post.id,
                            f"Unpublished the blog post “{post.title}” by {post.author_name} (/blog/{post.slug})", now)
 

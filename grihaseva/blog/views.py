@@ -12,7 +12,7 @@ from .. import i18n
 from ..i18n import gettext
 from ..auth.access import requires_login, requires_role, the_user
 from ..auth.accounts import ValidationError
-from ..sse import sse_stream
+from ..sse import event_watermark, page_event_id, sse_stream
 from ..web import db, now, read_form, redirect_to, render, wants_partial
 from . import posts, reactions
 
@@ -101,23 +101,48 @@ async def _bar_context(post: posts.Post, message: str | None = None) -> dict:
 @blueprint.get("/blog/<slug>")
 async def show(slug: str):
     """One post and its reaction bar (live for every reader)."""
+    watermark = event_watermark()  # before the bar is read: the stream opens from here
     post = await _viewable_post(slug)
     user = the_user()
     can_edit = posts.can_edit(user, post) and await posts.may_write(db(), user)  # no Edit button for a suspended author
     post_lang = i18n.text_language(f"{post.title} {post.summary} {post.body_md}")  # `lang` on a Hindi post in the English interface
-    return await render("blog/post.html", can_edit=can_edit, post_lang=post_lang, **await _bar_context(post))
+    return await render("blog/post.html", can_edit=can_edit, post_lang=post_lang, **await _bar_context(post),
+                        live_after=await page_event_id([reactions.topic(post.id)], watermark))
 
 
 @blueprint.get("/blog/<slug>/live")
 async def live(slug: str):
-    """SSE for the reaction bar (topic post:<id>): counts for everyone, highlighting for this reader."""
-    post = await _viewable_post(slug)
+    """SSE for the reaction bar (topic post:<id>): counts for everyone, highlighting for this reader.
 
-    async def fragment(_event) -> str:
-        return await render_template(BAR, **await _bar_context(post))
+    One render per change is shared by every reader who has pressed the same emojis (most
+    readers: none); a reader's own presses are followed from the events' payloads, so an
+    event costs no query per reader.
+    """
+    post = await _viewable_post(slug)
+    user = the_user()
+    post = posts.PostLink(post.id, post.slug)  # all the bar needs: a stream holds no post body
+    # The reader's presses now; a stream opened at the page's event id sends no snapshot to read
+    # them (a press after this read has a newer id, so the stream then sends a snapshot that does).
+    mine: set[str] = set(await reactions.reader_reactions(db(), post.id, user.id)) if user else set()
+
+    def share(burst) -> str | None:
+        if not burst and user is not None:
+            return None  # a reader's snapshot reads their own presses
+        for event in burst:
+            if user is not None and event.kind == "reaction" and event.payload.get("user_id") == user.id:
+                (mine.add if event.payload.get("on") else mine.discard)(event.payload.get("emoji"))
+        return f"{post.id}:{'in' if user else 'out'}:{','.join(sorted(mine))}"
+
+    async def fragment(event) -> str:
+        if event is None:  # the snapshot, read after subscribing: later presses arrive as events
+            mine.clear()
+            mine.update(await reactions.reader_reactions(db(), post.id, user.id if user else None))
+        bar = reactions.bar_items(await reactions.counts(db(), post.id), set(mine))
+        return await render_template(BAR, live=True, post=post, bar=bar, message=None, user=user)
 
     # Unpublished or deleted while open: the stream ends and its reconnect gets the 404.
-    return await sse_stream([reactions.topic(post.id)], fragment, "reactions", recheck=lambda: _viewable_post(slug))
+    return await sse_stream([reactions.topic(post.id)], fragment, "reactions", share=share,
+                            recheck=lambda: _viewable_post(slug))
 
 
 @blueprint.post("/blog/<slug>/react")

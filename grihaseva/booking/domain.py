@@ -22,6 +22,7 @@ from ..plaintext import has_letters_or_digits, one_line
 from .booking_mail import mail_booking_change
 from . import slots
 from .slots import Availability, Busy
+from ..refusal import Refused
 
 CANCEL_CUTOFF = timedelta(hours=3)
 WOMEN_ONLY_CUSTOMER = lazy_gettext("This service is offered by women professionals to women customers only. "
@@ -75,12 +76,8 @@ def not_changeable_message(booking: Mapping, action: str) -> str:
             "set off 15 minutes after the start, you can cancel free of charge.")
 
 
-class BookingRefused(Exception):
+class BookingRefused(Refused):
     """A booking request that breaks a rule; `status` is the HTTP status to answer with."""
-
-    def __init__(self, message: str, status: int = 422):
-        super().__init__(message)
-        self.message, self.status = message, status
 
 
 class BookingChanged(BookingRefused):
@@ -505,9 +502,14 @@ async def pick_provider(db, service: Service, start: datetime, now: datetime, pi
 
 
 async def check_bookable(db, service: Service, provider_id: int | None, start: datetime, now: datetime,
-                         pin: str | None = None) -> None:
+                         pin: str | None = None, customer_id: int | None = None) -> None:
     """Before the confirm step: BookingRefused (or SlotTaken) if `start` cannot be booked now
-    (at `pin`, when known). The booking itself checks again under the lock."""
+    (at `pin`, when known), or BookingLimitReached if the customer is at a cap. The booking itself
+    checks all of it again under the lock."""
+    if customer_id is not None:
+        held = await db.fetch_one("select_customer_caps", {"customer_id": customer_id, "provider_id": provider_id, "now": now})
+        if held is not None:
+            refuse_over_cap(held, now, caps_for(db))
     if provider_id is None:
         await pick_provider(db, service, start, now, pin)
     else:

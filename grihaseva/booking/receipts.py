@@ -25,6 +25,7 @@ import segno
 
 from ..mail import enqueue_mail
 from ..money import rupees
+from ..refusal import Refused
 from . import slots
 from .timeline import announce
 
@@ -32,10 +33,12 @@ UPI_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,59}@[A-Za-z][A-Za-z0-9]{1,39}"
 UPI_REFERENCE = re.compile(r"[A-Za-z0-9]{6,35}", re.ASCII)
 
 
-class PaymentRefused(Exception):
-    def __init__(self, message: str, status: int = 422, field: str = ""):
-        super().__init__(message)
-        self.message, self.status, self.field = message, status, field
+class PaymentRefused(Refused):
+    """A payment mark the rules refuse; `field` names the form field the message belongs to."""
+
+    def __init__(self, message: str, status: int | None = None, field: str = ""):
+        super().__init__(message, status)
+        self.field = field
 
 
 def receipt_year(now: datetime, tz: str) -> int:

@@ -16,6 +16,7 @@ from typing import Mapping
 from ..events import publish
 from ..mail import enqueue_mail
 from . import slots
+from ..refusal import Refused
 
 ON_THE_WAY_FROM = timedelta(hours=3)  # the earliest "on the way" before the start
 NO_SHOW_AFTER = timedelta(minutes=15)  # not on the way this long after the start: a no-show
@@ -25,12 +26,10 @@ STAGE_LABELS = {"confirmed": "Confirmed", "on_the_way": "On the way", "started":
                 "cancelled": "Cancelled"}
 
 
-class TimelineRefused(Exception):
+class TimelineRefused(Refused):
     """A move that breaks the order of the timeline; `status` is the HTTP status to answer with."""
 
-    def __init__(self, message: str, status: int = 409):
-        super().__init__(message)
-        self.message, self.status = message, status
+    default_status = 409
 
 
 def stage(booking: Mapping) -> str:

@@ -14,6 +14,7 @@ from typing import Iterable
 
 from ..i18n import gettext, ngettext
 from ..reviews.domain import NO_RATINGS, RatingSummary, rating_summary
+from ..refusal import Refused
 
 AVATAR_SIZE = 256
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
@@ -21,10 +22,8 @@ MAX_PHOTO_PIXELS = 40_000_000  # a 40-megapixel photo; more is a decompression b
 FORMATS = {"JPEG", "PNG", "WEBP"}
 
 
-class PhotoRefused(Exception):
-    def __init__(self, message: str, status: int = 422):
-        super().__init__(message)
-        self.message, self.status = message, status
+class PhotoRefused(Refused):
+    pass
 
 
 @dataclass(frozen=True)
@@ -56,25 +55,21 @@ async def trust(db, provider_ids: Iterable[int]) -> dict[int, Trust]:
     ids = sorted({int(i) for i in provider_ids})
     if not ids:
         return {}
-    names = [f"p{n}" for n in range(len(ids))]
-    params = dict(zip(names, ids))
-    placeholders = ", ".join(":" + n for n in names)
     ratings = await rating_summary(db, ids)
-    jobs = {int(r["provider_id"]): int(r["n"]) for r in await db.fetch_all(
-        "SELECT provider_id, COUNT(*) AS n FROM bookings "
-        f"WHERE status = 'completed' AND provider_id IN ({placeholders}) GROUP BY provider_id", params)}
-    since = {int(r["user_id"]): r["created_at"] for r in await db.fetch_all(
-        f"SELECT user_id, created_at FROM providers WHERE user_id IN ({placeholders})", params)}
-    for row in await db.fetch_all(  # jobs done before the profile row (an imported history) count too
-            "SELECT provider_id, MIN(starts_at) AS first FROM bookings "
-            f"WHERE status = 'completed' AND provider_id IN ({placeholders}) GROUP BY provider_id", params):
+    jobs, since = {}, {}
+    for row in await db.fetch_all(*db.expand("trust_select_completed_jobs", {"ids": ids})):
+        jobs[int(row["provider_id"])] = int(row["n"])
         first = row["first"]
         if isinstance(first, str):  # SQLite hands an aggregate back as text, not as its column's type
             first = datetime.fromisoformat(first).replace(tzinfo=timezone.utc)
-        if first is not None and (int(row["provider_id"]) not in since or first < since[int(row["provider_id"])]):
-            since[int(row["provider_id"])] = first
-    photos = {int(r["user_id"]): r["updated_at"] for r in await db.fetch_all(
-        f"SELECT user_id, updated_at FROM avatars WHERE user_id IN ({placeholders})", params)}
+        since[int(row["provider_id"])] = first
+    for row in await db.fetch_all(*db.expand("trust_select_provider_since", {"ids": ids})):
+        # jobs done before the profile row (an imported history) count too
+        first = since.get(int(row["user_id"]))
+        if first is None or row["created_at"] < first:
+            since[int(row["user_id"])] = row["created_at"]
+    photos = {int(r["user_id"]): r["updated_at"]
+              for r in await db.fetch_all(*db.expand("trust_select_photo_times", {"ids": ids}))}
     return {i: Trust(ratings.get(i, NO_RATINGS), jobs.get(i, 0), since.get(i),
                      int(photos[i].timestamp()) if i in photos else None) for i in ids}
 
@@ -108,15 +103,15 @@ async def save_photo(db, user_id: int, data: bytes, now: datetime) -> None:
         raise PhotoRefused(gettext("That photo is larger than 8 MB. Use a smaller one."), 413)
     jpeg = await asyncio.to_thread(_square_jpeg, data)
     async with db.transaction() as tx:
-        await tx.execute("DELETE FROM avatars WHERE user_id = :id", {"id": user_id})
-        await tx.execute("INSERT INTO avatars (user_id, image_b64, updated_at) VALUES (:id, :image, :now)",
+        await tx.execute("trust_delete_photo", {"id": user_id})
+        await tx.execute("trust_insert_photo",
                          {"id": user_id, "image": base64.b64encode(jpeg).decode("ascii"), "now": now})
 
 
 async def delete_photo(db, user_id: int) -> None:
-    await db.execute("DELETE FROM avatars WHERE user_id = :id", {"id": user_id})
+    await db.execute("trust_delete_photo", {"id": user_id})
 
 
 async def photo(db, user_id: int) -> bytes | None:
-    row = await db.fetch_one("SELECT image_b64 FROM avatars WHERE user_id = :id", {"id": user_id})
+    row = await db.fetch_one("trust_select_photo", {"id": user_id})
     return base64.b64decode(row["image_b64"]) if row else None

@@ -15,7 +15,7 @@ from ..auth.access import requires_role, the_user
 from ..auth.views import INTENT_READERS
 from ..auth.accounts import ValidationError
 from ..reviews.domain import rating_summary, recent_reviews
-from ..sse import event_watermark, page_event_id, sse_stream
+from ..sse import Part, event_watermark, page_event_id, sse_stream
 from ..web import db, now, read_form, redirect_to, render
 from . import addresses, domain, intent, receipts, slots, timeline, trust
 
@@ -225,18 +225,56 @@ async def book_live(slug: str):
     week = context["grid"].first_day  # the day first shown stays shown
     topics = _live_topics(service, context)
 
-    async def fragment(_event) -> str:
-        from quart import render_template
+    async def fresh_context() -> dict | None:
         current = await domain.active_service(db(), slug)
         if current is None:  # deactivated while the page was open
-            return await render_template("partials/booking/_service_closed.html", service=service)
+            return None
         try:
-            fresh = await _grid_context(current, provider_id, week, reschedule, pin)
+            return await _grid_context(current, provider_id, week, reschedule, pin)
         except NotFound:  # the chosen provider no longer offers it
+            return None
+
+    async def fragment(_event) -> str:
+        from quart import render_template
+        fresh = await fresh_context()
+        if fresh is None:
             return await render_template("partials/booking/_service_closed.html", service=service)
         return await render_template("partials/booking/_slot_grid.html", **fresh)
 
-    return await sse_stream(topics, fragment, "slots")
+    async def changed_days(days: str) -> str:
+        # Only the grid itself: the professionals' list, ratings and jobs done are not in a part
+        # (py-spy: they were a third of a part's render).
+        from quart import render_template
+        current = await domain.active_service(db(), slug)
+        if current is None:
+            return await render_template("partials/booking/_service_closed.html", service=service)
+        grid = await domain.slot_grid(db(), current, provider_id, week, now(), reschedule["id"] if reschedule else None, pin)
+        wanted = {date.fromisoformat(day) for day in days.split(",")}
+        return await render_template("partials/booking/_slot_news.html", changed_days=wanted, grid=grid, service=current,
+                                     query=context["query"], reschedule=reschedule)
+
+    # Without a booking being moved, the grid is the same for every reader of this address: one
+    # render per change (the name holds everything the render reads from the request).
+    shared = None if reschedule else f"{slug}:{week.isoformat()}:{context['query']}"
+    # A booking, cancel or move changes some days: only those days' chips and times go out.
+    part = Part("slots-day", _days_changed, changed_days)
+    return await sse_stream(topics, fragment, "slots", share=None if shared is None else lambda _burst: shared,
+                            part=part)
+
+
+_DAY_TOPIC = re.compile(r"slots:[0-9]+:([0-9]{4}-[0-9]{2}-[0-9]{2})")
+
+
+def _days_changed(burst) -> str | None:
+    """The days a burst changed when every event in it is about one provider's day (a booking,
+    cancel, move or "stop for today"), else None: the whole grid goes out."""
+    days = set()
+    for event in burst:
+        found = _DAY_TOPIC.fullmatch(event.topic)
+        if found is None:
+            return None
+        days.add(found.group(1))
+    return ",".join(sorted(days)) if days else None
 
 
 @blueprint.get("/book/<slug>/confirm")
@@ -266,7 +304,7 @@ async def _confirm_page(service, provider_id, start, form, errors, status=200, m
         return await _women_only_page(service)
     if check_slot:  # a past, off-grid or taken time is said before the form, not after it
         try:
-            await domain.check_bookable(db(), service, provider_id, start, now(), pin)
+            await domain.check_bookable(db(), service, provider_id, start, now(), pin, customer_id=user.id)
         except domain.BookingRefused as refused:
             return await _refused(refused, service, provider_id, start, pin)
     saved = await addresses.customer_addresses(db(), user.id)
@@ -390,7 +428,10 @@ async def _bookings_context() -> dict:
 @requires_role("customer")
 async def my_bookings():
     """A customer's upcoming and past bookings, live."""
-    return await render("booking/bookings.html", "partials/booking/_bookings.html", **await _bookings_context())
+    watermark = event_watermark()  # before the rows are read: the stream opens from here
+    context = await _bookings_context()
+    return await render("booking/bookings.html", "partials/booking/_bookings.html", **context,
+                        live_after=await page_event_id([f"user:{the_user().id}"], watermark))
 
 
 @blueprint.get("/bookings/live")
@@ -434,7 +475,12 @@ async def _booking_context(booking_id: int) -> dict:
 @requires_role("customer", "provider", "admin")
 async def booking_page(booking_id: int):
     """One booking: its timeline (live), what a change costs now, the receipt once there is one."""
-    return await render("booking/booking.html", "partials/booking/_booking.html", **await _booking_context(booking_id))
+    watermark = event_watermark()  # before the booking is read: the stream opens from here
+    context = await _booking_context(booking_id)
+    booking = context["booking"]
+    topics = [f"user:{booking['customer_id']}", f"provider:{booking['provider_id']}"]
+    return await render("booking/booking.html", "partials/booking/_booking.html", **context,
+                        live_after=await page_event_id(topics, watermark))
 
 
 @blueprint.get("/bookings/<int:booking_id>/live")

@@ -11,7 +11,7 @@ from ..auth.accounts import ValidationError
 from ..booking.addresses import provider_areas, set_provider_areas
 from ..booking.domain import BookingRefused, local_today
 from ..money import rupees_as_typed
-from ..sse import sse_stream
+from ..sse import event_watermark, page_event_id, sse_stream
 from ..web import db, error_page, now, read_form, redirect_to, render
 from ..booking import receipts, timeline
 from ..booking.timeline import TimelineRefused
@@ -57,7 +57,9 @@ async def _dashboard_context() -> dict:
 @requires_role("provider")
 async def dashboard():
     """Today's and upcoming appointments, the next job first; live over SSE."""
+    watermark = event_watermark()  # before the rows are read: the stream opens from here
     context = await _dashboard_context()
+    context["live_after"] = await page_event_id([f"provider:{the_user().id}"], watermark)
     context["feed"] = await calendar_feed.active_feed(db(), the_user().id)
     return await render("provider/dashboard.html", ROWS, **context)
 

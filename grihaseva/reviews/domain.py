@@ -17,6 +17,7 @@ from typing import Iterable
 from ..i18n import lazy_gettext
 from ..i18n import gettext
 from ..db import IntegrityError
+from ..refusal import Refused
 
 EDIT_WINDOW = timedelta(days=7)
 BODY_MAX = 1000
@@ -28,12 +29,8 @@ NOT_COMPLETED = ("Reviews open once the job is completed. You can rate it after 
 REPLIED = lazy_gettext("The professional has replied to this review, so it can no longer be changed.")
 
 
-class ReviewRefused(Exception):
+class ReviewRefused(Refused):
     """A review request that breaks a rule; `status` is the HTTP status to answer with."""
-
-    def __init__(self, message: str, status: int = 422):
-        super().__init__(message)
-        self.message, self.status = message, status
 
 
 @dataclass(frozen=True)
@@ -65,10 +62,7 @@ async def rating_summary(db, provider_ids: Iterable[int]) -> dict[int, RatingSum
     ids = sorted({int(i) for i in provider_ids})
     if not ids:
         return {}
-    names = [f"p{index}" for index in range(len(ids))]
-    sql = ("SELECT provider_id, COUNT(*) AS n, SUM(rating) AS total FROM reviews "
-           f"WHERE provider_id IN ({', '.join(':' + n for n in names)}) GROUP BY provider_id")
-    rows = await db.fetch_all(sql, dict(zip(names, ids)))
+    rows = await db.fetch_all(*db.expand("review_select_summaries", {"ids": ids}))
     found = {int(row["provider_id"]): RatingSummary(int(row["n"]), int(row["total"])) for row in rows}
     return {provider_id: found.get(provider_id, NO_RATINGS) for provider_id in ids}
 

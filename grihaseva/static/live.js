@@ -38,6 +38,12 @@
     if (region) region.last = Date.now();
   }
 
+  function flash(elt) {
+    elt.classList.remove("just-changed");
+    void elt.offsetWidth; // restart the animation
+    elt.classList.add("just-changed");
+  }
+
   document.addEventListener("htmx:sseOpen", function (evt) {
     var elt = evt.target, source = evt.detail && evt.detail.source;
     var region = regions.get(elt);
@@ -62,6 +68,9 @@
       touch(connected);
       setStatus(connected, "live");
     }
+    // A part of a view (the grid's changed days) comes to an element that swaps nothing itself;
+    // its elements are swapped by id (hx-swap-oob) and highlighted once settled (below).
+    if (target.getAttribute("hx-swap") === "none") return;
     // The first message is the snapshot of what the page already shows; later ones that differ
     // (a change, or what a reconnect caught up on) get a brief highlight.
     // A stream opened at the page's own event id (`after=` in sse-connect) sends no snapshot: its
@@ -69,12 +78,17 @@
     var data = evt.detail && evt.detail.data;
     var fromPage = connected && /[?&]after=/.test(connected.getAttribute("sse-connect") || "");
     var before = target.__liveData !== undefined ? target.__liveData : (fromPage ? null : undefined);
-    if (before !== undefined && data !== undefined && before !== data) {
-      target.classList.remove("just-changed");
-      void target.offsetWidth; // restart the animation
-      target.classList.add("just-changed");
-    }
+    if (before !== undefined && data !== undefined && before !== data) flash(target);
     target.__liveData = data;
+  });
+
+  // Out-of-band parts carry data-news; htmx gives a swapped element its old attributes until it
+  // settles, so they are found (and highlighted, all of them news) only then.
+  document.addEventListener("htmx:afterSettle", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-news]"), function (elt) {
+      elt.removeAttribute("data-news");
+      flash(elt);
+    });
   });
 
   document.addEventListener("animationend", function (evt) {

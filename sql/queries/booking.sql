@@ -97,6 +97,17 @@ SELECT u.id, u.name, u.email, u.locale, u.created_at,
        EXISTS (SELECT 1 FROM bookings b WHERE b.customer_id = u.id AND b.status = 'completed') AS has_completed
 FROM users u WHERE u.id = :customer_id;
 
+-- name: select_customer_caps
+-- What refuse_over_cap counts, read without a lock, before the confirm step: a customer at a cap
+-- is told before filling in the form (the booking counts again under the lock).
+SELECT u.created_at,
+       (SELECT COUNT(*) FROM bookings b
+        WHERE b.customer_id = u.id AND b.status = 'confirmed' AND b.ends_at > :now) AS upcoming,
+       (SELECT COUNT(*) FROM bookings b
+        WHERE b.customer_id = u.id AND b.provider_id = :provider_id AND b.status = 'confirmed' AND b.ends_at > :now) AS with_provider,
+       EXISTS (SELECT 1 FROM bookings b WHERE b.customer_id = u.id AND b.status = 'completed') AS has_completed
+FROM users u WHERE u.id = :customer_id;
+
 -- name: lock_provider_for_booking
 -- lock_provider with everything a booking checks and shows: the provider's standing, booking
 -- rules, name and address, and whether they offer the service (MySQL overrides with FOR UPDATE).
@@ -129,3 +140,25 @@ WHERE w.provider_id = :provider_id;
 INSERT INTO booking_limit_hits (customer_id, provider_id, cap, created_at)
 VALUES (:customer_id, :provider_id, :cap, :now);
 
+-- Trust signals on provider cards (booking/trust.py).  `:ids` is a list: call these only
+-- through db.expand, which binds one parameter per id.
+
+-- name: trust_select_completed_jobs
+SELECT provider_id, COUNT(*) AS n, MIN(starts_at) AS first FROM bookings
+WHERE status = 'completed' AND provider_id IN (:ids)
+GROUP BY provider_id;
+
+-- name: trust_select_provider_since
+SELECT user_id, created_at FROM providers WHERE user_id IN (:ids);
+
+-- name: trust_select_photo_times
+SELECT user_id, updated_at FROM avatars WHERE user_id IN (:ids);
+
+-- name: trust_delete_photo
+DELETE FROM avatars WHERE user_id = :id;
+
+-- name: trust_insert_photo
+INSERT INTO avatars (user_id, image_b64, updated_at) VALUES (:id, :image, :now);
+
+-- name: trust_select_photo
+SELECT image_b64 FROM avatars WHERE user_id = :id;

@@ -39,3 +39,23 @@ FROM events
 WHERE topic IN (:topics) AND id > :after_id
 ORDER BY id DESC
 LIMIT :limit;
+
+-- name: insert_live_channel
+-- A stream held by Pushpin: its channel and what to render for it.
+INSERT INTO live_channels (channel, path, session_hash, held_at) VALUES (:channel, :path, :session_hash, :held_at);
+
+-- name: touch_live_channel
+UPDATE live_channels SET held_at = :held_at WHERE channel = :channel;
+
+-- name: select_live_channels
+SELECT channel, path, session_hash, held_at FROM live_channels ORDER BY held_at;
+
+-- name: select_live_channel
+SELECT channel, path, session_hash, held_at FROM live_channels WHERE channel = :channel;
+
+-- name: delete_live_channel
+DELETE FROM live_channels WHERE channel = :channel;
+
+-- name: select_events_since_time
+-- Recent events, oldest first: what a new publisher re-publishes when it takes the lease over.
+SELECT id, topic, kind, payload, created_at FROM events WHERE created_at >= :since ORDER BY id LIMIT 5000;

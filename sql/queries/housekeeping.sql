@@ -17,3 +17,7 @@ DELETE FROM sessions WHERE created_at < :before;
 -- name: delete_old_mail
 -- Delivered or given-up mail; queued and sending rows are never touched.
 DELETE FROM mail_outbox WHERE status IN ('sent', 'failed') AND created_at < :before;
+
+-- name: delete_old_booking_limit_hits
+-- Refusals by a booking cap, long after the admin console stopped listing them.
+DELETE FROM booking_limit_hits WHERE created_at < :before;

@@ -44,3 +44,9 @@ LIMIT :limit;
 -- land between the "no reply yet" check and the update.
 SELECT id, booking_id, customer_id, provider_id, rating, body, created_at, updated_at, reply, replied_at
 FROM reviews WHERE booking_id = :booking_id;
+
+-- name: review_select_summaries
+-- Count and sum of ratings per provider; `:ids` is a list (call through db.expand).
+SELECT provider_id, COUNT(*) AS n, SUM(rating) AS total FROM reviews
+WHERE provider_id IN (:ids)
+GROUP BY provider_id;

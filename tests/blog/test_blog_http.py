@@ -103,7 +103,7 @@ async def test_a_post_shows_its_body_and_a_live_reaction_bar(blog):
     assert response.status_code == 200
     assert "<h2>What you need</h2>" in html
     [section] = [attrs for attrs in Markup(html).named("section") if attrs.get("hx-ext") == "sse"]
-    assert section["sse-connect"] == f"/blog/{LEAK_SLUG}/live"
+    assert section["sse-connect"] == f"/blog/{LEAK_SLUG}/live?after=0"  # no reaction yet: event id 0
     buttons = bar_buttons(html)
     assert list(buttons) == ["helpful", "love", "funny", "surprised", "confused", "applause"]
     assert buttons["helpful"]["aria-pressed"] == "false" and "aria-label" not in buttons["helpful"]  # named by its text
@@ -153,6 +153,31 @@ async def test_a_reader_reacts_with_htmx_and_gets_the_new_bar(blog):
     others = await logged_in(blog, "rahul@example.com")
     seen = bar_buttons(await text(await others.get(f"/blog/{LEAK_SLUG}")))
     assert seen["love"]["aria-pressed"] == "false"  # the count is shared, the highlight is not
+
+
+async def test_the_reaction_stream_opened_at_the_pages_event_id_keeps_the_readers_own_presses(blog):
+    """No snapshot (the page is current), and the next frame still shows what this reader pressed."""
+    import re
+
+    from tests.events.test_sse import open_stream
+
+    blog.config["SSE_HEARTBEAT_SECONDS"] = 0.05
+    asha = await logged_in(blog, "customer@example.com")
+    await post(asha, f"/blog/{LEAK_SLUG}/react", {"emoji": "love", "on": "1"}, headers=HTMX)
+    page = await text(await asha.get(f"/blog/{LEAK_SLUG}"))
+    live = unescape(re.search(r'sse-connect="([^"]+)"', page).group(1))
+    assert re.fullmatch(rf"/blog/{LEAK_SLUG}/live\?after=[1-9][0-9]*", live)
+    rahul = await logged_in(blog, "rahul@example.com")
+    async with open_stream(asha, live) as stream:
+        assert (await stream.next()).raw == "retry: 1000"  # no snapshot: the page shows the news
+        assert (await stream.next(timeout=1.0)).event == "heartbeat"
+        await post(rahul, f"/blog/{LEAK_SLUG}/react", {"emoji": "helpful", "on": "1"}, headers=HTMX)
+        frame = await stream.next()
+        while frame.event == "heartbeat":
+            frame = await stream.next()
+    buttons = bar_buttons(frame.data)
+    assert buttons["love"]["aria-pressed"] == "true"  # Asha's own, pressed before the page loaded
+    assert buttons["helpful"]["aria-pressed"] == "false"  # Rahul's press counts, but is not hers
 
 
 async def test_a_plain_form_reaction_redirects_back_to_the_post(blog):

@@ -129,3 +129,21 @@ async def test_the_refusal_is_a_clear_409_and_the_admin_sees_who_hit_the_cap(dem
     page = await text(listing)
     assert listing.status_code == 200, visible_text(page)[:600]
     assert 'id="limit-hits"' in page and "rahul@example.com" in page.split('id="limit-hits"')[1]
+
+
+async def test_a_customer_at_the_cap_is_told_at_the_confirm_step_before_the_form(demo):
+    app = demo
+    app.db.booking_caps = BookingCaps(upcoming=1, per_provider=5, new_account=5)
+    ravi = await user_id(app, "provider@example.com")
+    client = await logged_in(app, "rahul@example.com")
+    await long_standing(app, "rahul@example.com")
+    first, second = await free_starts(app, "tap-leak-repair", ravi, 2, timedelta(hours=2))
+    confirm = f"/book/tap-leak-repair/confirm?provider={ravi}&slot={second.strftime('%Y-%m-%dT%H:%MZ')}"
+    before = await client.get(confirm)
+    assert before.status_code == 200 and 'name="phone"' in await text(before)  # under the cap: the form
+    booked = await post(client, "/book/tap-leak-repair", {"provider": str(ravi), "slot": first.strftime("%Y-%m-%dT%H:%MZ"), **DETAILS})
+    assert booked.status_code in (200, 303), visible_text(await text(booked))[:400]
+    at_cap = await client.get(confirm)
+    page = await text(at_cap)
+    assert at_cap.status_code == 409 and "upcoming booking" in visible_text(page)
+    assert 'name="phone"' not in page  # said before the form, not after it

@@ -72,6 +72,11 @@ def test_booking_greys_the_slot_on_another_page_and_cancel_frees_it(chromium, se
         view = open_grid(watcher.new_page(), first.url, grid)
         token, booking_url = book_first_free(buyer, first.url, grid)
         view.wait_for_selector(f'.slot.taken[data-slot="{token}"]', timeout=1000)
+        # Only the booked day's part came (slots-day): its times and its chip, swapped by id.
+        view.wait_for_selector("#day-times.just-changed", timeout=1000)
+        day = view.locator("#day-times").get_attribute("data-day")
+        assert view.locator(f"#chip-{day}.just-changed").count() == 1
+        assert view.locator("#slot-grid.just-changed, .day-chip.just-changed").count() == 1  # the grid itself was not redrawn
         buyer.goto(booking_url)
         buyer.click("details.cancel-job summary")
         buyer.click("form[action$='/cancel'] button")

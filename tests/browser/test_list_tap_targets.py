@@ -30,6 +30,7 @@ def test_list_links_are_tall_enough_to_tap(chromium, server, email, lands_on, pa
         if email:
             log_in(page, server.url, email, lands_on=lands_on)
         page.goto(server.url + path)
+        page.locator(links).first.wait_for(state="visible")  # laid out (a loaded machine can be slow to)
         heights = page.eval_on_selector_all(links, "els => els.map(e => e.getBoundingClientRect().height)")
         assert heights, f"no links matched {links} on {path}"
         assert min(heights) >= 44, heights

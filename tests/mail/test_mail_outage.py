@@ -15,7 +15,7 @@ from grihaseva.db import open_database
 from grihaseva.mail import CLAIM_LEASE, MailSender, enqueue_mail
 from grihaseva.migrate import migrate
 from tests.helpers_smtp import SmtpInbox
-from tests.test_health import Forwarder
+from tests.helpers import cuttable
 
 CONTEXT = {"name": "Asha", "reset_url": "http://127.0.0.1:8000/password/reset/abc.def", "expires_minutes": 30}
 
@@ -40,23 +40,15 @@ class OutageOnDelivery(SmtpInbox):
 @pytest.fixture
 async def outage_db(database_url, tmp_path):
     """(db, down, up) for a database the test can take away and bring back."""
-    forwarder = None
-    url = database_url
-    if url.dialect == "mysql":
-        forwarder = await Forwarder(url.host, url.port).start()
-        url = replace(url, host="127.0.0.1", port=forwarder.port)
-    db = open_database(url)
-    await db.connect()
-    await migrate(db)
-    if forwarder is None:
-        yield db, db.close, db.connect
-    else:
-        async def up():
-            await forwarder.start(port=forwarder.port)
-        yield db, forwarder.stop, up
-        if forwarder.server.is_serving():
-            await forwarder.stop()
-    await db.close()
+    async with cuttable(database_url) as (url, forwarder):
+        db = open_database(url)
+        await db.connect()
+        await migrate(db)
+        if forwarder is None:
+            yield db, db.close, db.connect
+        else:
+            yield db, forwarder.stop, forwarder.restart
+        await db.close()
 
 
 async def test_a_mail_whose_sent_mark_fails_is_not_delivered_twice_when_the_database_returns_within_the_lease(

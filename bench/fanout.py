@@ -1,0 +1,297 @@
+"""Live fan-out: N readers of one post's reaction stream, one reaction toggled over HTTP.
+
+    .venv/bin/python bench/fanout.py [--readers 200 1000 2000] [--rounds 5]
+    .venv/bin/python bench/fanout.py --across [--events 75]       # a change on A, read on B
+    .venv/bin/python bench/fanout.py --pushpin 5000               # through nginx + Pushpin
+
+Fan-out: one `grihaseva serve` process (SQLite, demo data), N raw EventSource connections from
+this process; for each round the time from sending the toggle to each reader's frame, and the
+server's RSS growth per open stream (VmRSS from /proc/<pid>/status).
+
+Across (`--across`): two processes on MariaDB (GRIHASEVA_BENCH_MYSQL_URL), a reaction toggled
+through A, the reader on B; with Redis wake-ups (the machine's Redis, on a channel of the
+bench's own; see tests/helpers_redis.py) and with the poll only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("GRIHASEVA_BENCH_MYSQL_URL", "mysql://root@127.0.0.1:3306/grihaseva_bench")
+
+from tests.helpers_live import POST_SLUG, Browser  # noqa: E402
+from tests.helpers_server import LiveServer  # noqa: E402
+
+ID = re.compile(rb"\nid: (\d+)\n")
+ACCOUNTS = ["customer@example.com", "rahul@example.com", "admin@example.com"]
+
+
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+class Reader:
+    """One EventSource: remembers the newest id seen and when each id first arrived."""
+
+    def __init__(self):
+        self.newest = 0
+        self.arrived: dict[int, float] = {}
+        self.ready = asyncio.Event()
+        self.task: asyncio.Task | None = None
+        self.writer = None
+        self.status = ""
+        self.ended = False
+
+    async def run(self, port: int, path: str) -> None:
+        reader, self.writer = await asyncio.open_connection("127.0.0.1", port)
+        self.writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n".encode())
+        self.status = (await reader.readuntil(b"\r\n\r\n")).split(b"\r\n", 1)[0].decode()
+        tail = b""
+        while True:
+            data = await reader.read(65536)
+            if not data:
+                self.ended = True
+                self.ready.set()
+                return
+            now = time.monotonic()
+            tail = (tail + data)[-200_000:]
+            for found in ID.finditer(tail):
+                event_id = int(found.group(1))
+                if event_id > self.newest:
+                    self.newest = event_id
+                    self.arrived.setdefault(event_id, now)
+            cut = tail.rfind(b"\n\n")
+            if cut >= 0:
+                tail = tail[cut:]
+            self.ready.set()
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        if self.task is not None:
+            self.task.cancel()
+
+
+async def open_readers(port: int, path: str, count: int) -> list[Reader]:
+    readers = []
+    for start in range(0, count, 100):  # in batches: hypercorn's listen backlog is 100
+        batch = [Reader() for _ in range(min(100, count - start))]
+        for reader in batch:
+            reader.task = asyncio.create_task(reader.run(port, path))
+        await asyncio.wait_for(asyncio.gather(*(r.ready.wait() for r in batch)), 60)
+        readers += batch
+    return readers
+
+
+async def fanout(server: LiveServer, count: int, rounds: int, browsers: list[Browser]) -> dict:
+    path = f"/blog/{POST_SLUG}/live"
+    await asyncio.sleep(0.5)
+    before = rss_kb(server.process.pid)
+    readers = await open_readers(server.port, path, count)
+    await asyncio.sleep(1.0)
+    after = rss_kb(server.process.pid)
+    latencies: list[float] = []
+    cpu_before = cpu_seconds(server.process.pid)
+    for n in range(rounds):
+        browser = browsers[n % len(browsers)]
+        known = max(r.newest for r in readers)
+        started = time.monotonic()
+        await asyncio.to_thread(browser.react, "helpful")  # flips it: always an event
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not all(r.newest > known for r in readers):
+            await asyncio.sleep(0.005)
+        new_id = min(r.newest for r in readers)
+        latencies += [min(t for i, t in r.arrived.items() if i > known) - started for r in readers if r.newest > known]
+        assert new_id > known, f"round {n}: not every reader got the frame"
+        await asyncio.sleep(0.3)
+    cpu = cpu_seconds(server.process.pid) - cpu_before - 0.3 * rounds * 0.01  # less the idle polls, roughly
+    for reader in readers:
+        reader.close()
+    return {"readers": count, "p50": statistics.median(latencies), "p99": percentile(latencies, 0.99),
+            "max": max(latencies), "kb_per_conn": (after - before) / count,
+            "cpu_ms_per_reader": cpu * 1000 / (rounds * count)}
+
+
+def demo_server(var: Path, extra: dict | None = None, database_url: str | None = None, seed: bool = True) -> LiveServer:
+    env = {"GRIHASEVA_DATABASE_URL": database_url or f"sqlite:///{var}/bench.db", "GRIHASEVA_VAR_DIR": str(var),
+           "GRIHASEVA_SECRET_KEY": "b" * 40, **(extra or {})}
+    server = LiveServer(env)
+    if seed:
+        server.run("migrate")
+        server.run("seed-demo")
+    return server
+
+
+async def main_fanout(sizes: list[int], rounds: int) -> None:
+    print(f"fan-out, one process, SQLite, {rounds} toggles per size; load average {os.getloadavg()[0]:.2f}")
+    print("| readers | p50 | p99 | max | RSS per connection | server CPU per reader per event |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for count in sizes:
+        with tempfile.TemporaryDirectory() as tmp:  # a fresh process per size: RSS is not reused
+            server = demo_server(Path(tmp)).start()
+            try:
+                browsers = [Browser(server.url).log_in(email) for email in ACCOUNTS]
+                await asyncio.to_thread(browsers[0].get, f"/blog/{POST_SLUG}")  # templates compiled
+                result = await fanout(server, count, rounds, browsers)
+            finally:
+                server.stop()
+        print(f"| {count:,} | {result['p50'] * 1000:.0f} ms | {result['p99'] * 1000:.0f} ms | "
+              f"{result['max'] * 1000:.0f} ms | {result['kb_per_conn']:.1f} KB | "
+              f"{result['cpu_ms_per_reader']:.3f} ms |", flush=True)
+
+
+# ---------------------------------------------------------------- through Pushpin
+
+
+class _kept:
+    def __init__(self, path: str):
+        self.path = path
+
+    def __enter__(self) -> str:
+        Path(self.path).mkdir(parents=True, exist_ok=True)
+        return self.path
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+
+async def main_pushpin(count: int, rounds: int) -> None:
+    from bench.cluster import cluster
+
+    keep = os.environ.get("BENCH_KEEP_DIR")  # keep the set's logs there
+    with (tempfile.TemporaryDirectory() if not keep else _kept(keep)) as tmp, \
+            cluster(Path(tmp)) as (base, port, apps, pushpin):
+        browsers = [Browser(base).log_in(email) for email in ACCOUNTS]
+        await asyncio.sleep(1.0)
+        before = [rss_kb(app.process.pid) for app in apps]
+        first = min(1000, count)  # the first thousand warm the processes up (hold requests served)
+        readers = await open_readers(port, f"/blog/{POST_SLUG}/live", first)
+        await asyncio.sleep(1.0)
+        warm = [rss_kb(app.process.pid) for app in apps]
+        readers += await open_readers(port, f"/blog/{POST_SLUG}/live", count - first)
+        await asyncio.sleep(2.0)
+        after = [rss_kb(app.process.pid) for app in apps]
+        latencies: list[float] = []
+        for n in range(rounds):
+            known = max(r.newest for r in readers)
+            started = time.monotonic()
+            await asyncio.to_thread(browsers[n % len(browsers)].react, "helpful")
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and not all(r.newest > known for r in readers):
+                await asyncio.sleep(0.005)
+            got = [r for r in readers if r.newest > known]
+            latencies += [min(t for i, t in r.arrived.items() if i > known) - started for r in got]
+            missed = [r for r in readers if r.newest <= known]
+            if missed:
+                print(f"round {n}: {len(missed)} readers did not get the frame within 30 s: "
+                      f"{sorted({(r.status, r.ended) for r in missed})}", flush=True)
+            await asyncio.sleep(0.5)
+        end = [rss_kb(app.process.pid) for app in apps]
+        for reader in readers:
+            reader.close()
+    print(f"through nginx + Pushpin to two app processes (MariaDB, Redis), {count:,} readers, {rounds} toggles; "
+          f"load average {os.getloadavg()[0]:.2f}")
+    print(f"p50 {statistics.median(latencies) * 1000:.0f} ms, p99 {percentile(latencies, 0.99) * 1000:.0f} ms, "
+          f"max {max(latencies) * 1000:.0f} ms")
+    print(f"app RSS (KB) per process: before readers / with {first:,} / with {count:,} / after the toggles: "
+          + "; ".join(f"{b:,} / {w:,} / {a:,} / {e:,}" for b, w, a, e in zip(before, warm, after, end)))
+
+
+# ---------------------------------------------------------------- across processes
+
+
+async def across(a: LiveServer, b: LiveServer, events: int) -> list[float]:
+    browser = Browser(a.url).log_in(ACCOUNTS[0])
+    reader = Reader()
+    reader.task = asyncio.create_task(reader.run(b.port, f"/blog/{POST_SLUG}/live"))
+    await asyncio.wait_for(reader.ready.wait(), 10)
+    await asyncio.sleep(0.5)
+    latencies = []
+    for n in range(events):
+        known = reader.newest
+        started = time.monotonic()
+        await asyncio.to_thread(browser.react, "love")
+        while reader.newest <= known:
+            await asyncio.sleep(0.001)
+        latencies.append(reader.arrived[reader.newest] - started)
+        await asyncio.sleep(0.05)
+    reader.close()
+    return latencies
+
+
+async def main_across(events: int, modes: list[str]) -> None:
+    from tests.conftest import fresh_mysql_database
+    from tests.helpers_redis import RedisServer
+
+    mysql = os.environ.get("GRIHASEVA_BENCH_MYSQL_URL", "mysql://root@127.0.0.1:3306/grihaseva_bench")
+    os.environ["GRIHASEVA_TEST_MYSQL_URL"] = mysql
+    import tests.conftest as conftest
+
+    conftest.MYSQL_URL = mysql
+    print(f"across processes, MariaDB, {events} toggles through A, read on B; load average {os.getloadavg()[0]:.2f}")
+    print("| wake-up | p50 | p99 | max |")
+    print("|---|---:|---:|---:|")
+    for mode in modes:
+        redis = RedisServer(relay=False).start() if mode == "redis" else None
+        with tempfile.TemporaryDirectory() as tmp, fresh_mysql_database("_across") as url:
+            env = {"GRIHASEVA_REDIS_URL": redis.url, "GRIHASEVA_REDIS_CHANNEL": redis.channel} if redis else {}
+            database = f"mysql://{url.user}@{url.host}:{url.port}/{url.database}"
+            # Toggles are rate limited per account (30 a minute): raise nothing, just space accounts.
+            a = demo_server(Path(tmp), env, database)
+            b = demo_server(Path(tmp), env, database, seed=False)
+            a.start(), b.start()
+            try:
+                latencies = []
+                for email in ACCOUNTS:
+                    ACCOUNTS.insert(0, ACCOUNTS.pop())
+                    latencies += await across(a, b, min(25, events))
+                    if len(latencies) >= events:
+                        break
+            finally:
+                a.stop(), b.stop()
+                if redis:
+                    redis.stop()
+        poll = os.environ.get("GRIHASEVA_EVENTS_POLL_MS", "200")
+        print(f"| {'Redis' if mode == 'redis' else 'poll only'} (poll {poll} ms) | {statistics.median(latencies) * 1000:.0f} ms | "
+              f"{percentile(latencies, 0.99) * 1000:.0f} ms | {max(latencies) * 1000:.0f} ms |", flush=True)
+        print("  sorted (ms):", " ".join(f"{x * 1000:.0f}" for x in sorted(latencies)[-8:]), flush=True)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--readers", type=int, nargs="+", default=[200, 1000, 2000])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--across", action="store_true")
+    parser.add_argument("--pushpin", type=int, metavar="READERS", help="fan-out through nginx + Pushpin (bench/cluster.py)")
+    parser.add_argument("--events", type=int, default=75)
+    parser.add_argument("--modes", nargs="+", choices=["redis", "poll"], default=["redis", "poll"])
+    args = parser.parse_args()
+    if args.pushpin:
+        asyncio.run(main_pushpin(args.pushpin, args.rounds))
+    elif args.across:
+        asyncio.run(main_across(args.events, args.modes))
+    else:
+        asyncio.run(main_fanout(args.readers, args.rounds))
