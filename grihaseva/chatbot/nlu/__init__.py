@@ -1,19 +1,22 @@
 """Offline language understanding for the GrihaSeva chatbot.
 
 `understand(text, now, catalogue)` turns one customer message (English,
-Roman-script Hindi/Hinglish, typos and all) into an `Understanding`: an intent
-plus the entities the chat views need (service or category, day, part of day,
-clock time, yes/no, FAQ topic).  Everything runs in process with no network:
-hand-written lexicons and rules, `rapidfuzz` for typo correction and
-`dateparser` for calendar dates written with a month ("28 Nov", "3rd December",
-"28/11").  Entities are extracted from every message, whatever the intent.
+Roman-script Hindi/Hinglish, Devanagari, typos and all) into an
+`Understanding`: an intent plus the entities the chat views need (service or
+category, day or span, part of day, clock time or window, women, date problem,
+yes/no, FAQ topic, language).  Everything runs in process with no network:
+hand-written lexicons and rules for the entities and a first intent,
+`rapidfuzz` for typo correction, and scikit-learn classifiers (learned.py) for
+the intent and, when no rule named one, the service.  Entities are extracted
+from every message, whatever the intent.
 
 One module per concern, each with its rules in its docstring:
 
     lexicon.toml, lexicon.py   every word list, as data, and its names for the code
     text.py                    tokenising and typo correction (`Msg`)
     targets.py                 the service or category named
-    dates.py, times.py         the day; the part of the day and the clock time
+    dates.py, times.py         the day, span or date problem; part of day, clock time, window
+    learned.py                 the classifiers, fitted at first use from the training split
     cues.py, intents.py        small readings of a message; the intent rules in order
     model.py                   `Understanding`, `CatalogueEntry`, the intents
 """
