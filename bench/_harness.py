@@ -29,6 +29,9 @@ sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
 MYSQL = os.environ.get("GRIHASEVA_BENCH_MYSQL_URL", "mysql://root@127.0.0.1:3306/grihaseva_bench")
 PASSWORD = "bench-pass-123"
+# A benchmark's customers book far more than a real one may hold (the caps are still checked).
+CAPS_OFF = {"GRIHASEVA_BOOKING_CAP_UPCOMING": "1000", "GRIHASEVA_BOOKING_CAP_PER_PROVIDER": "1000",
+            "GRIHASEVA_BOOKING_CAP_NEW_ACCOUNT": "1000"}
 
 
 def loadavg() -> str:
@@ -119,9 +122,7 @@ class Server:
         self.env = {**os.environ, "GRIHASEVA_ENV": "production", "GRIHASEVA_SECRET_KEY": "b" * 48,
                     "GRIHASEVA_DATABASE_URL": url_text(url), "GRIHASEVA_VAR_DIR": self.var,
                     "GRIHASEVA_BASE_URL": self.base, "GRIHASEVA_BCRYPT_ROUNDS": str(rounds),
-                    # Bench customers book far more than a real one may (issue 19's caps).
-                    "GRIHASEVA_BOOKING_CAP_UPCOMING": "1000", "GRIHASEVA_BOOKING_CAP_PER_PROVIDER": "1000",
-                    "GRIHASEVA_BOOKING_CAP_NEW_ACCOUNT": "1000", **(env or {})}
+                    **CAPS_OFF, **(env or {})}
         self.process: subprocess.Popen | None = None
 
     def run(self, *args: str) -> None:
@@ -148,29 +149,9 @@ class Server:
     def _running(self) -> int:
         return len(set(re.findall(r"\[(\d+)\] \[INFO\] Running on", Path(self.log.name).read_text())))
 
-    def pids(self) -> list[int]:
-        pids, todo = [], [self.process.pid]
-        while todo:
-            pid = todo.pop()
-            pids.append(pid)
-            for task in Path(f"/proc/{pid}/task").glob("*"):
-                try:
-                    todo.extend(int(c) for c in (task / "children").read_text().split())
-                except OSError:
-                    pass
-        return pids
-
     def cpu_seconds(self) -> float:
         """User + system CPU time of the server and its worker processes so far."""
-        ticks = os.sysconf("SC_CLK_TCK")
-        total = 0
-        for pid in self.pids():
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-        return total / ticks
+        return tree_cpu_seconds(self.process.pid)
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -186,6 +167,54 @@ class Server:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+@contextmanager
+def bare_hypercorn(app: str):
+    """(port, process) of plain hypercorn serving `app` (e.g. "bench._bare_app:app"), no access
+    log, while the block runs: the ceilings the app is compared with."""
+    import urllib.error
+
+    port = free_port()
+    process = subprocess.Popen([str(BIN / "hypercorn"), "--bind", f"127.0.0.1:{port}", app],
+                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1).read()
+                break
+            except urllib.error.HTTPError:
+                break  # answering, if not this path
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        yield port, process
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """User + system CPU time so far of process `root` and all its descendants (hypercorn's workers)."""
+    pids, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        pids.append(pid)
+        for task in Path(f"/proc/{pid}/task").glob("*"):
+            try:
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+            except OSError:
+                pass
+    ticks, total = os.sysconf("SC_CLK_TCK"), 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
 
 
 # ---------------------------------------------------------------- the client
@@ -281,16 +310,20 @@ class Client:
     async def csrf(self, path: str = "/login") -> str:
         """The session's token, from a page's `.page` wrapper (hx-headers) or a form field."""
         _, _, body = await self.request("GET", path)
-        found = (re.search(rb'hx-headers=\'\{"X-CSRF-Token": "([^"]+)"\}\'', body)
-                 or re.search(rb'name="csrf_token" value="([^"]+)"', body))
-        return found.group(1).decode()
+        return page_token(body)
 
     async def log_in(self, email: str, password: str = PASSWORD) -> str:
-        """Logs in and returns the token of the new session (it is renewed at log in)."""
+        """Logs in; returns the CSRF token of the new session (a login replaces the token)."""
         token = await self.csrf("/login")
         status, _, _ = await self.request("POST", "/login", {"csrf_token": token, "email": email, "password": password})
         assert status == 303, status
-        return await self.csrf("/services")
+        return await self.csrf("/account")
+
+
+def page_token(body: bytes) -> str:
+    """The CSRF token a page carries (a form's field, or the htmx headers of the page wrapper)."""
+    found = re.search(rb'name="csrf_token" value="([^"]+)"', body) or re.search(rb'"X-CSRF-Token": "([^"]+)"', body)
+    return found.group(1).decode()
 
 
 class Stream:

@@ -37,6 +37,7 @@ async def prepare(url: DatabaseUrl, providers: int):
     db = open_database(url) if url.dialect == "sqlite" else open_database(url, maxsize=40)
     await db.connect()
     await migrate(db)
+    db.booking_caps = domain.BookingCaps(upcoming=1000, per_provider=1000, new_account=1000)  # checked, never reached
     settings = Settings(database=url, secret_key="x" * 40, bcrypt_rounds=4)
     await seed_demo(db, settings)
     service = await domain.active_service(db, "tap-leak-repair")

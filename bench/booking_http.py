@@ -38,8 +38,9 @@ def bookable_hours(first: datetime, count: int) -> list[datetime]:
     return hours
 
 
-async def floor(url, jobs, concurrency: int) -> float:
-    """The raw loop: lock the provider, check overlap, insert, commit; bookings per second."""
+async def floor(url, jobs, concurrency: int) -> tuple[float, float]:
+    """The raw loop: lock the provider, check overlap, insert, commit; (bookings per second, CPU
+    seconds of this process per booking: the driver's own cost of its four statements)."""
     queue = list(jobs)
     if url.dialect == "mysql":
         import aiomysql
@@ -89,13 +90,13 @@ async def floor(url, jobs, concurrency: int) -> float:
         while queue:
             await one(*queue.pop())
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     result = close()
     if asyncio.iscoroutine(result):
         await result
-    return len(jobs) / elapsed
+    return len(jobs) / elapsed, cpu / len(jobs)
 
 
 async def app_run(server: Server, sessions: dict, jobs, concurrency: int) -> tuple[float, list[float], float]:
@@ -172,16 +173,48 @@ def bench(dialect: str, bookings: int, providers: int) -> None:
                     rounds += 1
                     jobs = [(p, c, start) for start in hours[span] for p, c in pairs][:bookings]
                     floor_jobs = [(p, c, start) for start in far[span] for p, c in pairs][:bookings]
-                    floor_rate = asyncio.run(floor(url, floor_jobs, concurrency))
+                    floor_rate, floor_cpu = asyncio.run(floor(url, floor_jobs, concurrency))
                     asyncio.run(_delete_floor_rows(url, far[0]))
                     rate, latencies, cpu = asyncio.run(app_run(server, sessions, jobs, concurrency))
                     clashes = asyncio.run(overlaps(url))
                     print(f"{dialect:7} workers={workers} c={concurrency:<3} floor {floor_rate:6.0f}/s  app {rate:6.0f}/s"
                           f"  = {rate / floor_rate:5.1%} of floor  latency {stats(latencies)}"
-                          f"  server CPU {cpu * 1000:5.2f} ms/booking  overlapping pairs: {clashes}", flush=True)
+                          f"  server CPU {cpu * 1000:5.2f} ms/booking (floor's own CPU {floor_cpu * 1000:4.2f} ms,"
+                          f" {floor_cpu * 250:4.2f} ms a statement)  overlapping pairs: {clashes}", flush=True)
                     assert clashes == 0
+                    if workers == 1:
+                        bare_rate, bare_cpu = framework_floor(concurrency)
+                        print(f"{dialect:7} bare Quart POST -> 303 (bench/_bare_quart.py), c={concurrency:<3} {bare_rate:6.0f}/s"
+                              f"  CPU {bare_cpu * 1000:5.2f} ms/request: the framework's floor", flush=True)
             finally:
                 server.stop()
+
+
+def framework_floor(concurrency: int, requests: int = 600) -> tuple[float, float]:
+    """(requests per second, CPU per request) of bench/_bare_quart.py: Quart and hypercorn alone."""
+    from _harness import bare_hypercorn, tree_cpu_seconds
+
+    with bare_hypercorn("bench._bare_quart:app") as (port, process):
+        async def run() -> float:
+            clients = [await Client(port).connect() for _ in range(concurrency)]
+            left = [requests]
+
+            async def worker(client):
+                while left[0] > 0:
+                    left[0] -= 1
+                    status, _, _ = await client.request("POST", f"/book/{SLUG}", {"slot": "x", **DETAILS})
+                    assert status == 303, status
+            started = time.perf_counter()
+            await asyncio.gather(*(worker(c) for c in clients))
+            elapsed = time.perf_counter() - started
+            for client in clients:
+                await client.close()
+            return requests / elapsed
+
+        asyncio.run(run())  # warm up
+        before = tree_cpu_seconds(process.pid)
+        rate = asyncio.run(run())
+        return rate, (tree_cpu_seconds(process.pid) - before) / requests
 
 
 async def _delete_floor_rows(url, since: datetime) -> None:

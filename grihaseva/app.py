@@ -15,7 +15,7 @@ from . import i18n, web
 from .auth.access import load_current_user
 from .auth.accounts import session_hash, session_user, session_user_by_hash
 from .booking.domain import BookingCaps
-from .booking.grid_cache import GridCache
+from .booking.grid_cache import GridCache, SectionCache
 from .clock import utcnow
 from .config import Settings
 from .db import DatabaseUnavailable, open_database
@@ -105,6 +105,10 @@ def create_app(settings: Settings | None = None) -> Quart:
         from .grip import Grip
 
         app.extensions["grip"] = Grip(app, settings.grip_url, settings.secret_key, settings.var_dir)
+    # The rendered grid section of the booking page, until an event for its service or professionals.
+    app.db.section_cache = SectionCache()
+    app.db.commit_listeners.append(app.db.section_cache.on_commit)
+    app.broadcaster.event_listeners.append(app.db.section_cache.on_event)
     # Deletes old events, rate-limit hits, expired sessions and delivered mail (hourly).
     app.housekeeper = Housekeeper(app.db, clock=lambda: app.clock())
     app.config["HOUSEKEEPING_AUTOSTART"] = True
@@ -151,7 +155,7 @@ def create_app(settings: Settings | None = None) -> Quart:
     app.jinja_env.globals["csrf_token"] = web.csrf_token
     # Every template is translated through the same catalogues as Python (grihaseva/i18n.py).
     app.jinja_env.add_extension("jinja2.ext.i18n")
-    app.jinja_env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    app.jinja_env.install_gettext_callables(i18n.gettext, i18n.template_ngettext, newstyle=True)
     app.jinja_env.filters.update(
         number=lambda value: i18n.number(value),
         date_label=lambda day: i18n.date_label(day),
@@ -160,6 +164,8 @@ def create_app(settings: Settings | None = None) -> Quart:
         short_weekday=lambda day: i18n.short_weekday(day),
         month_day=lambda day: i18n.month_day(day),
         text_lang=lambda text: i18n.text_language(text),
+        localized=lambda item, field: i18n.localized(item, field),
+        lang_attr=lambda text: i18n.lang_attribute(text),
         status_label=lambda status: i18n.status_label(status),
         zone_name=lambda tz: i18n.zone_name(tz),
     )
@@ -185,6 +191,7 @@ def create_app(settings: Settings | None = None) -> Quart:
     from .pages.views import blueprint as pages_blueprint
     from .provider.views import blueprint as provider_blueprint
     from .reviews.views import blueprint as reviews_blueprint
+    from .support.views import blueprint as support_blueprint
     from .auth.password_reset_views import blueprint as password_blueprint
 
     app.register_blueprint(pages_blueprint)
@@ -196,6 +203,7 @@ def create_app(settings: Settings | None = None) -> Quart:
     app.register_blueprint(admin_blueprint)
     app.register_blueprint(reviews_blueprint)
     app.register_blueprint(provider_blueprint)
+    app.register_blueprint(support_blueprint)
     if settings.development:  # /dev/mail must not exist in production
         from .pages.dev_mail import blueprint as dev_mail_blueprint
 

@@ -88,7 +88,7 @@ def cmd_serve(settings: Settings, args) -> None:
     from hypercorn.asyncio import serve
     from hypercorn.config import Config
 
-    from .access_log import access_logger
+    from .access_log import AccessLogger, access_logger
     from .app import create_app
 
     async def check(db):
@@ -97,6 +97,7 @@ def cmd_serve(settings: Settings, args) -> None:
     asyncio.run(_with_db(settings, check))  # fail early, with one line, if the database is down
     config = Config.from_toml(args.config) if Path(args.config).exists() else Config()
     config.bind = [args.bind]
+    config.logger_class = AccessLogger
     workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
     if not 1 <= workers <= 64:
         _fail(f"--workers: give 1 to 64 processes, got {workers}")

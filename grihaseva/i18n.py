@@ -18,13 +18,14 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Mapping
 from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
 from babel.support import LazyProxy, NullTranslations, Translations
+from markupsafe import Markup
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 DEFAULT_LOCALE = "en"
@@ -124,6 +125,12 @@ def ngettext(singular: str, plural: str, n: int, **variables) -> str:
     return text % variables
 
 
+def template_ngettext(singular: str, plural: str, n: int) -> str:
+    """The plural form unformatted, for Jinja's new-style `ngettext`, which fills in `num` and the
+    template's other variables itself (formatting here first would fail on those others)."""
+    return translations(get_locale()).ngettext(singular, plural, n)
+
+
 class LazyString(LazyProxy):
     """A message translated each time it is used; hashable (by its text now), so it can sit in sets."""
 
@@ -142,6 +149,28 @@ def lazy_gettext(message: str, **variables) -> LazyString:
 
 
 _ = gettext
+
+
+def localized(item: object, field: str) -> str:
+    """`item`'s `field` in the reader's language: the column `<field>_<lang>` (the catalogue's
+    Hindi names: `name_hi`, `service_name_hi`, ...) when it is there and not empty, else the
+    English `field`. `item` is a row (a mapping) or an object with those attributes."""
+    def value(name: str):
+        return item.get(name) if isinstance(item, Mapping) else getattr(item, name, None)
+
+    code = get_locale()
+    if code != DEFAULT_LOCALE:
+        translated = value(f"{field}_{code}")
+        if translated:
+            return translated
+    return value(field) or ""
+
+
+def lang_attribute(text: str | None) -> Markup:
+    """` lang="en"` for text in another language than the page's (an English service name not
+    translated yet on a Hindi page, a Hindi post on an English one); nothing otherwise."""
+    code = text_language(text) if any(ch.isalpha() for ch in text or "") else get_locale()
+    return Markup(f' lang="{code}"') if code != get_locale() else Markup("")
 
 
 # ---------------------------------------------------------------- numbers, money, dates
@@ -175,6 +204,16 @@ def _local(moment: datetime, tz: str) -> datetime:
 def time_label(moment: datetime, tz: str) -> str:
     """"6:30 pm" / "शाम 6:30" in zone `tz`."""
     return format_datetime(_local(moment, tz), _TIME_PATTERN[get_locale()], locale=_babel_locale())
+
+
+def time_under_heading(moment: datetime, tz: str, heading: str) -> str:
+    """A time shown under a heading that already names its part of the day: "9:00" under "सुबह"
+    (not "सुबह 9:00" again), but "शाम 4:00" under "दोपहर", where Hindi calls the hour otherwise.
+    English keeps "9:00 am": its am/pm is not the heading's word."""
+    local = _local(moment, tz)
+    if format_datetime(local, "B", locale=_babel_locale()) == str(heading):
+        return format_datetime(local, "h:mm", locale=_babel_locale())
+    return time_label(moment, tz)
 
 
 def day_label(day: date) -> str:
@@ -241,6 +280,7 @@ STATUS_LABELS = {
     "cancelled": lazy_gettext("cancelled"),
     "in_progress": lazy_gettext("in progress"),
     "no_show": lazy_gettext("no-show"),
+    "pending": lazy_gettext("pending"),
 }
 
 

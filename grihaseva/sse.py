@@ -40,6 +40,7 @@ from werkzeug.exceptions import HTTPException, NotAcceptable
 from . import i18n, web
 from .db import DatabaseUnavailable
 from .events import ACCESS_CHANGED, Event, access_topic, latest_event_id
+from .i18n import gettext
 
 HEARTBEAT_SECONDS = 15.0  # app.config["SSE_HEARTBEAT_SECONDS"] overrides
 RETRY_MS = 1000  # how soon a browser reconnects after a stream ends; app.config["SSE_RETRY_MS"]
@@ -212,7 +213,7 @@ async def sse_stream(topics: list[str], render: Render, event_name: str, *,
     `part` (see `Part`) sends a burst that changed only part of the view as that part alone.
     """
     if not accepts_event_stream():
-        raise NotAcceptable("This address sends live updates to a page (Accept: text/event-stream).")
+        raise NotAcceptable(gettext("This address sends live updates to a page (Accept: text/event-stream)."))
     if not re.fullmatch(r"[A-Za-z0-9_.:-]{1,60}", event_name):
         raise ValueError(f"SSE event names are short words, got {event_name!r}")
     if last_event_id is None:

@@ -43,3 +43,21 @@ def test_redact_keeps_everything_but_the_secret_segment():
     assert redact('"GET /password/forgot 1.1" 200') == '"GET /password/forgot 1.1" 200'
     record = logging.LogRecord("a", logging.INFO, __file__, 1, '%s "%s"', ("1.2.3.4", f"GET /password/reset/{TOKEN}"), None)
     assert RedactSecrets().filter(record) and record.getMessage() == f'1.2.3.4 "GET /password/reset/{REDACTED}"'
+
+
+def test_the_lazy_fields_give_hypercorns_own_line():
+    from hypercorn.config import Config
+    from hypercorn.logging import AccessLogAtoms
+
+    from grihaseva.access_log import LazyAtoms
+
+    request = {"type": "http", "method": "POST", "path": "/login", "query_string": b"next=%2Fbookings",
+               "http_version": "1.1", "scheme": "http", "client": ("10.0.0.7", 51234),
+               "headers": [(b"host", b"x"), (b"Referer", b"http://x/login"), (b"user-agent", b"Phone/1.0")]}
+    response = {"status": 303, "headers": [(b"content-length", b"0"), (b"location", b"/bookings")]}
+    line_format = Config().access_log_format.replace("%(t)s", "")  # the clock may tick between the two
+    ours, theirs = LazyAtoms(request, response, 0.01), AccessLogAtoms(request, response, 0.01)
+    assert line_format % ours == line_format % theirs
+    assert ours["{location}o"] == "/bookings" and ours["{x-missing}i"] == "-"  # any other field, as hypercorn's
+    no_answer = {**request, "headers": []}
+    assert line_format % LazyAtoms(no_answer, None, 0.0) == line_format % AccessLogAtoms(no_answer, None, 0.0)

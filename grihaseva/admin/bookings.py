@@ -7,6 +7,7 @@ from typing import Mapping
 from zoneinfo import ZoneInfo
 
 from ..auth.accounts import ValidationError, normalize_email
+from ..i18n import gettext
 
 STATUSES = ("pending", "confirmed", "completed", "cancelled")
 SEARCH_LIMIT = 200
@@ -31,13 +32,13 @@ def clean_search(args: Mapping[str, str]) -> dict:
                 params[f"{name}_at"] = _day_start(days[name] + timedelta(days=1 if name == "to" else 0))
             except (ValueError, OverflowError):
                 days.pop(name, None)
-                errors[name] = "Enter a date like 2026-11-30."
+                errors[name] = gettext("Enter a date like 2026-11-30.")
     if "from" in days and "to" in days and days["to"] < days["from"]:
-        errors["to"] = "The end date is before the start date."
+        errors["to"] = gettext("The end date is before the start date.")
     provider = (args.get("provider") or "").strip()
     if provider:
         if not provider.isdecimal() or len(provider) > 12:  # isdigit() also passes "²", which int() refuses
-            errors["provider"] = "Choose a provider from the list."
+            errors["provider"] = gettext("Choose a provider from the list.")
         else:
             params["provider_id"] = int(provider)
     email = normalize_email(args.get("customer") or "")
@@ -46,7 +47,7 @@ def clean_search(args: Mapping[str, str]) -> dict:
     status = (args.get("status") or "").strip()
     if status:
         if status not in STATUSES:
-            errors["status"] = "Choose a status from the list."
+            errors["status"] = gettext("Choose a status from the list.")
         else:
             params["status"] = status
     if errors:

@@ -16,6 +16,7 @@ from ..auth.accounts import ValidationError
 from ..booking.domain import service_topic
 from ..db import IntegrityError
 from ..events import publish
+from ..i18n import gettext
 from ..money import rupees
 from .. import audit
 
@@ -43,18 +44,18 @@ def parse_rupees(text: str) -> int:
     """"499", "1,499", "1,00,000" or "499.50" rupees -> paise; ValueError with a message otherwise."""
     cleaned = text.strip().removeprefix("₹").strip()
     if not _PRICE.match(cleaned):
-        raise ValueError("Enter the price in rupees, like 499, 1,499 or 499.50.")
+        raise ValueError(gettext("Enter the price in rupees, like 499, 1,499 or 499.50."))
     try:
         amount = Decimal(cleaned.replace(",", ""))
     except InvalidOperation:
-        raise ValueError("Enter the price in rupees, like 499, 1,499 or 499.50.") from None
+        raise ValueError(gettext("Enter the price in rupees, like 499, 1,499 or 499.50.")) from None
     if amount == 0:
-        raise ValueError("Enter a price above ₹0.")
+        raise ValueError(gettext("Enter a price above %(zero)s.", zero=rupees(0)))
     if amount > Decimal(MAX_PRICE_PAISE) / 100:  # checked before `* 100`, which overflows for 1e999999
-        raise ValueError(f"Prices are at most {rupees(MAX_PRICE_PAISE)}.")
+        raise ValueError(gettext("Prices are at most %(most)s.", most=rupees(MAX_PRICE_PAISE)))
     paise = amount * 100
     if paise != paise.to_integral_value():
-        raise ValueError("Prices have at most two decimal places (paise).")
+        raise ValueError(gettext("Prices have at most two decimal places (paise)."))
     return int(paise)
 
 
@@ -63,10 +64,10 @@ def _slug_for(form: Mapping[str, str], name: str, limit: int) -> str:
     typed = (form.get("slug") or "").strip()
     slug = slugify(typed or name, limit)
     if not slug and not typed:
-        raise ValidationError({"slug": "The name has no English letters or digits to make the address name "
-                                       "from: type one, like pooja-seva."})
+        raise ValidationError({"slug": gettext("The name has no English letters or digits to make the address "
+                                               "name from: type one, like pooja-seva.")})
     if not slug or not _SLUG.match(slug):
-        raise ValidationError({"slug": "Use lower-case letters, digits and dashes for the address name."})
+        raise ValidationError({"slug": gettext("Use lower-case letters, digits and dashes for the address name.")})
     return slug
 
 
@@ -78,35 +79,49 @@ def _checkbox(form: Mapping[str, str], name: str) -> int:
     return 1 if form.get(name) in ("1", "on", "yes", "true") else 0
 
 
+def _at_most(errors: dict, form: Mapping[str, str], name: str, limit: int) -> str:
+    """The field's text, or an error when it is longer than `limit` characters."""
+    text = _text(form, name)
+    if len(text) > limit:
+        errors[name] = gettext("Use at most %(limit)s characters here.", limit=limit)
+    return text
+
+
+def _hindi_name(errors: dict, form: Mapping[str, str], limit: int) -> str:
+    """The optional Hindi name: empty (English is shown) or 2 to `limit` characters."""
+    text = _text(form, "name_hi")
+    if text and not 2 <= len(text) <= limit:
+        errors["name_hi"] = gettext("Give the Hindi name 2 to %(limit)s characters, or leave it empty.", limit=limit)
+    return text
+
+
 def clean_category(form: Mapping[str, str]) -> dict:
     errors = {}
     name = _text(form, "name")
-    description = _text(form, "description")
     if not 2 <= len(name) <= 100:
-        errors["name"] = "Give the category a name of 2 to 100 characters."
-    if len(description) > 500:
-        errors["description"] = "Use at most 500 characters for the description."
+        errors["name"] = gettext("Give the category a name of 2 to 100 characters.")
+    clean = {"name": name, "description": _at_most(errors, form, "description", 500),
+             "name_hi": _hindi_name(errors, form, 100), "description_hi": _at_most(errors, form, "description_hi", 500),
+             "women_only": _checkbox(form, "women_only")}
     if errors:
         raise ValidationError(errors)
-    return {"name": name, "description": description, "women_only": _checkbox(form, "women_only")}
+    return clean
 
 
 def clean_service(form: Mapping[str, str], category_ids: set[int]) -> dict:
     errors = {}
     name = _text(form, "name")
-    summary, included = _text(form, "summary"), _text(form, "included")
     if not 2 <= len(name) <= 120:
-        errors["name"] = "Give the service a name of 2 to 120 characters."
-    if len(summary) > 300:
-        errors["summary"] = "Use at most 300 characters for the summary."
-    if len(included) > 500:
-        errors["included"] = "Use at most 500 characters for what is included."
+        errors["name"] = gettext("Give the service a name of 2 to 120 characters.")
+    texts = {"summary": _at_most(errors, form, "summary", 300), "included": _at_most(errors, form, "included", 500),
+             "name_hi": _hindi_name(errors, form, 120), "summary_hi": _at_most(errors, form, "summary_hi", 300),
+             "included_hi": _at_most(errors, form, "included_hi", 500)}
     category = form.get("category_id") or ""
     if not category.isdecimal() or len(category) > 12 or int(category) not in category_ids:
-        errors["category_id"] = "Choose a category from the list."
+        errors["category_id"] = gettext("Choose a category from the list.")
     duration = (form.get("duration_min") or "").strip()
     if not duration.isdecimal() or len(duration) > 3 or not 5 <= int(duration) <= 720:
-        errors["duration_min"] = "Enter the duration in minutes, from 5 to 720."
+        errors["duration_min"] = gettext("Enter the duration in minutes, from 5 to 720.")
     price = 0
     try:
         price = parse_rupees(form.get("price_rupees") or "")
@@ -119,7 +134,7 @@ def clean_service(form: Mapping[str, str], category_ids: set[int]) -> dict:
         errors["late_fee_rupees"] = str(error)
     if errors:
         raise ValidationError(errors)
-    return {"name": name, "summary": summary, "included": included, "category_id": int(category),
+    return {"name": name, **texts, "category_id": int(category),
             "duration_min": int(duration), "price_paise": price, "women_only": _checkbox(form, "women_only"),
             "late_fee_paise": late_fee}
 
@@ -134,15 +149,15 @@ def parse_late_fee(text: str | None) -> int:
     if not cleaned:
         return DEFAULT_LATE_FEE_PAISE
     if cleaned.startswith("-"):
-        raise ValueError("The late fee cannot be negative: enter 0 for no late fee, or an amount like 99.")
+        raise ValueError(gettext("The late fee cannot be negative: enter 0 for no late fee, or an amount like 99."))
     if cleaned.strip("0") in ("", "."):
         return 0
     try:
         paise = parse_rupees(cleaned)
     except ValueError:
-        raise ValueError("Enter the late fee in rupees, like 99 or 149.50 (0 for none).") from None
+        raise ValueError(gettext("Enter the late fee in rupees, like 99 or 149.50 (0 for none).")) from None
     if paise > MAX_LATE_FEE_PAISE:
-        raise ValueError(f"Late fees are at most {rupees(MAX_LATE_FEE_PAISE)}.")
+        raise ValueError(gettext("Late fees are at most %(most)s.", most=rupees(MAX_LATE_FEE_PAISE)))
     return paise
 
 
@@ -164,7 +179,7 @@ async def create_category(db, admin_id: int, form: Mapping[str, str], now: datet
             await audit.record(tx, admin_id, "category.create", "category", result.lastrowid,
                                f"Created category {clean['name']} ({slug})", now)
     except IntegrityError:
-        raise ValidationError({"slug": f"A category with the address name {slug!r} already exists."}) from None
+        raise ValidationError({"slug": gettext("A category with the address name %(slug)s already exists.", slug=slug)}) from None
     return int(result.lastrowid)
 
 
@@ -208,7 +223,7 @@ async def create_service(db, admin_id: int, form: Mapping[str, str], now: dateti
                                f"Created service {clean['name']} ({slug}) at {rupees(clean['price_paise'])}, "
                                f"{clean['duration_min']} min{', women only' if clean['women_only'] else ''}", now)
     except IntegrityError:
-        raise ValidationError({"slug": f"A service with the address name {slug!r} already exists."}) from None
+        raise ValidationError({"slug": gettext("A service with the address name %(slug)s already exists.", slug=slug)}) from None
     return int(result.lastrowid)
 
 

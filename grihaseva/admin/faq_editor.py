@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..chatbot import faq
 from .. import audit
+from ..i18n import gettext, number
 
 # The topics the chatbot's conversation answers from (its FAQ intents and the
 # "contact" fallback): removing one would leave a question without an answer.
@@ -39,7 +40,7 @@ def current_text(var_dir: str | Path | None = None) -> str:
 def check(text: str) -> dict[str, faq.Faq]:
     """The parsed topics, or KnowledgeInvalid listing every problem."""
     if len(text) > MAX_CHARS:
-        raise KnowledgeInvalid([f"The file is limited to {MAX_CHARS:,} characters."])
+        raise KnowledgeInvalid([gettext("The file is limited to %(limit)s characters.", limit=number(MAX_CHARS))])
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "knowledge.md"
         path.write_text(text, encoding="utf-8")
@@ -47,13 +48,13 @@ def check(text: str) -> dict[str, faq.Faq]:
             topics = faq.load_knowledge(path)
         except ValueError as error:
             raise KnowledgeInvalid([str(error).replace(str(path), "The file")]) from None
-    problems = [f"The topic {topic!r} is missing (a '## {topic}: Title' heading)."
+    problems = [gettext("The topic '%(topic)s' is missing (a '## %(topic)s: Title' heading).", topic=topic)
                 for topic in REQUIRED_TOPICS if topic not in topics]
     for topic, entry in topics.items():
         if not entry.answer_md:
-            problems.append(f"The topic {topic!r} has no answer text.")
+            problems.append(gettext("The topic '%(topic)s' has no answer text.", topic=topic))
         if not entry.keywords:
-            problems.append(f"The topic {topic!r} has no 'keywords:' line.")
+            problems.append(gettext("The topic '%(topic)s' has no 'keywords:' line.", topic=topic))
     if problems:
         raise KnowledgeInvalid(problems)
     return topics

@@ -18,6 +18,7 @@ from ..booking import slots
 from ..booking.domain import _announce
 from ..booking.booking_mail import mail_booking_change
 from ..events import publish
+from ..i18n import gettext, lazy_gettext, status_label
 from .. import audit
 from ..refusal import Refused
 
@@ -27,9 +28,14 @@ class AdminRefused(Refused):
 
 
 def provider_state(row) -> str:
+    """"verified", "suspended" or "awaiting verification" (the page shows `STATE_LABELS`)."""
     if row["suspended_at"] is not None:
         return "suspended"
     return "verified" if row["verified"] else "awaiting verification"
+
+
+STATE_LABELS = {"verified": lazy_gettext("verified"), "suspended": lazy_gettext("suspended"),
+                "awaiting verification": lazy_gettext("awaiting verification")}
 
 
 # ---------------------------------------------------------------- providers
@@ -38,7 +44,7 @@ def provider_state(row) -> str:
 async def _provider(tx, provider_id: int) -> dict:
     row = await tx.fetch_one("admin_select_provider", {"id": provider_id})
     if row is None:
-        raise AdminRefused("There is no such provider.", 404)
+        raise AdminRefused(gettext("There is no such provider."), 404)
     return row
 
 
@@ -48,7 +54,7 @@ async def verify_provider(db, admin_id: int, provider_id: int, now: datetime) ->
         await tx.fetch_one("lock_provider", {"provider_id": provider_id})
         provider = await _provider(tx, provider_id)
         if provider["verified"]:
-            raise AdminRefused(f"{provider['name']} is already verified.", 409)
+            raise AdminRefused(gettext("%(name)s is already verified.", name=provider["name"]), 409)
         await tx.execute("admin_set_provider_state", {"id": provider_id, "verified": 1, "suspended_at": None})
         await publish(tx, f"slots:{provider_id}", "provider_verified", {"provider_id": provider_id}, now)
         action = "provider.reinstate" if provider["suspended_at"] is not None else "provider.verify"
@@ -60,15 +66,15 @@ async def suspend_provider(db, admin_id: int, provider_id: int, reason: str, now
     """Take a provider out of the catalogue and the live grids at once."""
     reason = " ".join(reason.split())
     if len(reason) < 3:
-        raise AdminRefused("Say briefly why the provider is suspended (it goes into the audit log).")
+        raise AdminRefused(gettext("Say briefly why the provider is suspended (it goes into the audit log)."))
     if len(reason) > 300:
-        raise AdminRefused("Use at most 300 characters for the reason.")
+        raise AdminRefused(gettext("Use at most 300 characters for the reason."))
     async with db.transaction() as tx:
         # The provider lock orders this after any booking of theirs in flight.
         await tx.fetch_one("lock_provider", {"provider_id": provider_id})
         provider = await _provider(tx, provider_id)
         if provider["suspended_at"] is not None:
-            raise AdminRefused(f"{provider['name']} is already suspended.", 409)
+            raise AdminRefused(gettext("%(name)s is already suspended.", name=provider["name"]), 409)
         await tx.execute("admin_set_provider_state", {"id": provider_id, "verified": 0, "suspended_at": now})
         await publish(tx, f"slots:{provider_id}", "provider_suspended", {"provider_id": provider_id}, now)
         await audit.record(tx, admin_id, "provider.suspend", "provider", provider_id,
@@ -85,9 +91,10 @@ async def cancel_booking_as_admin(db, admin_id: int, booking_id: int, reason: st
     async with db.transaction() as tx:
         row = await tx.fetch_one("select_booking", {"id": booking_id})
         if row is None:
-            raise AdminRefused("There is no such booking.", 404)
+            raise AdminRefused(gettext("There is no such booking."), 404)
         if row["status"] != "confirmed":
-            raise AdminRefused(f"Booking #{booking_id} is already {row['status']}.", 409)
+            raise AdminRefused(gettext("Booking #%(id)s is already %(status)s.", id=booking_id,
+                                          status=status_label(row["status"])), 409)
         await _cancel_as_admin(tx, admin_id, row, reason, now)
     return row
 
@@ -98,7 +105,7 @@ async def _cancel_as_admin(tx, admin_id: int, row: dict, reason: str, now: datet
     await tx.fetch_one("lock_provider", {"provider_id": row["provider_id"]})
     cancelled = await tx.execute("cancel_booking", {"id": booking_id, "now": now, "by": "admin", "reason": reason})
     if cancelled.rowcount != 1:  # cancelled or completed by someone else after the check above
-        raise AdminRefused(f"Booking #{booking_id} was just changed by someone else; reload to see it.", 409)
+        raise AdminRefused(gettext("Booking #%(id)s was just changed by someone else; reload to see it.", id=booking_id), 409)
     label = slots.local_label(row["starts_at"], row["timezone"])
     await tx.execute("insert_notification", {
         "user_id": row["provider_id"], "kind": "cancelled", "booking_id": booking_id, "now": now,
@@ -123,13 +130,14 @@ async def set_customer_active(db, admin_id: int, customer_id: int, active: bool,
     cancelled with notice to the professionals) or reactivate it. Returns how many were cancelled."""
     reason = " ".join(reason.split())[:300]
     if not active and len(reason) < 3:
-        raise AdminRefused("Say briefly why the account is deactivated (it goes into the audit log).")
+        raise AdminRefused(gettext("Say briefly why the account is deactivated (it goes into the audit log)."))
     async with db.transaction() as tx:
         user = await tx.fetch_one("select_user_by_id", {"id": customer_id})
         if user is None or user["role"] != "customer":
-            raise AdminRefused("There is no such customer account.", 404)
+            raise AdminRefused(gettext("There is no such customer account."), 404)
         if bool(user["is_active"]) == active:
-            raise AdminRefused(f"That account is already {'active' if active else 'deactivated'}.", 409)
+            raise AdminRefused(gettext("That account is already active.") if active
+                              else gettext("That account is already deactivated."), 409)
         await tx.fetch_one("lock_customer", {"customer_id": customer_id})  # no booking slips in meanwhile
         await tx.execute("admin_set_user_active", {"id": customer_id, "role": "customer", "is_active": 1 if active else 0})
         cancelled = 0

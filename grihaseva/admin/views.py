@@ -13,6 +13,7 @@ from werkzeug.exceptions import BadRequest, Conflict, NotFound, UnprocessableEnt
 
 from ..auth.access import requires_role, the_user
 from ..auth.accounts import ValidationError
+from ..i18n import gettext, ngettext
 from ..money import rupees_as_typed
 from ..reviews.domain import rating_summary
 from ..web import db, now, read_form, redirect_to, render
@@ -67,14 +68,14 @@ async def create_category():
         await catalogue.create_category(db(), the_user().id, form, now())
     except ValidationError as error:
         return await _catalogue_page(category_form=form, category_errors=error.errors, status=422)
-    await flash("Category added.", "success")
+    await flash(gettext("Category added."), "success")
     return redirect_to("/admin/catalogue")
 
 
 async def _category_or_404(category_id: int) -> dict:
     row = await db().fetch_one("admin_select_category", {"id": category_id})
     if row is None:
-        raise NotFound("There is no such category.")
+        raise NotFound(gettext("There is no such category."))
     return row
 
 
@@ -96,7 +97,7 @@ async def update_category(category_id: int):
         await catalogue.update_category(db(), the_user().id, category_id, form, now())
     except ValidationError as error:
         return await render("admin/category.html", status=422, category=category, form=form, errors=error.errors)
-    await flash("Category saved.", "success")
+    await flash(gettext("Category saved."), "success")
     return redirect_to("/admin/catalogue")
 
 
@@ -109,14 +110,14 @@ async def create_service():
         await catalogue.create_service(db(), the_user().id, form, now())
     except ValidationError as error:
         return await _catalogue_page(service_form=form, service_errors=error.errors, status=422)
-    await flash("Service added. Link providers to it from their profiles.", "success")
+    await flash(gettext("Service added. Link providers to it from their profiles."), "success")
     return redirect_to("/admin/catalogue")
 
 
 async def _service_or_404(service_id: int) -> dict:
     row = await db().fetch_one("admin_select_service", {"id": service_id})
     if row is None:
-        raise NotFound("There is no such service.")
+        raise NotFound(gettext("There is no such service."))
     return row
 
 
@@ -146,7 +147,7 @@ async def update_service(service_id: int):
     except ValidationError as error:
         return await render("admin/service.html", status=422, service=service, form=form, errors=error.errors,
                             categories=await db().fetch_all("select_categories"))
-    await flash("Service saved.", "success")
+    await flash(gettext("Service saved."), "success")
     return redirect_to("/admin/catalogue")
 
 
@@ -157,7 +158,8 @@ async def deactivate_service(service_id: int):
     await read_form()
     await _service_or_404(service_id)
     changed = await catalogue.set_service_active(db(), the_user().id, service_id, False, now())
-    await flash("Service deactivated: it takes no new bookings." if changed else "That service was already deactivated.", "info")
+    await flash(gettext("Service deactivated: it takes no new bookings.") if changed
+                else gettext("That service was already deactivated."), "info")
     return redirect_to("/admin/catalogue")
 
 
@@ -168,7 +170,8 @@ async def reactivate_service(service_id: int):
     await read_form()
     await _service_or_404(service_id)
     changed = await catalogue.set_service_active(db(), the_user().id, service_id, True, now())
-    await flash("Service reactivated." if changed else "That service was already taking bookings.", "success" if changed else "info")
+    await flash(gettext("Service reactivated.") if changed else gettext("That service was already taking bookings."),
+                "success" if changed else "info")
     return redirect_to("/admin/catalogue")
 
 
@@ -182,7 +185,7 @@ async def providers_page():
     rows = await db().fetch_all("admin_select_providers")
     ratings = await rating_summary(db(), [row["id"] for row in rows])
     providers = [{**row, "state": people.provider_state(row), "rating": ratings[row["id"]]} for row in rows]
-    return await render("admin/providers.html", providers=providers)
+    return await render("admin/providers.html", providers=providers, state_labels=people.STATE_LABELS)
 
 
 @blueprint.get("/admin/providers/<int:provider_id>")
@@ -191,11 +194,11 @@ async def provider_page(provider_id: int):
     """One provider: verify or suspend, and their future bookings to cancel after a suspension."""
     provider = await db().fetch_one("admin_select_provider", {"id": provider_id})
     if provider is None:
-        raise NotFound("There is no such provider.")
+        raise NotFound(gettext("There is no such provider."))
     upcoming = await people.future_bookings(db(), provider_id, now())
     rating = (await rating_summary(db(), [provider_id]))[provider_id]
     from ..booking.addresses import provider_areas
-    return await render("admin/provider.html", provider=provider, state=people.provider_state(provider),
+    return await render("admin/provider.html", provider=provider, state=people.provider_state(provider), state_labels=people.STATE_LABELS,
                         upcoming=upcoming, rating=rating, areas=await provider_areas(db(), provider_id))
 
 
@@ -208,7 +211,7 @@ async def verify_provider(provider_id: int):
         await people.verify_provider(db(), the_user().id, provider_id, now())
     except people.AdminRefused as refused:
         raise _refused(refused) from None
-    await flash("Provider verified: they now appear in the catalogue.", "success")
+    await flash(gettext("Provider verified: they now appear in the catalogue."), "success")
     return redirect_to(f"/admin/providers/{provider_id}")
 
 
@@ -221,7 +224,7 @@ async def suspend_provider(provider_id: int):
         await people.suspend_provider(db(), the_user().id, provider_id, form.get("reason", ""), now())
     except people.AdminRefused as refused:
         raise _refused(refused) from None
-    await flash("Provider suspended. Cancel their upcoming bookings below, with notice to each customer.", "info")
+    await flash(gettext("Provider suspended. Cancel their upcoming bookings below, with notice to each customer."), "info")
     return redirect_to(f"/admin/providers/{provider_id}")
 
 
@@ -234,7 +237,8 @@ async def cancel_booking(booking_id: int):
         row = await people.cancel_booking_as_admin(db(), the_user().id, booking_id, form.get("reason", ""), now())
     except people.AdminRefused as refused:
         raise _refused(refused) from None
-    await flash(f"Booking #{booking_id} cancelled; {row['customer_name']} has been told by mail.", "info")
+    await flash(gettext("Booking #%(id)s cancelled; %(name)s has been told by mail.", id=booking_id, name=row["customer_name"]),
+                "info")
     back = form.get("back", "")
     return redirect_to(back if back.startswith("/admin/") and "//" not in back else "/admin/bookings")
 
@@ -287,9 +291,11 @@ async def deactivate_customer(customer_id: int):
         cancelled = await people.set_customer_active(db(), the_user().id, customer_id, False, form.get("reason", ""), now())
     except people.AdminRefused as refused:
         raise _refused(refused) from None
-    bookings = (f" {cancelled} upcoming booking{'s were' if cancelled != 1 else ' was'} cancelled and the professionals told."
-                if cancelled else "")
-    await flash("Account deactivated and logged out everywhere." + bookings, "info")
+    message = gettext("Account deactivated and logged out everywhere.")
+    if cancelled:
+        message += " " + ngettext("%(num)s upcoming booking was cancelled and the professional told.",
+                                  "%(num)s upcoming bookings were cancelled and the professionals told.", cancelled)
+    await flash(message, "info")
     return redirect_to("/admin/customers")
 
 
@@ -302,7 +308,7 @@ async def reactivate_customer(customer_id: int):
         await people.set_customer_active(db(), the_user().id, customer_id, True, form.get("reason", ""), now())
     except people.AdminRefused as refused:
         raise _refused(refused) from None
-    await flash("Account reactivated.", "success")
+    await flash(gettext("Account reactivated."), "success")
     return redirect_to("/admin/customers")
 
 
@@ -342,7 +348,7 @@ async def save_faq():
     except faq_editor.KnowledgeInvalid as invalid:
         return await render("admin/faq.html", status=422, text=text, errors=invalid.problems,
                             required=faq_editor.REQUIRED_TOPICS)
-    await flash("FAQ saved. The chatbot answers from it now.", "success")
+    await flash(gettext("FAQ saved. The chatbot answers from it now."), "success")
     return redirect_to("/admin/faq")
 
 

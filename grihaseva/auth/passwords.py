@@ -4,7 +4,7 @@ Not `asyncio.to_thread`: that is the loop's default executor, which Quart also u
 synchronous hook, so twenty logins at once would queue every page render behind their hashes.
 The pool has one thread fewer than the machine has cores (at least one), so a login storm
 keeps one core free for the event loop; hashes beyond that wait their turn in the pool. Its
-threads run at a lower priority (nice +10), so on a busy machine a page render wins the core.
+threads run at the lowest priority (nice +19), so on a busy machine a page render wins the core.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import bcrypt
 from ..i18n import gettext
 
 HASH_THREADS = max(1, (os.cpu_count() or 2) - 1)
-HASH_NICENESS = 10  # the hashing threads yield the CPU to everything else in the process
+HASH_NICENESS = 19  # the hashing threads yield the CPU to everything else (bench/login_storm.py)
 
 
 def _lower_priority() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from quart import Blueprint, current_app, flash, g, request
 from quart_auth import current_user, login_user, logout_user
 
-from ..i18n import gettext
+from ..i18n import get_locale, gettext
 from ..web import db, now, read_form, redirect_to, render, rotate_csrf_token, safe_next
 from . import accounts
 from .access import auth_user, home_for, requires_login, the_user
@@ -47,7 +47,8 @@ async def _intent(next_url: str):
 def _booking_signup(form, intent) -> dict:
     """Sign-up from a booking asks only what the booking needs: name, mobile, email, one password
     (and gender only for a women-only service). The rest is implied: a customer account."""
-    filled = {**form, "role": "customer", "password_confirm": form.get("password", "")}
+    # and the language: the one the page is read in, for the account's pages and mail
+    filled = {**form, "role": "customer", "password_confirm": form.get("password", ""), "locale": get_locale()}
     if not intent.asks_gender:
         filled["gender"] = "other"  # not asked; the account page lets her set it
     return filled

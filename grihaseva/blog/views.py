@@ -205,9 +205,9 @@ async def create():
 
 def _saved_message(post: posts.Post) -> str:
     return {
-        "published": "Saved. The post is published.",
-        "pending": "Saved. The post is waiting for an admin's review; readers see it once it is published.",
-        "draft": "Saved as a draft. Readers do not see it until an admin publishes it.",
+        "published": gettext("Saved. The post is published."),
+        "pending": gettext("Saved. The post is waiting for an admin's review; readers see it once it is published."),
+        "draft": gettext("Saved as a draft. Readers do not see it until an admin publishes it."),
     }[post.status]
 
 

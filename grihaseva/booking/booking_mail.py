@@ -14,7 +14,7 @@ from typing import Any, Mapping
 from . import ics  # noqa: F401 - loaded with the app: the sender calls ics.invitation_from_facts, and a
 # first import there (icalendar) would stall the event loop mid-send
 from .slots import local_label
-from ..i18n import DEFAULT_LOCALE, normalize, use_locale
+from ..i18n import DEFAULT_LOCALE, localized, normalize, use_locale
 from ..mail import DeferredAttachment, enqueue_mails
 from ..money import rupees
 
@@ -50,7 +50,7 @@ async def mail_booking_change(tx, booking_id: int, kind: str, now: datetime, old
 
 def _context(booking, booking_id: int, old_start: datetime | None) -> dict:
     return {
-        "service": booking["service_name"],
+        "service": localized(booking, "service_name"),
         "when": local_label(booking["starts_at"], booking["timezone"]),
         "was": local_label(old_start, booking["timezone"]) if old_start else "",
         "address": booking["address"],

@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Mapping
 from zoneinfo import ZoneInfo
 
-from ..i18n import gettext, lazy_gettext, ngettext, status_label
+from ..i18n import gettext, lazy_gettext, localized, ngettext, status_label
 from ..db import Database, IntegrityError
 from ..events import publish_many
 from ..plaintext import has_letters_or_digits, one_line
@@ -68,12 +68,20 @@ def change_terms(booking: Mapping, now: datetime) -> ChangeTerms | None:
 
 def not_changeable_message(booking: Mapping, action: str) -> str:
     """Why `change_terms` said None, for "cancel" or "move"."""
+    provider = booking.get("provider_name")
     if booking["status"] != "confirmed":
-        return f"This booking is already {booking['status']}."
+        return gettext("This booking is already %(status)s.", status=status_label(booking["status"]))
     if booking.get("started_at"):
-        return f"The job has started, so it can no longer be {action}d online. Talk to {booking['provider_name']}."
-    return (f"The job's time has come, so it can no longer be {action}d online. If {booking['provider_name']} has not "
-            "set off 15 minutes after the start, you can cancel free of charge.")
+        if action == "cancel":
+            return gettext("The job has started, so it can no longer be cancelled online. Talk to %(provider)s.",
+                           provider=provider)
+        return gettext("The job has started, so it can no longer be moved online. Talk to %(provider)s.",
+                       provider=provider)
+    if action == "cancel":
+        return gettext("The job's time has come, so it can no longer be cancelled online. If %(provider)s has not "
+                       "set off 15 minutes after the start, you can cancel free of charge.", provider=provider)
+    return gettext("The job's time has come, so it can no longer be moved online. If %(provider)s has not "
+                   "set off 15 minutes after the start, you can cancel free of charge.", provider=provider)
 
 
 class BookingRefused(Refused):
@@ -84,7 +92,7 @@ class BookingChanged(BookingRefused):
     """The booking was cancelled or completed by someone else between reading it and changing it."""
 
     def __init__(self):
-        super().__init__("This booking was just changed by someone else. Reload the page to see it as it is now.", 409)
+        super().__init__(gettext("This booking was just changed by someone else. Reload the page to see it as it is now."), 409)
 
 
 class AlreadyBooked(BookingRefused):
@@ -92,7 +100,7 @@ class AlreadyBooked(BookingRefused):
 
     def __init__(self, service: "Service", row: Mapping):
         super().__init__(gettext("You already have %(service)s booked at that time: %(when)s with %(provider)s. "
-                                 "See it under My bookings.", service=service.name,
+                                 "See it under My bookings.", service=localized(service, "name"),
                                  when=slots.local_label(row["starts_at"], row["timezone"]),
                                  provider=row["provider_name"]), 409)
         self.booking_id = int(row["id"])
@@ -145,9 +153,15 @@ class LateFeeToConfirm(BookingRefused):
 
     def __init__(self, fee_paise: int, action: str):
         from ..money import rupees
-        super().__init__(f"It is now less than 3 hours before the start, so to {action} this booking there is a "
-                         f"late fee of {rupees(fee_paise)}, paid to the professional. Nothing has changed yet: "
-                         f"confirm on the booking page to {action} it with the fee.", 409)
+        if action == "cancel":
+            message = gettext("It is now less than 3 hours before the start, so to cancel this booking there is a "
+                              "late fee of %(fee)s, paid to the professional. Nothing has changed yet: confirm on "
+                              "the booking page to cancel it with the fee.", fee=rupees(fee_paise))
+        else:
+            message = gettext("It is now less than 3 hours before the start, so to move this booking there is a "
+                              "late fee of %(fee)s, paid to the professional. Nothing has changed yet: confirm on "
+                              "the booking page to move it with the fee.", fee=rupees(fee_paise))
+        super().__init__(message, 409)
         self.fee_paise = fee_paise
 
 
@@ -174,12 +188,18 @@ class Service:
     category_slug: str
     category_name: str
     late_fee_paise: int = 9900
+    # The Hindi texts (migration 015); empty: not translated, pages show the English (i18n.localized).
+    name_hi: str = ""
+    summary_hi: str = ""
+    included_hi: str = ""
+    category_name_hi: str = ""
 
     @classmethod
     def from_row(cls, row: Mapping) -> "Service":
         return cls(row["id"], row["slug"], row["name"], row["summary"], row["included"], row["duration_min"],
                    row["price_paise"], bool(row["women_only"]), row["category_slug"], row["category_name"],
-                   int(row.get("late_fee_paise", 9900)))
+                   int(row.get("late_fee_paise", 9900)), row.get("name_hi") or "", row.get("summary_hi") or "",
+                   row.get("included_hi") or "", row.get("category_name_hi") or "")
 
     @property
     def duration(self) -> timedelta:
@@ -497,7 +517,7 @@ async def pick_provider(db, service: Service, start: datetime, now: datetime, pi
     if not candidates:
         if reasons == {slots.PAST}:  # true whoever the provider: say so, not "no one is free"
             raise BookingRefused(str(slots.PAST), 422)
-        raise SlotTaken("No provider is free at that time any more. Please pick another time.")
+        raise SlotTaken(gettext("No provider is free at that time any more. Please pick another time."))
     return min(candidates)[2]
 
 
@@ -641,7 +661,7 @@ async def place_booking(db: Database, customer: Customer, service: Service, prov
             await _announce(tx, provider_id, customer.id, avail.tz, "booked", booking_id, [start], now)
             await mail_booking_change(tx, booking_id, "booked", now, booking={
                 **booking, "id": booking_id, "calendar_sequence": 0, "cancel_reason": None, "cancelled_by": None,
-                "service_name": service.name, "timezone": avail.tz,
+                "service_name": service.name, "service_name_hi": service.name_hi, "timezone": avail.tz,
                 "provider_name": provider["name"], "provider_email": provider["email"],
                 "provider_locale": provider["locale"],
                 "customer_name": buyer["name"], "customer_email": buyer["email"], "customer_locale": buyer["locale"]})
@@ -708,16 +728,23 @@ async def cancel_booking(db: Database, user, booking_id: int, now: datetime, rea
 
 async def _report_no_show(tx, row: Mapping, label: str, now: datetime) -> None:
     """The professional did not set off: the booking says so, and every admin is told (notification and mail)."""
-    from ..mail import enqueue_mail
+    from ..i18n import use_locale
+    from ..mail import enqueue_mail, recipient_locale
 
     await tx.execute("mark_no_show", {"id": row["id"]})
     message = f"No-show: {row['provider_name']} did not set off for {row['service_name']}, {label} (booking #{row['id']})."
     for admin in await tx.fetch_all("select_admin_ids"):
         await tx.execute("insert_notification", {"user_id": admin["id"], "kind": "no_show", "booking_id": row["id"],
                                                  "now": now, "message": message[:300]})
+        locale = await recipient_locale(tx, admin["email"])
+        with use_locale(locale):  # the mail tells it in the admin's language, times included
+            said = gettext("No-show: %(provider)s did not set off for %(service)s, %(when)s (booking #%(id)s).",
+                           provider=row["provider_name"], service=localized(row, "service_name"),
+                           when=slots.local_label(row["starts_at"], row["timezone"]), id=row["id"])
         await enqueue_mail(tx, admin["email"], "no_show_admin", {
-            "name": admin["name"].split()[0], "message": message, "provider_name": row["provider_name"],
-            "provider_phone": row["provider_phone"], "customer_name": row["customer_name"], "booking_id": row["id"]}, now)
+            "name": admin["name"].split()[0], "message": said, "provider_name": row["provider_name"],
+            "provider_phone": row["provider_phone"], "customer_name": row["customer_name"], "booking_id": row["id"]},
+            now, locale=locale)
 
 
 async def reschedule_booking(db: Database, user, booking_id: int, new_start: datetime, now: datetime,

@@ -65,16 +65,102 @@ class GridCache:
         self._entries.clear()
         self._size = 0
 
-    def forget_topics(self, topics) -> None:
-        for topic in topics:
-            provider_id = provider_of(topic)
-            if provider_id is not None:
-                self.forget(provider_id)
+    owner_of = staticmethod(provider_of)  # what `forget` takes, from a topic
 
     # Listeners: `db.commit_listeners` and `Broadcaster.event_listeners`.
+
+    def forget_topics(self, topics) -> None:
+        for topic in topics:
+            owner = self.owner_of(topic)
+            if owner is not None:
+                self.forget(owner)
 
     def on_commit(self, tx) -> None:
         self.forget_topics(getattr(tx, "published_topics", ()))
 
     def on_event(self, event) -> None:
         self.forget_topics((event.topic,))
+
+
+def owner_of(topic: str) -> str | None:
+    """The SectionCache owner a topic changes: `service:<id>`, or `provider:<id>` for the slots
+    and provider topics."""
+    if topic.startswith("service:"):
+        return topic
+    provider_id = provider_of(topic)
+    return None if provider_id is None else f"provider:{provider_id}"
+
+
+class SectionCache:
+    """A per-process cache of the rendered grid section (`partials/booking/_grid_section.html`),
+    the part of the booking page that costs most to make (bench/grid.py; py-spy: reads of
+    ratings and jobs, the slot engine and the template). A grid watched by many phones is then
+    rendered once per change instead of once per page view.
+
+    An entry names its *owners*: `service:<id>` and `provider:<id>` for each professional it
+    shows (in the times or in the list). An event on `service:<id>`, `slots:<pid>...` or
+    `provider:<pid>` drops every entry that owner is in, at once for a commit in this process
+    and when the broadcaster reads it for another process's. What no event announces (a newly
+    verified professional joining an "any" grid, a new review's rating, a start passing its
+    notice period) shows within `ttl` seconds; a booking re-checks everything under its locks.
+
+    `version()` before reading the database, `put(..., version)` after: an entry rendered
+    from data older than a change of one of its owners is not kept.
+    """
+
+    def __init__(self, ttl: float = 10.0, max_entries: int = 2000, clock: Callable[[], float] = time.monotonic):
+        self.ttl, self.max_entries, self.clock = ttl, max_entries, clock
+        self._entries: dict[Hashable, tuple[float, frozenset[str], Any]] = {}
+        self._owned: dict[str, set[Hashable]] = {}
+        self._version = 0
+        self._changed: dict[str, int] = {}  # owner -> the version of its last change
+        self.hits = self.misses = 0
+
+    def version(self) -> int:
+        return self._version
+
+    def get(self, key: Hashable) -> Any | None:
+        entry = self._entries.get(key)
+        if entry is None or entry[0] < self.clock():
+            self.misses += 1
+            return None
+        self.hits += 1
+        return entry[2]
+
+    def put(self, key: Hashable, owners, value: Any, version: int) -> None:
+        owners = frozenset(owners)
+        if any(self._changed.get(owner, -1) >= version for owner in owners):
+            return  # an owner changed while this was being read and rendered
+        if len(self._entries) >= self.max_entries:
+            self.clear()
+        self._drop(key)
+        self._entries[key] = (self.clock() + self.ttl, owners, value)
+        for owner in owners:
+            self._owned.setdefault(owner, set()).add(key)
+
+    def forget(self, owner: str) -> None:
+        self._changed[owner] = self._version
+        self._version += 1
+        for key in self._owned.pop(owner, ()):
+            self._drop(key)
+
+    def clear(self) -> None:
+        self._version += 1
+        for owner in self._owned:
+            self._changed[owner] = self._version - 1
+        self._entries.clear()
+        self._owned.clear()
+
+    def _drop(self, key: Hashable) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            for owner in entry[1]:
+                keys = self._owned.get(owner)
+                if keys is not None:
+                    keys.discard(key)
+                    if not keys:
+                        del self._owned[owner]
+
+    owner_of = staticmethod(owner_of)
+    forget_topics, on_commit, on_event = GridCache.forget_topics, GridCache.on_commit, GridCache.on_event
+

@@ -7,16 +7,18 @@ from datetime import date, timedelta
 from urllib.parse import urlencode
 from functools import lru_cache
 
-from quart import Blueprint, flash, request
+from markupsafe import Markup
+from quart import Blueprint, Response, flash, render_template, request
 from werkzeug.exceptions import BadRequest, NotFound
 
+from .. import i18n
 from ..i18n import gettext
 from ..auth.access import requires_role, the_user
 from ..auth.views import INTENT_READERS
 from ..auth.accounts import ValidationError
 from ..reviews.domain import rating_summary, recent_reviews
 from ..sse import Part, event_watermark, page_event_id, sse_stream
-from ..web import db, now, read_form, redirect_to, render
+from ..web import db, now, read_form, redirect_to, render, wants_partial
 from . import addresses, domain, intent, receipts, slots, timeline, trust
 
 blueprint = Blueprint("booking", __name__)
@@ -164,7 +166,7 @@ async def _women_only_page(service: domain.Service):
 @blueprint.get("/book/<slug>")
 async def book(slug: str):
     """The slot grid: a strip of 14 days, one day's free start times."""
-    service = await _service_or_404(slug)
+    service = await _grid_service(slug)
     if _women_notice(service):
         return await _women_only_page(service)
     provider_id = _provider_choice(request.args.get("provider"))
@@ -175,9 +177,45 @@ async def book(slug: str):
     if pin and not await domain.qualified_providers(db(), service, pin):
         return await render("booking/outside_area.html", status=200, service=service, pin=pin, form={}, errors={},
                             message=domain.outside_area(pin))
-    context = await _grid_context(service, provider_id, _day_arg(request.args), pin=pin)
-    return await render("booking/book.html", "partials/booking/_grid_section.html", pin_message=pin_message,
-                        live_after=await page_event_id(_live_topics(service, context), watermark), **context)
+    section = await _grid_section(service, provider_id, _day_arg(request.args), pin, pin_message, watermark)
+    if wants_partial():
+        return Response(section, content_type="text/html; charset=utf-8")
+    return await render("booking/book.html", service=service, reschedule=None, grid_section=Markup(section))
+
+
+async def _grid_service(slug: str) -> domain.Service:
+    """`_service_or_404` for the grid page, kept in the SectionCache until the service changes
+    (admins' catalogue changes publish on its topic). A booking reads the service afresh."""
+    cache = getattr(db(), "section_cache", None)
+    if cache is None:
+        return await _service_or_404(slug)
+    key = ("service", slug)
+    if (found := cache.get(key)) is not None:
+        return found
+    version = cache.version()
+    service = await _service_or_404(slug)
+    cache.put(key, [domain.service_topic(service.id)], service, version)
+    return service
+
+
+async def _grid_section(service: domain.Service, provider_id: int | None, day: date | None, pin: str | None,
+                        pin_message, watermark: int) -> str:
+    """The rendered grid section, from the app's SectionCache (booking/grid_cache.py) until an
+    event for the service or one of the professionals it shows; rendered afresh otherwise."""
+    cache = getattr(db(), "section_cache", None)
+    again = request.args.get("again", "")
+    minute = now().replace(second=0, microsecond=0)  # starts pass their notice as time goes on
+    key = (service.id, provider_id, day, pin, str(pin_message) if pin_message else None, again, i18n.get_locale(), minute)
+    if cache is not None and (found := cache.get(key)) is not None:
+        return found
+    version = cache.version() if cache is not None else 0
+    context = await _grid_context(service, provider_id, day, pin=pin)
+    section = await render_template("partials/booking/_grid_section.html", pin_message=pin_message,
+                                    live_after=await page_event_id(_live_topics(service, context), watermark), **context)
+    if cache is not None:
+        owners = [domain.service_topic(service.id), *(f"provider:{p['id']}" for p in context["providers"])]
+        cache.put(key, owners, section, version)
+    return section
 
 
 def _live_topics(service: domain.Service, context: dict) -> list[str]:
@@ -538,7 +576,7 @@ async def cancel(booking_id: int):
     except domain.BookingRefused as refused:
         return await _change_refused(refused, booking_id)
     if row["starts_at"] - now() < domain.CANCEL_CUTOFF and _accepted_fee(form):
-        await flash("Your booking is cancelled. The late fee is on your receipt.", "info")
+        await flash(gettext("Your booking is cancelled. The late fee is on your receipt."), "info")
         return redirect_to(f"/bookings/{booking_id}")
     await flash(gettext("Your booking is cancelled."), "info")
     return redirect_to("/bookings")
@@ -648,10 +686,17 @@ def _local_time(start, tz: str) -> str:
 
 
 @lru_cache(maxsize=8192)  # a grid shows the same few hundred starts to every viewer, in each language
-def _time_in(start, tz: str, locale: str) -> str:
+def _time_in(start, tz: str, locale: str, heading: str | None = None) -> str:
     from .. import i18n
     with i18n.use_locale(locale):
-        return i18n.time_label(start, tz)
+        return i18n.time_under_heading(start, tz, heading) if heading else i18n.time_label(start, tz)
+
+
+@blueprint.app_template_filter("time_under")
+def _time_under(start, tz: str, heading: str) -> str:
+    """A grid's time under its part-of-day heading (no "सुबह" repeated under "सुबह")."""
+    from .. import i18n
+    return _time_in(start, tz, i18n.get_locale(), str(heading))
 
 
 @blueprint.app_template_filter("initials")

@@ -1,11 +1,16 @@
-"""The booking dialogue after the slots are shown: the customer picks one, logs
-in if need be, gives the address, checks a summary and says yes.
+"""The booking dialogue after the slots are shown: the customer picks one, logs in if need be,
+says where, checks a summary and says yes.
 
-Only then is the slot booked, through `domain.place_booking`; `SlotTaken` gets fresh
-choices and `BookingRefused` (women-only, for example) is shown in the domain's
-own words.  While the bot waits for the address, a message that is
-unmistakably a street address is the address, and anything else that carries a
-day, a time or another request is answered as that request.
+Where: a customer with saved addresses (issue 15's address book) is not asked at all: the summary
+names the last used one ("Shall I book it at Home, 12 MG Road…?"), and a yes ("haan same address")
+books; "Another address" or typing one changes it. Without saved addresses the last booking's
+address is offered as a button, and a yes takes it.
+
+Only then is the slot booked, through `domain.place_booking` (with the saved address's id and PIN
+code); `SlotTaken` gets fresh choices and `BookingRefused` (women-only, a cap, another booking of
+the service then) is shown in the domain's own words, with fresh times where times can help.
+While the bot waits for the address, a message that is unmistakably a street address is the
+address, and anything else that carries a day, a time or another request is answered as that.
 """
 
 from __future__ import annotations
@@ -14,19 +19,22 @@ import re
 from datetime import datetime, timedelta
 
 from ..auth.accounts import ValidationError
-from ..booking import domain, slots
-from ..money import rupees
+from ..booking import addresses, domain, slots
+from ..i18n import gettext, rupees
 from ..plaintext import one_line
 from .nlu import Understanding
 from .offering import SlotOffers
-from .replies import CHOICES, LOGIN_HREF, BotReply
-from .turn import LOCAL_TZ
+from .replies import LOGIN_HREF, BotReply, choices
+from .turn import LOCAL_TZ, PIN_CODE
+
+# What the professional reads on the booking: kept as written (their page translates nothing typed).
+BOOKED_IN_CHAT = "Booked in chat"
 
 
 class BookingDialogue(SlotOffers):
     def ask_login(self) -> BotReply:
-        return BotReply(["To book, please log in first. This conversation will be waiting for you here."],
-                        [("Log in", LOGIN_HREF), ("Register", "/register")])
+        return BotReply([gettext("To book, please log in first. This conversation will be waiting for you here.")],
+                        [(gettext("Log in"), LOGIN_HREF), (gettext("Register"), "/register")])
 
     async def choose(self, option: dict) -> tuple[BotReply, dict]:
         s = self.state
@@ -35,24 +43,24 @@ class BookingDialogue(SlotOffers):
             return await self.offer()
         start = slots.parse_slot(option["start"])
         if not await self._still_free(service, option["provider_id"], start):
-            return await self.offer("Sorry, that time was just taken. Here are fresh choices.")
+            return await self.offer(gettext("Sorry, that time was just taken. Here are fresh choices."))
         s["chosen"] = option
         if self.user is None:
             s["awaiting"] = "login"
             out = self.ask_login()
-            out.parts.insert(0, f"Good choice: {option['label']}.")
+            out.parts.insert(0, gettext("Good choice: %(label)s.", label=option["label"]))
             return out, s
-        resumed = await self.resume()
-        return resumed
+        return await self.resume()
 
     async def resume(self) -> tuple[BotReply, dict] | None:
-        """With a chosen slot and a logged-in user: check who may book, then ask for the address."""
+        """With a chosen slot and a logged-in user: check who may book, then the address."""
         s = self.state
         if not s.get("chosen") or self.user is None:
             return None
         if self.user.role != "customer":
             self.forget_pending()
-            return BotReply([f"You are logged in as a {self.user.role}; bookings are made from a customer account."]), s
+            return BotReply([gettext("You are logged in as a %(role)s; bookings are made from a customer account.",
+                                     role=self.role_name())]), s
         service = await domain.active_service(self.db, s.get("service") or "")
         if service is None:
             return await self.offer()
@@ -62,38 +70,63 @@ class BookingDialogue(SlotOffers):
         except domain.BookingRefused as refused:
             self.forget_pending()
             return BotReply([refused.message], [(service.name, f"/services/{service.slug}")]), s
-        prefill = s.pop("address", None)  # said earlier in this conversation
+        if s.get("address"):  # said earlier in this conversation
+            return await self.summary()
+        saved = await self._saved_for(s["chosen"]["provider_id"])
+        if saved:
+            s["address"], s["address_id"], s["pin"] = saved.text, saved.id, saved.pin_code
+            return await self.summary()
+        return await self.ask_address()
+
+    async def ask_address(self) -> tuple[BotReply, dict]:
+        s = self.state
+        prefill = s.pop("prefill", None) or s.get("address")
+        s.pop("address", None), s.pop("address_id", None)
         if not prefill:
             last = await self.db.fetch_one("select_last_booking_address", {"customer_id": self.user.id})
             prefill = last["address"] if last else None
         s["awaiting"] = "address"
-        out = BotReply([f"{s['chosen']['label']}. Where should {s['chosen']['provider']} come? "
-                        "Type the full address (house, street, area)."])
+        out = BotReply([gettext("%(label)s. Where should %(name)s come? Type the full address (house, street, area).",
+                                label=s["chosen"]["label"], name=s["chosen"]["provider"])])
+        for saved in (await self.saved_addresses())[:3]:
+            out.buttons.append((saved.name, saved.name))
         if prefill:
             s["prefill"] = prefill
-            out.parts.append("Or use the same address as before:")
-            out.buttons.append((f"Use {prefill}", prefill))
+            out.parts.append(gettext("Or use the same address as before:"))
+            out.buttons.append((gettext("Use %(address)s", address=prefill), prefill))
         return out, s
+
+    async def _saved_for(self, provider_id: int) -> addresses.Address | None:
+        """The saved address to book at: the last used one the professional serves."""
+        for saved in await self.saved_addresses():
+            if await addresses.serves(self.db, provider_id, saved.pin_code):
+                return saved
+        return None
 
     async def address_answer(self, text: str, u: Understanding) -> tuple[BotReply, dict] | None:
         s = self.state
         address = one_line(text)  # as the booking will store it
-        if u.intent == "confirm" and s.get("prefill"):
+        saved = next((a for a in await self.saved_addresses() if _norm(a.name) == _norm(address)), None)
+        if saved is not None:
+            s["address"], s["address_id"], s["pin"] = saved.text, saved.id, saved.pin_code
+            return await self.summary()
+        if u.yes and s.get("prefill"):
             address = s["prefill"]
         elif _street_address(address):
             pass  # "No. 3, Station Road", "10th Cross", "Monday Market Road": an address, not a no or a date
         elif u.intent == "deny":
             self.forget_pending()
-            return BotReply(["OK, I have stopped this booking. Anything else?"], [], list(CHOICES)), s
+            return BotReply([gettext("OK, I have stopped this booking. Anything else?")], [], choices()), s
         elif not _addressish(address) or _something_else(u, address):
             if u.intent != "fallback" or u.day or u.part_of_day or u.at:
                 return None  # a question or a new request in between: answer it
-            return BotReply(["Please type the full address where the work is to be done (house, street, area)."]), s
+            return BotReply([gettext("Please type the full address where the work is to be done (house, street, area).")]), s
         if len(address) < 10:
-            return BotReply(["That address looks too short. Please include the house, street and area."]), s
+            return BotReply([gettext("That address looks too short. Please include the house, street and area.")]), s
         if len(address) > 300:
-            return BotReply(["Please keep the address under 300 characters."]), s
+            return BotReply([gettext("Please keep the address under 300 characters.")]), s
         s["address"] = address
+        s.pop("address_id", None)
         return await self.summary()
 
     async def summary(self) -> tuple[BotReply, dict]:
@@ -105,15 +138,20 @@ class BookingDialogue(SlotOffers):
         start = slots.parse_slot(chosen["start"])
         label = slots.local_label(start, chosen.get("tz", LOCAL_TZ))
         s["awaiting"] = "confirm"
-        return BotReply([
-            "Please check your booking:",
-            f"Service: {service.name}",
-            f"Professional: {chosen['provider']}",
-            f"Time: {label}",
-            f"Price: {rupees(service.price_paise)} (pay after the job, cash or UPI)",
-            f"Address: {s['address']}",
-            "Shall I book it?",
-        ], [], [("Yes, book it", "Yes, book it"), ("No", "No")]), s
+        saved = next((a for a in await self.saved_addresses() if a.id == s.get("address_id")), None)
+        question = (gettext("Shall I book it at your saved address, %(name)s?", name=saved.name) if saved
+                    else gettext("Shall I book it?"))
+        out = BotReply([
+            gettext("Please check your booking:"),
+            gettext("Service: %(service)s", service=service.name),
+            gettext("Professional: %(name)s", name=chosen["provider"]),
+            gettext("Time: %(when)s", when=label),
+            gettext("Price: %(price)s (pay after the job, cash or UPI)", price=rupees(service.price_paise)),
+            gettext("Address: %(address)s", address=s["address"]),
+            question,
+        ], [], [(gettext("Yes, book it"), gettext("Yes, book it")), (gettext("Another address"), gettext("Another address")),
+                (gettext("No"), gettext("No"))])
+        return out, s
 
     async def book(self) -> tuple[BotReply, dict]:
         s = self.state
@@ -126,12 +164,16 @@ class BookingDialogue(SlotOffers):
             return await self.offer()
         start = slots.parse_slot(chosen["start"])
         customer = domain.Customer(self.user.id, self.user.gender)
+        details = {"address": address, "phone": self.user.phone, "notes": BOOKED_IN_CHAT}
+        if s.get("address_id"):
+            details["address_id"], details["pin"] = str(s["address_id"]), s.get("pin") or ""
         try:
             booking_id = await domain.place_booking(self.db, customer, service, chosen["provider_id"], start,
-                                                    {"address": address, "phone": self.user.phone,
-                                                     "notes": "Booked in chat"}, self.now)
+                                                    details, self.now)
         except domain.SlotTaken:
-            return await self.offer("Sorry, that slot was just taken. Here are fresh choices.")
+            return await self.offer(gettext("Sorry, that slot was just taken. Here are fresh choices."))
+        except domain.AlreadyBooked as refused:
+            return await self.offer(refused.message)
         except domain.BookingRefused as refused:
             self.forget_pending()
             return BotReply([refused.message], [(service.name, f"/services/{service.slug}")]), s
@@ -139,25 +181,35 @@ class BookingDialogue(SlotOffers):
             if "address" in error.errors:
                 s["awaiting"] = "address"
                 return BotReply([error.errors["address"]]), s
-            return BotReply([*error.errors.values(), "Please update your phone number on your account page."],
-                            [("Account", "/account")]), s
+            return BotReply([*error.errors.values(), gettext("Please update your phone number on your account page.")],
+                            [(gettext("Account"), "/account")]), s
+        if s.get("address_id"):
+            await addresses.mark_used(self.db, self.user.id, int(s["address_id"]), self.now)
         label = slots.local_label(start, chosen.get("tz", LOCAL_TZ))
         self.forget_pending()
-        s["day"] = s["part"] = s["at"] = None
-        return BotReply([f"Booked! {service.name} with {chosen['provider']} on {label}. Booking #{booking_id}.",
-                         "You can cancel free of charge until 3 hours before the start."],
-                        [(f"See booking #{booking_id}", f"/bookings/{booking_id}"), ("My bookings", "/bookings")]), s
+        for key in ("day", "part", "at", "from_day", "day_to", "after", "before", "women"):
+            s.pop(key, None)
+        s["booking"] = booking_id  # "when is he coming?", "cancel it" refer to this one now
+        return BotReply([gettext("Booked! %(service)s with %(name)s on %(when)s. Booking #%(id)s.",
+                                 service=service.name, name=chosen["provider"], when=label, id=booking_id),
+                         gettext("You can cancel free of charge until 3 hours before the start.")],
+                        [(gettext("See booking #%(id)s", id=booking_id), f"/bookings/{booking_id}"),
+                         (gettext("My bookings"), "/bookings")]), s
 
     async def _still_free(self, service: domain.Service, provider_id: int, start: datetime | None) -> bool:
         if start is None:
             return False
-        avail = await domain.availability(self.db, provider_id, self.now)
-        taken = await domain.busy(self.db, provider_id, start - timedelta(days=1), start + timedelta(days=1))
+        provider = await self.db.fetch_one("select_provider", {"id": provider_id})
+        if provider is None:
+            return False
+        avail, taken = await domain.schedule(self.db, provider, self.now, start - timedelta(days=1),
+                                             start + timedelta(days=1))
         return slots.why_not_bookable(avail, taken, service.duration, start, self.now) is None
 
 
 _ORDINALS = {"first": 0, "1st": 0, "pehla": 0, "second": 1, "2nd": 1, "doosra": 1, "dusra": 1,
-             "third": 2, "3rd": 2, "teesra": 2, "tisra": 2, "last": -1}
+             "third": 2, "3rd": 2, "teesra": 2, "tisra": 2, "last": -1,
+             "पहला": 0, "पहली": 0, "दूसरा": 1, "दूसरी": 1, "तीसरा": 2, "तीसरी": 2}
 
 
 def _norm(text: str) -> str:
@@ -165,14 +217,14 @@ def _norm(text: str) -> str:
 
 
 def picked_option(text: str, options: list[dict]) -> dict | None:
-    """The offered option the message picks: its exact label, "2", "the second one"."""
+    """The offered option the message picks: its exact label, "2", "the second one", "दूसरा"."""
     if not options:
         return None
     said = _norm(text)
     for option in options:
         if _norm(option["label"]) == said:
             return option
-    words = re.findall(r"[a-z0-9]+", said)
+    words = re.findall(r"\w+", said)
     picks = [w for w in words if w not in _PICK_FILLERS]
     if len(picks) != 1 or len(words) > 5:
         return None  # "1, MG Road" is an address, not option 1
@@ -185,7 +237,7 @@ def picked_option(text: str, options: list[dict]) -> dict | None:
 
 
 _PICK_FILLERS = frozenset({"the", "one", "please", "option", "slot", "number", "no", "pls", "wala", "vala",
-                           "waala", "time", "i", "take", "ll", "will", "want", "that"})
+                           "waala", "time", "i", "take", "ll", "will", "want", "that", "वाला", "वाली", "नंबर"})
 
 
 def _addressish(text: str) -> bool:
@@ -200,13 +252,12 @@ _ADDRESS_WORDS = re.compile(
     r"apartments?|apts?|society|marg|plot|phase|layout|tower|towers|villa|bungalow|chawl|gali|mohalla|"
     r"residency|enclave|extension|stage|village|building|bldg|wing|complex|vihar|puram|chowk|circle|"
     r"no\.\s*\d+|\d+(?:st|nd|rd|th)\s+main)\b", re.IGNORECASE)
-_PIN_CODE = re.compile(r"\b[1-9]\d{5}\b")
 
 
 def _street_address(text: str) -> bool:
     """Unmistakably a postal address: address-shaped and naming a street part or a PIN code."""
     return (_addressish(text) and "?" not in text
-            and bool(_ADDRESS_WORDS.search(text) or _PIN_CODE.search(text)))
+            and bool(_ADDRESS_WORDS.search(text) or PIN_CODE.search(text)))
 
 
 def _something_else(u: Understanding, text: str) -> bool:
@@ -216,7 +267,7 @@ def _something_else(u: Understanding, text: str) -> bool:
     with commas ("Flat 3, near the water tank, Andheri")."""
     if u.day or u.part_of_day or u.at:
         return True
-    if u.intent in ("faq", "human", "my_bookings", "cancel_reschedule", "service_info", "find_slots",
-                    "greeting", "thanks_bye"):
+    if u.intent in ("faq", "human", "complaint", "my_bookings", "cancel", "reschedule", "status", "book_again",
+                    "cancel_reschedule", "service_info", "find_slots", "greeting", "thanks_bye"):
         return True
     return u.intent == "book" and "," not in text

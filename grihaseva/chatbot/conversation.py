@@ -1,45 +1,65 @@
 """The chatbot's conversation: one customer message in, one reply out.
 
-`reply(db, state, user, text, now)` understands the message (`nlu.understand`),
-moves the conversation's small state machine on, and answers.  Booking goes
-through the booking domain only: free slots come from `domain.availability`,
-`domain.busy` and `slots.free_starts_on`, and the booking itself from
-`domain.place_booking`, after the customer has said yes to a summary.
+`reply(db, state, user, text, now, conversation_id)` understands the message (`nlu.understand`),
+reads it in the light of what the last reply asked (`state["awaiting"]`), moves the dialogue
+state on and answers, in the language the customer wrote in (`Understanding.language`), else the
+one they chose for the interface. Booking, cancelling and moving go through the booking domain
+only, each after a yes to what will happen.
 
-The state is a JSON-able dict kept with the conversation:
+The dialogue state is a JSON-able dict kept with the conversation (docs/ARCHITECTURE.md, "The
+chatbot's dialogue state"):
 
-    service, category     what the customer wants (remembered across turns)
-    day, part, at         when ("2026-11-24", "evening", "18:00")
-    options               the slots last offered: [{start, provider_id, provider, label}]
+    service, category     what the customer wants; kept across turns and questions in between
+    day | from_day, day_to   when: one day, or a range ("this weekend", "next week")
+    part, at, after, before  the time of day: "evening", "18:00", "after 17:00", "before 12:00"
+    women                 asked for a woman professional: only women are offered, and said so
+    pin                   the PIN code whose professionals are offered (said, or a saved address's)
+    provider_id           "book again": that professional first
+    options               the slots last offered: [{start, provider_id, provider, tz, label}]
     chosen                the slot picked from them
-    address               the address for the booking being made
-    awaiting              what the last reply asked for: service | day | slot | login | address | confirm
-    prefill               the customer's last booking address, offered for reuse
+    address, address_id   where: typed, or a saved address (issue 15)
+    prefill               the last booking's address, offered for reuse
+    awaiting              what the last reply asked for: service | day | slot | login | address |
+                          confirm | action | contact
+    action                a change waiting for its yes: {kind: cancel | move | move_pick | move_when,
+                          booking_id, fee, start, label, options}
+    booking, topic        the booking being discussed and what was asked about it (status, cancel,
+                          reschedule), so "and the facial?" asks the same about another booking
+    support               a visitor's complaint waiting for their contact
+    lang                  the language of the last reply
 
-Nothing here knows about Quart: the views pass the user, the clock and the text.
+A new service keeps the day and time already said (the customer changed their mind about the
+job, not the time); a message with its own time replaces them. A short answer is read against
+`awaiting`: a yes to "Shall I book it at your saved address?" books, a number picks an offered
+time, a contact after "your email or phone?" opens the support request.
 
-This module routes a message and remembers what it says; the rest is in parts:
+This module routes a message; the rest is in parts:
 
     replies.py            `BotReply` and the replies every part shares
     turn.py               `Turn`: the database, state, user, clock and catalogue of one message
-    answers.py            FAQ, a person, my bookings, cancel help, service info, "not offered"
+    answers.py            FAQ, my bookings, service info, "not offered", the fallback
     offering.py           free slots for the remembered service and time
     booking_dialogue.py   pick a slot, log in, address, summary, "yes" -> booked
+    actions.py            status, cancel, move, book again: on the customer's own bookings
+    handoff.py            complaints and "a person, please": a support request
     storage.py            conversations and messages in the database
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from .. import i18n
 from . import storage
+from .actions import TOPICS, action_button_kind, when_of
+from .booking_dialogue import _street_address, picked_option
 from .answers import Answers
-from .booking_dialogue import BookingDialogue, picked_option
+from .handoff import Handoff
 from .nlu import CatalogueEntry, Understanding, understand
-from .replies import CHOICES, BotReply, welcome
-from .turn import LOCAL_TZ
+from .replies import BotReply, choices, welcome
+from .turn import LOCAL_TZ, impossible_date_note, past_date_note
 
 __all__ = ["BotReply", "after_login", "attach_visitor_conversation", "reply", "welcome"]
 
@@ -47,57 +67,58 @@ __all__ = ["BotReply", "after_login", "attach_visitor_conversation", "reply", "w
 _ASKS_FOR_A_JOB = re.compile(
     r"\b(?:repair|repairs|repairing|fix|fixing|install|installation|servicing|need|needed|want|"
     r"chahiye|karwana|karwani|someone|painter|painting|pest|carpenter|carpentry|mechanic|gardener|"
-    r"gardening|cook|maid|driver|tutor|mistri|technician)\b", re.IGNORECASE)
+    r"gardening|cook|maid|driver|tutor|mistri|technician)\b|चाहिए", re.IGNORECASE)
+_MOVE_WORDS = re.compile(r"\b(?:move|moving|change|reschedule|shift|postpone|prepone|badal\w*)\b|बदल|खिसका",
+                         re.IGNORECASE)
+_FOLLOW_UP = re.compile(r"^\s*(?:and|aur|what about|how about|or)\b|^\s*और", re.IGNORECASE)
+_INTERRUPTING = ("greeting", "thanks_bye", "faq", "human", "complaint", "my_bookings", "status", "cancel",
+                 "reschedule", "book_again", "cancel_reschedule", "service_info")
 
 
 # ---------------------------------------------------------------- entry points
 
 
-async def reply(db, state: dict | None, user, text: str, now: datetime) -> tuple[BotReply, dict]:
+async def reply(db, state: dict | None, user, text: str, now: datetime,
+                conversation_id: int | None = None) -> tuple[BotReply, dict]:
     """Answer one message; returns the reply and the new state (the given state is not changed)."""
     state = dict(state or {})
     catalogue = await _catalogue(db)
     local_now = now.astimezone(ZoneInfo(LOCAL_TZ))
     u = understand(text, local_now, catalogue)
-    talk = _Turn(db, state, user, now, catalogue)
-
-    awaiting = state.get("awaiting")
-    if awaiting == "confirm":
-        if u.intent == "confirm":
-            return await talk.book()
-        if u.intent == "deny":
-            for key in ("options", "chosen", "awaiting", "prefill"):  # the address stays for another time
-                talk.state.pop(key, None)
-            return BotReply(["OK, I have not booked anything. Would you like other times?"], [],
-                            [("Show other times", "Show other times"), *CHOICES[1:]]), talk.state
-    if awaiting in ("slot", "confirm", "address", "login"):
-        picked = picked_option(text, state.get("options") or [])
-        if picked:
-            return await talk.choose(picked)
-    if awaiting == "slot" and u.intent == "deny":  # "no" to the times shown
-        talk.forget_pending()
-        return BotReply(["OK, none of those. Tell me another day or time, or pick something else."], [],
-                        [("Tomorrow", "Tomorrow"), *CHOICES]), talk.state
-    if awaiting == "login" and user is not None:
-        resumed = await talk.resume()
-        if resumed:
-            return resumed
-    if awaiting == "address":
-        answered = await talk.address_answer(text, u)
-        if answered:
-            return answered
-    if text.strip().lower() == "show other times" and state.get("service"):
-        return await talk.offer()
-    return await talk.by_intent(u, text)
+    lang = _language(u, text, state)
+    with i18n.use_locale(lang):
+        talk = _Turn(db, state, user, now, catalogue, conversation_id)
+        bot, new_state = await talk.route(u, text)
+    bot.lang = bot.lang or lang
+    new_state["lang"] = lang
+    new_state["buttons"] = [value for _, value in bot.buttons][:12]  # a tap on one keeps the language
+    return bot, new_state
 
 
-async def after_login(db, state: dict | None, user, now: datetime) -> tuple[BotReply | None, dict]:
+def _language(u: Understanding, text: str, state: dict) -> str:
+    """The language the customer wrote in; for a message with no words of its own ("2") the
+    conversation's; for romanised Hindi, the interface's."""
+    said = getattr(u, "language", None)
+    if state.get("lang") in i18n.LANGUAGES and (
+            text.strip() in state.get("buttons", ()) or not any(ch.isalpha() for ch in text)
+            or state.get("awaiting") in ("address", "contact")):
+        return state["lang"]  # a button of the last reply ("Plumbing", a day), "2", an address, an email
+    if said in i18n.LANGUAGES:
+        return said
+    if said is None and i18n.text_language(text) == "hi":  # Devanagari, whatever the understanding says
+        return "hi"
+    return i18n.get_locale()
+
+
+async def after_login(db, state: dict | None, user, now: datetime,
+                      conversation_id: int | None = None) -> tuple[BotReply | None, dict]:
     """A visitor's conversation that waited for a login: carry on with the chosen slot."""
     state = dict(state or {})
     if state.get("awaiting") != "login" or user is None:
         return None, state
-    talk = _Turn(db, state, user, now, await _catalogue(db))
-    resumed = await talk.resume()
+    with i18n.use_locale(state.get("lang") or i18n.get_locale()):
+        talk = _Turn(db, state, user, now, await _catalogue(db), conversation_id)
+        resumed = await talk.resume()
     if resumed is None:
         return None, state
     return resumed
@@ -109,91 +130,192 @@ async def _catalogue(db) -> list[CatalogueEntry]:
             for r in rows]
 
 
+def _is(text: str, message: str) -> bool:
+    """The message is this button's text, in English or in the current language."""
+    said = " ".join(text.lower().split())
+    return said in {message.lower(), i18n.gettext(message).lower()}
+
+
+_NOTHING = Understanding(intent="fallback")  # for the bot's own buttons: nothing understood beyond the button
+
+
+def _has_when(u: Understanding) -> bool:
+    return any(getattr(u, name, None) for name in ("day", "part_of_day", "at", "day_from", "after", "before"))
+
+
+def _intent(u: Understanding, text: str) -> str:
+    """The intent, with the older understanding's joint cancel_reschedule split by its words."""
+    if u.intent == "cancel_reschedule":
+        return "reschedule" if _MOVE_WORDS.search(text) else "cancel"
+    return u.intent
+
+
 # ---------------------------------------------------------------- one turn
 
 
-class _Turn(Answers, BookingDialogue):
-    """One message's turn: every answer and the booking dialogue, routed by intent."""
+class _Turn(Answers, Handoff):
+    """One message's turn: every answer, the booking dialogue and the actions, routed."""
+
+    async def route(self, u: Understanding, text: str) -> tuple[BotReply, dict]:
+        s = self.state
+        self._note_dates(u)
+        kind = action_button_kind(text)
+        if kind:
+            self.drop_action()
+            return await getattr(self, kind)(u, text)
+        own = await self._own_button(text)
+        if own:
+            return own
+        awaiting = s.get("awaiting")
+        if awaiting == "action":
+            answered = await self._action_answer(u, text)
+            if answered:
+                return answered
+        if awaiting == "contact":
+            answered = await self.contact_answer(text)
+            if answered:
+                return answered
+            s.pop("awaiting", None)
+        if awaiting == "confirm":
+            if u.yes or _is(text, "Yes, book it"):
+                return await self.book()
+            if _is(text, "Another address"):
+                return await self.ask_address()
+            if u.intent == "deny":
+                for key in ("options", "chosen", "awaiting", "prefill"):  # the address stays for another time
+                    s.pop(key, None)
+                return BotReply([i18n.gettext("OK, I have not booked anything. Would you like other times?")], [],
+                                [(i18n.gettext("Show other times"), i18n.gettext("Show other times")),
+                                 *choices()[1:]]), s
+            if _street_address(" ".join(text.split())):
+                return await self.address_answer(text, u)
+        if awaiting in ("slot", "confirm", "address", "login"):
+            picked = picked_option(text, s.get("options") or [])
+            if picked:
+                return await self.choose(picked)
+        if awaiting == "slot" and u.intent == "deny":  # "no" to the times shown
+            s.pop("options", None), s.pop("awaiting", None)
+            return BotReply([i18n.gettext("OK, none of those. Tell me another day or time, or pick something else.")],
+                            [], [(i18n.gettext("Tomorrow"), i18n.gettext("Tomorrow")), *choices()]), s
+        if awaiting == "login" and self.user is not None:
+            resumed = await self.resume()
+            if resumed:
+                return resumed
+        if awaiting == "address":
+            answered = await self.address_answer(text, u)
+            if answered:
+                return answered
+        if s.get("service"):
+            if _is(text, "Show other times"):
+                return await self.offer()
+            if _is(text, "Another day"):
+                for key in ("day", "from_day", "day_to", "options"):
+                    s.pop(key, None)
+                service = await self._service_now()
+                if service:
+                    return self._ask_day(service, self.local_today()), s
+            if _is(text, "Any professional is fine"):
+                s.pop("women", None)
+                return await self.offer()
+        return await self.by_intent(u, text)
+
+    async def _own_button(self, text: str) -> tuple[BotReply, dict] | None:
+        """The bot's own everyday buttons, in either language: never left to guessing."""
+        s = self.state
+        if _is(text, "Talk to a person"):
+            return await self.hand_off(_NOTHING, text, "human")
+        if _is(text, "My bookings"):
+            return await self.my_bookings(), s
+        if _is(text, "Prices"):
+            return await self.service_info(_NOTHING, "all services"), s
+        if _is(text, "Book a service") and not s.get("awaiting") == "confirm":
+            self.forget_pending()
+            s["service"] = s["category"] = None
+            return await self.offer()
+        return None
+
+    async def _service_now(self):
+        from ..booking import domain
+
+        return await domain.active_service(self.db, self.state.get("service") or "")
+
+    async def _action_answer(self, u: Understanding, text: str) -> tuple[BotReply, dict] | None:
+        """The answer to a pending cancel or move: yes, no, a time picked, or a new day for the move."""
+        s = self.state
+        action = s.get("action") or {}
+        kind = action.get("kind")
+        if kind in ("cancel", "move") and (u.yes or _is(text, "Yes, cancel it") or _is(text, "Yes, move it")):
+            return await self.do_action()
+        if kind == "move_pick":
+            picked = picked_option(text, action.get("options") or [])
+            if picked:
+                return await self.move_picked(picked)
+        if u.intent == "deny" or _is(text, "No, keep it"):
+            self.drop_action()
+            return BotReply([i18n.gettext("OK, I have not changed anything. Anything else?")], [], choices()), s
+        if kind in ("move_when", "move_pick", "move") and _has_when(u) and _intent(u, text) not in (
+                "cancel", "status", "human", "complaint", "faq", "book_again"):
+            row = await self.db.fetch_one("select_booking", {"id": action["booking_id"]})
+            return await self.offer_move(row, when_of(u))
+        self.drop_action()  # something else: a later "yes" must not change the booking
+        return None
+
+    def _note_dates(self, u: Understanding) -> None:
+        problem = getattr(u, "date_problem", None)
+        day = u.day or getattr(u, "day_from", None)
+        if problem == "impossible" and day:
+            self.notes.append(impossible_date_note(getattr(u, "date_text", None), day))
+        elif problem == "past" and day:
+            self.notes.append(past_date_note(getattr(u, "date_text", None), day))
 
     async def by_intent(self, u: Understanding, text: str) -> tuple[BotReply, dict]:
-        self.remember(u)
-        span = _span_start(text, self.now.astimezone(ZoneInfo(LOCAL_TZ)).date())
-        if span is not None and u.day is None:  # "next week", "this weekend": days from there
-            self.state.pop("day", None)
-            self.state["from_day"] = span.isoformat()
-        intent = u.intent
+        s = self.state
+        intent = _intent(u, text)
+        topic = s.get("topic")
+        if (topic in TOPICS and topic != "book_again" and (u.service or u.category) and not _has_when(u)
+                and intent in ("book", "find_slots", "service_info", "fallback", "confirm")
+                and (len(text.split()) <= 4 or _FOLLOW_UP.search(text))):
+            intent = topic  # "and the facial?" after "when is my plumber coming?"
+        if intent not in TOPICS:
+            s.pop("topic", None)
         if intent == "greeting":
-            name = f", {self.user.name.split()[0]}" if self.user else ""
-            return BotReply([f"Namaste{name}! How can I help? I can answer questions, show free times and book "
-                             "a professional for you."], [], list(CHOICES)), self.state
+            name = self.user.name.split()[0] if self.user else ""
+            hello = (i18n.gettext("Namaste, %(name)s! How can I help? I can answer questions, show free times and "
+                                  "book a professional for you.", name=name) if name else
+                     i18n.gettext("Namaste! How can I help? I can answer questions, show free times and book a "
+                                  "professional for you."))
+            return BotReply([hello], [], choices()), s
         if intent == "thanks_bye":
-            return BotReply(["You're welcome! Ask me any time."], [("My bookings", "/bookings")]), self.state
+            return BotReply([i18n.gettext("You're welcome! Ask me any time.")],
+                            [(i18n.gettext("My bookings"), "/bookings")]), s
         if intent == "faq":
-            return self.faq(u), self.state
-        if intent == "human":
-            return self.human(), self.state
+            return self.faq(u), s
+        if intent in ("human", "complaint"):
+            return await self.hand_off(u, text, "complaint" if intent == "complaint" else "human")
         if intent == "my_bookings":
-            return await self.my_bookings(), self.state
-        if intent == "cancel_reschedule":
-            return await self.cancel_help(u), self.state
+            return await self.my_bookings(), s
+        if intent == "status":
+            return await self.status(u, text)
+        if intent == "cancel":
+            return await self.cancel(u, text)
+        if intent == "reschedule":
+            return await self.reschedule(u, text)
+        if intent == "book_again":
+            return await self.book_again(u, text)
+        self.remember(u, text)
         if intent == "service_info":
-            return await self.service_info(u, text), self.state
+            return await self.service_info(u, text), s
         if intent in ("find_slots", "book"):
             return await self.offer()
-        has_when = u.day is not None or u.part_of_day is not None or u.at is not None
-        if has_when and (self.state.get("service") or self.state.get("category")):
+        if _has_when(u) and (s.get("service") or s.get("category")):
             return await self.offer()  # "what about Sunday?" keeps the service
-        if intent == "confirm" and self.state.get("awaiting") == "login":
-            return self.ask_login(), self.state
+        if intent == "confirm" and s.get("awaiting") == "login":
+            return self.ask_login(), s
+        if getattr(u, "women", False) and (s.get("service") or s.get("category")):
+            return await self.offer()  # "a lady, please"
         if _ASKS_FOR_A_JOB.search(text):  # "painter needed tomorrow": a job we don't do, not gibberish
-            return self.not_offered(), self.state
-        return self.fallback(), self.state
-
-    def remember(self, u: Understanding) -> None:
-        """Keep what the message says about the service and the time; a new service drops pending
-        choices. The time said for the previous job carries over only to another job of the same
-        kind named without a time ("Drain unblocking" after "plumber tomorrow evening"): a
-        message with its own time replaces the old one, and a job of another kind starts afresh."""
-        s = self.state
-        had_job = bool(s.get("service") or s.get("category"))  # "tomorrow", then "plumber": the day stays
-        old_category, changed = s.get("category"), False
-        if u.service and u.service != s.get("service"):
-            self.forget_pending()
-            s["service"], s["category"] = u.service, self._category_of(u.service)
-            changed = had_job
-        elif u.category and not u.service and u.category != s.get("category"):
-            self.forget_pending()
-            s["service"], s["category"] = None, u.category
-            changed = had_job
-        if changed:
-            s.pop("from_day", None)
-            if u.day or u.part_of_day or u.at:
-                s.pop("part", None), s.pop("at", None)
-            elif s.get("category") != old_category:
-                for key in ("day", "part", "at"):
-                    s.pop(key, None)
-        if u.day is not None:
-            s["day"] = u.day.isoformat()
-            s.pop("from_day", None)
-        if u.at is not None:
-            s["at"] = u.at.strftime("%H:%M")
-            s["part"] = u.part_of_day
-        elif u.part_of_day is not None:
-            s["part"], s["at"] = u.part_of_day, None
-
-
-_NEXT_WEEK = re.compile(r"\b(?:next|agle|agla|agli|coming)\s+(?:week|hafte|hafta)\b", re.IGNORECASE)
-
-_WEEKEND = re.compile(r"\b(?:this\s+|is\s+|coming\s+)?weekend\b", re.IGNORECASE)
-
-
-def _span_start(text: str, today: date) -> date | None:
-    """The first day of a span the customer named: next week's Monday, this weekend's Saturday."""
-    if _NEXT_WEEK.search(text):
-        return today + timedelta(days=7 - today.weekday())
-    if _WEEKEND.search(text):
-        return today if today.weekday() >= 5 else today + timedelta(days=5 - today.weekday())
-    return None
+            return self.not_offered(), s
+        return self.fallback(), s
 
 
 async def attach_visitor_conversation(db, user, visitor_key: str | None, now: datetime) -> BotReply | None:
@@ -206,7 +328,7 @@ async def attach_visitor_conversation(db, user, visitor_key: str | None, now: da
     conversation = await storage.take_over_visitor_conversation(db, user, visitor_key, now)
     if conversation is None:
         return None
-    bot, state = await after_login(db, conversation.state, user, now)
+    bot, state = await after_login(db, conversation.state, user, now, conversation.id)
     if bot is None:
         return None
     await storage.record_bot_reply(db, conversation.id, bot, state, now)

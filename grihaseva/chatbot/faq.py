@@ -137,6 +137,18 @@ def default_knowledge(var_dir: str | Path | None = None) -> dict[str, Faq]:
     return topics
 
 
+def translated_knowledge(lang: str, var_dir: str | Path | None = None) -> dict[str, Faq]:
+    """The packaged answers in `lang` (`knowledge.<lang>.md`), while the admin has not edited the
+    English file: an edit is newer than any translation, so then {} (the chat answers in English)."""
+    path = Path(KNOWLEDGE_PATH).with_name(f"knowledge.{lang}.md")
+    if knowledge_path(var_dir) != Path(KNOWLEDGE_PATH) or not path.is_file():
+        return {}
+    cached = _parsed.get(path)
+    if cached is None:
+        cached = _parsed[path] = (_signature(path), load_knowledge(path))
+    return cached[1]
+
+
 default_knowledge.cache_clear = _parsed.clear  # type: ignore[attr-defined]  # forget every parsed copy
 
 

@@ -66,6 +66,15 @@ async def record_bot_reply(db, conversation_id: int, bot: BotReply, state: dict,
         await tx.execute("update_chat_state", {"id": conversation_id, "state": json.dumps(state), "now": now})
 
 
+async def start_conversation(db, user_id: int | None, visitor_key: str | None, now: datetime) -> Conversation:
+    """A new, empty conversation row, so that what the first reply opens (a support request) can
+    point at it."""
+    async with db.transaction() as tx:
+        result = await tx.execute("insert_chat_conversation", {
+            "user_id": user_id, "visitor_key": None if user_id else visitor_key, "state": "{}", "now": now})
+    return Conversation(result.lastrowid, user_id, {})
+
+
 async def record_exchange(db, conversation: Conversation, user_id: int | None, visitor_key: str | None,
                           text: str, bot: BotReply, state: dict, now: datetime) -> int:
     """Store the customer's message, the reply and the new state in one transaction; returns the conversation id."""

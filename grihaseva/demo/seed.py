@@ -34,6 +34,8 @@ async def _ensure_catalogue(db: Database) -> dict[str, int]:
         if row is None:
             await db.execute("insert_category", {**category, "position": position})
             row = await db.fetch_one("select_category_by_slug", {"slug": category["slug"]})
+        else:  # a catalogue seeded before it had Hindi texts (migration 015) gets them now
+            await db.execute("fill_category_hindi", {key: category[key] for key in ("slug", "name_hi", "description_hi")})
         category_ids[category["slug"]] = (row["id"], bool(row["women_only"]))
     service_ids = {}
     for service in demo_data.SERVICES:
@@ -43,10 +45,13 @@ async def _ensure_catalogue(db: Database) -> dict[str, int]:
             await db.execute("insert_service", {
                 "category_id": category_id, "slug": service["slug"], "name": service["name"],
                 "summary": service["summary"], "included": service["included"],
+                "name_hi": service["name_hi"], "summary_hi": service["summary_hi"], "included_hi": service["included_hi"],
                 "duration_min": service["duration_min"], "price_paise": service["price_paise"],
                 "women_only": women_only, "now": now,
             })
             row = await db.fetch_one("select_service_by_slug", {"slug": service["slug"]})
+        else:
+            await db.execute("fill_service_hindi", {key: service[key] for key in ("slug", "name_hi", "summary_hi", "included_hi")})
         service_ids[service["slug"]] = row["id"]
     return service_ids
 

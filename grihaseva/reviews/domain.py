@@ -24,8 +24,8 @@ BODY_MAX = 1000
 REPLY_MAX = 1000
 RECENT_LIMIT = 5
 
-NOT_COMPLETED = ("Reviews open once the job is completed. You can rate it after the professional "
-                 "has marked it completed.")
+NOT_COMPLETED = lazy_gettext("Reviews open once the job is completed. You can rate it after the professional "
+                             "has marked it completed.")
 REPLIED = lazy_gettext("The professional has replied to this review, so it can no longer be changed.")
 
 
@@ -93,7 +93,8 @@ def clean_review(form) -> tuple[int, str]:
         raise ReviewRefused(gettext("Choose a rating from 1 to 5 stars."))
     body = (form.get("body") or "").replace("\r\n", "\n").strip()
     if len(body) > BODY_MAX:
-        raise ReviewRefused(f"Keep the review to {BODY_MAX} characters or fewer (this one has {len(body)}).")
+        raise ReviewRefused(gettext("Keep the review to %(limit)s characters or fewer (this one has %(length)s).",
+                                    limit=BODY_MAX, length=len(body)))
     return int(raw), body
 
 
@@ -103,7 +104,7 @@ async def reviewable_booking(db, customer_id: int, booking_id: int) -> dict:
     if booking is None or booking["customer_id"] != customer_id:
         raise ReviewRefused(gettext("There is no such booking in your account."), 404)
     if booking["status"] != "completed":
-        raise ReviewRefused(NOT_COMPLETED, 409)
+        raise ReviewRefused(str(NOT_COMPLETED), 409)
     return booking
 
 
@@ -145,7 +146,8 @@ async def reply_to_review(db, provider_id: int, review_id: int, form, now: datet
     if not reply:
         raise ReviewRefused(gettext("Write a reply before sending it."))
     if len(reply) > REPLY_MAX:
-        raise ReviewRefused(f"Keep the reply to {REPLY_MAX} characters or fewer (this one has {len(reply)}).")
+        raise ReviewRefused(gettext("Keep the reply to %(limit)s characters or fewer (this one has %(length)s).",
+                                    limit=REPLY_MAX, length=len(reply)))
     async with db.transaction() as tx:
         review = await tx.fetch_one("review_select_by_id", {"id": review_id})
         if review is None or review["provider_id"] != provider_id:

@@ -12,22 +12,25 @@ LIMIT :limit OFFSET :offset;
 
 -- name: admin_select_services
 -- Every service, active or not, with its category, for the catalogue page.
-SELECT s.id, s.slug, s.name, s.summary, s.included, s.duration_min, s.price_paise, s.women_only, s.is_active,
-       s.category_id, c.name AS category_name, c.slug AS category_slug
+SELECT s.id, s.slug, s.name, s.summary, s.included, s.name_hi, s.summary_hi, s.included_hi, s.duration_min, s.price_paise, s.women_only, s.is_active,
+       s.category_id, c.name AS category_name, c.name_hi AS category_name_hi, c.slug AS category_slug
 FROM services s JOIN categories c ON c.id = s.category_id
 ORDER BY c.position, c.name, s.name;
 
 -- name: admin_select_category
-SELECT id, slug, name, description, women_only, position FROM categories WHERE id = :id;
+SELECT id, slug, name, description, name_hi, description_hi, women_only, position FROM categories WHERE id = :id;
 
 -- name: admin_next_category_position
 SELECT COALESCE(MAX(position), -1) + 1 AS n FROM categories;
 
 -- name: admin_update_category
-UPDATE categories SET name = :name, description = :description, women_only = :women_only WHERE id = :id;
+UPDATE categories SET name = :name, description = :description, name_hi = :name_hi, description_hi = :description_hi,
+       women_only = :women_only
+WHERE id = :id;
 
 -- name: admin_update_service
 UPDATE services SET category_id = :category_id, name = :name, summary = :summary, included = :included,
+       name_hi = :name_hi, summary_hi = :summary_hi, included_hi = :included_hi,
        duration_min = :duration_min, price_paise = :price_paise, women_only = :women_only,
        late_fee_paise = :late_fee_paise
 WHERE id = :id;
@@ -55,7 +58,7 @@ UPDATE providers SET verified = :verified, suspended_at = :suspended_at WHERE us
 
 -- name: admin_select_future_bookings
 -- A provider's confirmed bookings that have not started yet.
-SELECT b.id, b.starts_at, b.ends_at, b.status, s.name AS service_name, cu.name AS customer_name,
+SELECT b.id, b.starts_at, b.ends_at, b.status, s.name AS service_name, s.name_hi AS service_name_hi, cu.name AS customer_name,
        cu.email AS customer_email, p.timezone
 FROM bookings b
 JOIN services s ON s.id = b.service_id
@@ -66,7 +69,7 @@ ORDER BY b.starts_at;
 
 -- name: admin_search_bookings
 -- Bookings by start period, provider, customer email and status; a NULL filter matches all.
-SELECT b.id, b.starts_at, b.status, b.price_paise, b.cancelled_by, s.name AS service_name,
+SELECT b.id, b.starts_at, b.status, b.price_paise, b.cancelled_by, s.name AS service_name, s.name_hi AS service_name_hi,
        pu.name AS provider_name, cu.name AS customer_name, cu.email AS customer_email, p.timezone
 FROM bookings b
 JOIN services s ON s.id = b.service_id
@@ -101,8 +104,8 @@ WHERE p.status = 'pending'
 ORDER BY p.updated_at, p.id;
 
 -- name: admin_select_service
-SELECT s.id, s.slug, s.name, s.summary, s.included, s.duration_min, s.price_paise, s.women_only, s.is_active,
-       s.late_fee_paise, s.category_id, c.name AS category_name
+SELECT s.id, s.slug, s.name, s.summary, s.included, s.name_hi, s.summary_hi, s.included_hi, s.duration_min, s.price_paise, s.women_only, s.is_active,
+       s.late_fee_paise, s.category_id, c.name AS category_name, c.name_hi AS category_name_hi
 FROM services s JOIN categories c ON c.id = s.category_id
 WHERE s.id = :id;
 

@@ -43,7 +43,7 @@ SELECT id, email, name FROM users WHERE role = 'admin' AND is_active = 1 ORDER B
 -- What a provider has earned since :from_at: completed jobs (price and any late fee) and
 -- cancelled ones that carry a late fee, with whether they are paid; oldest first.
 SELECT b.id, b.starts_at, b.status, b.price_paise, b.late_fee_paise, b.paid_at, b.receipt_number,
-       s.name AS service_name, cu.name AS customer_name
+       s.name AS service_name, s.name_hi AS service_name_hi, cu.name AS customer_name
 FROM bookings b
 JOIN services s ON s.id = b.service_id
 JOIN users cu ON cu.id = b.customer_id
@@ -60,7 +60,7 @@ UPDATE providers SET off_today = :day WHERE user_id = :provider_id;
 -- name: select_provider_unpaid
 -- "Waiting for payment": jobs with a receipt and no payment recorded, from the last 30 days, oldest first.
 SELECT b.id, b.customer_id, b.starts_at, b.ends_at, b.status, b.price_paise, b.late_fee_paise, b.receipt_number,
-       b.paid_at, b.paid_method, s.name AS service_name, cu.name AS customer_name
+       b.paid_at, b.paid_method, s.name AS service_name, s.name_hi AS service_name_hi, cu.name AS customer_name
 FROM bookings b
 JOIN services s ON s.id = b.service_id
 JOIN users cu ON cu.id = b.customer_id

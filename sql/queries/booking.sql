@@ -26,7 +26,7 @@ SELECT b.id, b.customer_id, b.provider_id, b.service_id, b.starts_at, b.ends_at,
        b.notes, b.price_paise, b.created_at, b.cancelled_at, b.cancelled_by, b.cancel_reason, b.calendar_sequence,
        b.on_the_way_at, b.started_at, b.completed_at, b.late_fee_paise, b.no_show, b.receipt_number, b.receipt_at,
        b.paid_at, b.paid_method, b.paid_reference, b.address_id,
-       s.name AS service_name, s.slug AS service_slug, s.duration_min, s.late_fee_paise AS service_late_fee_paise,
+       s.name AS service_name, s.name_hi AS service_name_hi, s.slug AS service_slug, s.duration_min, s.late_fee_paise AS service_late_fee_paise,
        pu.name AS provider_name, pu.email AS provider_email, pu.phone AS provider_phone, p.timezone, p.upi_id,
        cu.name AS customer_name, cu.email AS customer_email,
        pu.locale AS provider_locale, cu.locale AS customer_locale
@@ -41,7 +41,7 @@ WHERE b.id = :id;
 SELECT b.id, b.provider_id, b.starts_at, b.ends_at, b.status, b.address, b.price_paise, b.cancel_reason,
        b.cancelled_by, b.on_the_way_at, b.started_at, b.completed_at, b.late_fee_paise, b.no_show, b.receipt_number,
        b.paid_at, s.late_fee_paise AS service_late_fee_paise, pu.phone AS provider_phone,
-       s.name AS service_name, s.slug AS service_slug, pu.name AS provider_name, p.timezone,
+       s.name AS service_name, s.name_hi AS service_name_hi, s.slug AS service_slug, pu.name AS provider_name, p.timezone,
        (SELECT COUNT(*) FROM reviews r WHERE r.booking_id = b.id) AS reviewed
 FROM bookings b
 JOIN services s ON s.id = b.service_id

@@ -3,7 +3,7 @@
 SELECT b.id, b.customer_id, b.starts_at, b.ends_at, b.status, b.address, b.phone, b.notes, b.price_paise,
        b.created_at, b.updated_at, b.cancelled_by, b.cancel_reason,
        b.on_the_way_at, b.started_at, b.completed_at, b.late_fee_paise, b.receipt_number, b.paid_at, b.paid_method,
-       s.name AS service_name, cu.name AS customer_name
+       s.name AS service_name, s.name_hi AS service_name_hi, cu.name AS customer_name
 FROM bookings b
 JOIN services s ON s.id = b.service_id
 JOIN users cu ON cu.id = b.customer_id
@@ -15,7 +15,7 @@ ORDER BY b.starts_at, b.id;
 -- 30 days ago (:since), oldest first; :limit is one more than the dashboard shows.
 SELECT b.id, b.customer_id, b.starts_at, b.ends_at, b.status, b.address, b.phone, b.price_paise,
        b.on_the_way_at, b.started_at, b.completed_at, b.late_fee_paise, b.receipt_number, b.paid_at, b.paid_method,
-       s.name AS service_name, cu.name AS customer_name
+       s.name AS service_name, s.name_hi AS service_name_hi, cu.name AS customer_name
 FROM bookings b
 JOIN services s ON s.id = b.service_id
 JOIN users cu ON cu.id = b.customer_id
@@ -27,7 +27,7 @@ LIMIT :limit;
 -- One booking of one provider (NULL for another provider's booking).
 SELECT b.id, b.customer_id, b.provider_id, b.starts_at, b.ends_at, b.status, b.price_paise,
        b.on_the_way_at, b.started_at, b.late_fee_paise, b.receipt_number, b.paid_at,
-       s.name AS service_name, p.timezone
+       s.name AS service_name, s.name_hi AS service_name_hi, p.timezone
 FROM bookings b
 JOIN services s ON s.id = b.service_id
 JOIN providers p ON p.user_id = b.provider_id
@@ -53,7 +53,7 @@ UPDATE notifications SET read_at = :now WHERE user_id = :user_id AND read_at IS 
 -- name: select_upcoming_confirmed
 -- Confirmed bookings of a provider that end after a moment (stranding checks, the calendar feed).
 SELECT b.id, b.service_id, b.starts_at, b.ends_at, b.address, b.phone, b.notes, b.calendar_sequence, b.status,
-       s.name AS service_name, cu.name AS customer_name
+       s.name AS service_name, s.name_hi AS service_name_hi, cu.name AS customer_name
 FROM bookings b
 JOIN services s ON s.id = b.service_id
 JOIN users cu ON cu.id = b.customer_id
@@ -77,7 +77,7 @@ DELETE FROM time_off WHERE id = :id AND provider_id = :provider_id;
 DELETE FROM provider_services WHERE provider_id = :provider_id;
 
 -- name: select_all_services_for_editor
-SELECT s.id, s.name, s.women_only, c.name AS category_name
+SELECT s.id, s.name, s.name_hi, s.women_only, c.name AS category_name, c.name_hi AS category_name_hi
 FROM services s JOIN categories c ON c.id = s.category_id
 WHERE s.is_active = 1
 ORDER BY c.position, s.name;
@@ -97,7 +97,7 @@ VALUES (:provider_id, :planned_minutes_week, :working_days_week, :now);
 
 -- name: select_completed_jobs
 -- Completed jobs of a provider, oldest first (actual earnings and the CSV export).
-SELECT b.id, b.starts_at, b.ends_at, b.price_paise, s.name AS service_name, cu.name AS customer_name
+SELECT b.id, b.starts_at, b.ends_at, b.price_paise, s.name AS service_name, s.name_hi AS service_name_hi, cu.name AS customer_name
 FROM bookings b
 JOIN services s ON s.id = b.service_id
 JOIN users cu ON cu.id = b.customer_id

@@ -1,6 +1,6 @@
 -- name: review_select_booking
 -- The booking a review is about: who booked it, who did it, and whether it is done.
-SELECT b.id, b.customer_id, b.provider_id, b.status, b.starts_at, s.name AS service_name, pu.name AS provider_name,
+SELECT b.id, b.customer_id, b.provider_id, b.status, b.starts_at, s.name AS service_name, s.name_hi AS service_name_hi, pu.name AS provider_name,
        p.timezone
 FROM bookings b
 JOIN services s ON s.id = b.service_id
@@ -30,7 +30,7 @@ WHERE id = :id AND provider_id = :provider_id AND reply IS NULL;
 
 -- name: review_select_recent_for_provider
 SELECT r.id, r.booking_id, r.rating, r.body, r.created_at, r.updated_at, r.reply, r.replied_at,
-       cu.name AS customer_name, s.name AS service_name
+       cu.name AS customer_name, s.name AS service_name, s.name_hi AS service_name_hi
 FROM reviews r
 JOIN users cu ON cu.id = r.customer_id
 JOIN bookings b ON b.id = r.booking_id

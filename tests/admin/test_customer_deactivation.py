@@ -18,7 +18,7 @@ async def test_a_deactivated_customers_upcoming_bookings_are_cancelled_and_the_p
     admin = await logged_in(demo, "admin@example.com")
     response = await post(admin, f"/admin/customers/{asha}/deactivate", {"reason": "Abusive messages"},
                           follow_redirects=True)
-    assert "Account deactivated and logged out everywhere. 1 upcoming booking was cancelled and the professionals told." \
+    assert "Account deactivated and logged out everywhere. 1 upcoming booking was cancelled and the professional told." \
         in await text(response)
     statuses = {row["id"]: (row["status"], row["cancelled_by"]) for row in
                 await demo.db.fetch_all("SELECT id, status, cancelled_by FROM bookings WHERE id IN (:a, :b, :c)",

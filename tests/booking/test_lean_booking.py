@@ -120,3 +120,21 @@ async def test_a_local_booking_drops_the_cached_week_at_its_commit(demo):
     await domain.place_booking(demo.db, await _customer(demo), service, ravi, TUE_5PM, DETAILS, NOW)
     grid = await domain.slot_grid(demo.db, service, ravi, TUE_5PM.date(), NOW)  # no poll needed
     assert not dict(cell for _, cells in grid.days for cell in cells)[TUE_5PM]
+
+
+async def test_mail_that_is_only_logged_makes_no_calendar_file(demo, monkeypatch):
+    import grihaseva.mail as mail
+
+    assert not demo.settings.smtp_host  # the log transport
+    made = []
+    real = mail._make
+    monkeypatch.setattr(mail, "_make", lambda maker, args: made.append(maker) or real(maker, args))
+    service = await domain.active_service(demo.db, "tap-leak-repair")
+    ravi = await user_id(demo, "provider@example.com")
+    await domain.place_booking(demo.db, await _customer(demo), service, ravi, TUE_5PM, DETAILS, NOW)
+    while await mail.MailSender(demo.db, demo.settings, demo.clock).run_once():
+        pass
+    rows = await demo.db.fetch_all("SELECT * FROM mail_outbox ORDER BY id")
+    assert [row["status"] for row in rows] == ["sent", "sent"]
+    assert made == []  # nothing reads a logged mail's .ics
+    assert "BEGIN:VCALENDAR" in rendered(rows[0])["attachments"] and len(made) == 1  # /dev/mail still shows it

@@ -63,7 +63,8 @@ async def test_saying_no_to_the_summary_books_nothing_and_keeps_the_address(seed
     bot, state = await chat(seeded, await customer(seeded), "I need a plumber tomorrow evening", "1",
                             "12 MG Road, Indiranagar, Bengaluru", "no", "Show other times", "2")
     assert await seeded.fetch_value("SELECT COUNT(*) AS n FROM bookings") == 0
-    assert ("Use 12 MG Road, Indiranagar, Bengaluru", "12 MG Road, Indiranagar, Bengaluru") in bot.buttons
+    # the address said before is not asked again: the summary of the new time names it
+    assert state["awaiting"] == "confirm" and "Address: 12 MG Road, Indiranagar, Bengaluru" in bot.parts
 
 
 async def test_the_last_booking_address_is_offered_again(seeded):
@@ -81,15 +82,18 @@ async def test_nothing_free_that_day_offers_the_nearest_later_day(seeded):
     assert bot.parts[0] == "Nothing is free on Sun 29 Nov. The nearest free times for Bathroom cleaning:"
     assert [label for label, _ in bot.buttons] == [
         "Mon 30 Nov, 9:00 am IST with Anita Desai", "Mon 30 Nov, 9:30 am IST with Anita Desai",
-        "Mon 30 Nov, 10:00 am IST with Anita Desai"]
+        "Mon 30 Nov, 10:00 am IST with Anita Desai", "Another day"]
 
 
-async def test_no_slot_at_that_time_of_day_all_week_says_so(seeded):
+async def test_no_slot_at_that_time_of_day_all_week_offers_other_times_of_day(seeded):
     # Home deep cleaning takes 4 hours and Anita stops at 19:00: it never starts in the evening.
     bot, state = await chat(seeded, None, "home deep cleaning tomorrow evening")
-    assert bot.buttons == []
-    assert "no free times for Home deep cleaning in the next 7 days" in bot.parts[0]
-    assert ("Home deep cleaning", "/services/home-deep-cleaning") in bot.links
+    assert bot.parts[0] == ("Nothing is free on Tue 24 Nov in the evening in the next 7 days. The nearest free "
+                            "times for Home deep cleaning at any time of day:")
+    offered = [label for label, _ in bot.buttons]
+    assert len(offered) >= 2 and offered[-1] == "Another day"
+    assert all(label.startswith("Tue 24 Nov") and "with Anita Desai" in label for label in offered[:-1])
+    assert state["awaiting"] == "slot" and ("Home deep cleaning", "/services/home-deep-cleaning") in bot.links
 
 
 @pytest.mark.parametrize(("said", "label"), [
@@ -132,13 +136,13 @@ async def test_a_plain_no_while_waiting_for_the_address_still_stops_the_booking(
     assert "chosen" not in state
 
 
-async def test_a_new_kind_of_job_does_not_inherit_the_last_ones_time_of_day(seeded):
+async def test_a_switch_of_service_keeps_the_day_and_time_unless_the_message_brings_its_own(seeded):
+    bot, state = await chat(seeded, None, "kal shaam plumber chahiye", "bijli ka kaam")
+    assert state["category"] == "electrical" and state["day"] == "2026-11-24" and state["part"] == "evening"
+    assert state["awaiting"] == "slot"  # offered at once, not asked again
     bot, state = await chat(seeded, None, "next Monday morning electrician", "AC service in 2 days")
     assert state["service"] == "ac-service" and state["day"] == "2026-11-25"
-    assert state.get("part") is None and state.get("at") is None
-    bot, state = await chat(seeded, None, "kal shaam plumber chahiye", "bijli ka kaam")
-    assert state["category"] == "electrical" and "day" not in state and "part" not in state
-    assert state["awaiting"] == "day"  # asked, not assumed
+    assert state.get("part") is None and state.get("at") is None  # its own day: the old time of day went with it
 
 
 async def test_another_job_of_the_same_kind_keeps_the_time(seeded):
@@ -164,29 +168,44 @@ async def test_a_provider_is_told_before_any_times_are_offered(seeded):
     assert bot.buttons == [] and "options" not in state
 
 
-async def test_next_week_offers_days_of_next_week(seeded):
-    # NOW is Monday 23 Nov 2026: next week starts on Monday 30 Nov.
+async def test_next_week_offers_times_within_next_week(seeded):
+    # NOW is Monday 23 Nov 2026: next week is Monday 30 Nov to Sunday 6 Dec.
     bot, state = await chat(seeded, None, "plumber next week")
-    assert [label for label, _ in bot.buttons] == ["Mon 30 Nov", "Tue 1 Dec", "Wed 2 Dec", "Thu 3 Dec"]
+    assert (state["from_day"], state["day_to"]) == ("2026-11-30", "2026-12-06")
+    assert bot.buttons[0][0].startswith("Mon 30 Nov") and state["awaiting"] == "slot"
     bot, state = await conversation.reply(seeded, state, None, "Tue 1 Dec", NOW)
     assert state["day"] == "2026-12-01" and bot.buttons[0][0].startswith("Tue 1 Dec")
 
 
-async def test_the_weekend_offers_saturday_and_sunday_and_a_time_searches_from_there(seeded):
+async def test_the_weekend_offers_saturday_and_sunday_times_and_a_time_searches_within_the_range(seeded):
     bot, state = await chat(seeded, None, "facial this weekend")
-    assert [label for label, _ in bot.buttons] == ["Sat 28 Nov", "Sun 29 Nov"]
+    assert bot.buttons and all(label.startswith(("Sat 28 Nov", "Sun 29 Nov")) for label, _ in bot.buttons)
     bot, state = await chat(seeded, None, "plumber agle hafte shaam ko")
     assert all(label.startswith(("Mon 30 Nov", "Tue 1 Dec", "Wed 2 Dec")) for label, _ in bot.buttons[:3])
+    assert all(", 4:" in label or ", 5:" in label or ", 6:" in label for label, _ in bot.buttons[:3])
 
 
-async def test_asking_to_move_a_booking_links_to_moving_that_booking(seeded):
+async def test_after_five_offers_only_times_after_five(seeded):
+    bot, state = await chat(seeded, None, "plumber after 5 tomorrow")
+    assert state["after"] == "17:00" and bot.buttons[0][0] == "Tue 24 Nov, 5:00 pm IST with Imran Shaikh"
+    assert "after 5:00 pm" in bot.parts[0]
+
+
+async def test_an_impossible_date_is_named_with_the_nearest_sensible_day(seeded):
+    bot, state = await chat(seeded, None, "plumber on 31st November")
+    assert bot.parts[0] == "There is no such date as \"31st november\", so I looked at Mon 30 Nov instead."
+    assert bot.buttons[0][0].startswith("Mon 30 Nov")
+    bot, state = await chat(seeded, None, "plumber yesterday evening")
+    assert bot.parts[0].startswith("\"yesterday\" has already passed, so I looked from Mon 23 Nov instead.")
+
+
+async def test_asking_to_move_a_booking_asks_which_one_then_offers_that_professionals_times(seeded):
     user = await customer(seeded)
     await chat(seeded, user, "I need a plumber tomorrow evening", "1", "12 MG Road, Indiranagar, Bengaluru", "yes")
     await chat(seeded, user, "AC service on Thursday morning", "1", "12 MG Road, Indiranagar, Bengaluru", "yes")
     booked = {r["service_slug"]: r["id"] for r in await seeded.fetch_all("select_customer_bookings", {"customer_id": user.id})}
-    bot, _ = await chat(seeded, user, "can you move my AC service to friday")
-    assert bot.links[1][1] == f"/bookings/{booked['ac-service']}/reschedule"  # the named one first
-    assert bot.links[1][0].startswith("Move AC service, Thu 26 Nov")
-    assert (f"Move Tap and leak repair, Tue 24 Nov, 4:00 pm IST", f"/bookings/{booked['tap-leak-repair']}/reschedule") in bot.links
+    bot, state = await chat(seeded, user, "can you move my AC service to friday")
+    assert state["action"]["kind"] == "move_pick" and state["action"]["booking_id"] == booked["ac-service"]
+    assert all(label.startswith("Fri 27 Nov") and label.endswith("with Suresh Naidu") for label, _ in bot.buttons)
     visitor, _ = await chat(seeded, None, "cancel my booking")
-    assert visitor.links == [("My bookings", "/bookings")]
+    assert visitor.links == [("Log in", "/login?next=/chat")]

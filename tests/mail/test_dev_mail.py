@@ -45,3 +45,13 @@ async def test_dev_mail_does_not_exist_in_production(settings):
     async with serving_app(replace(settings, env="production"), MAIL_SENDER_AUTOSTART=False) as application:
         response = await application.test_client().get("/dev/mail")
     assert response.status_code == 404
+
+
+async def test_dev_mail_in_hindi_marks_an_english_mail_as_english(dev_app):
+    client = dev_app.test_client()
+    await register(client, email="asha@example.com")  # an English account: her mail is English
+    await post(client, "/password/forgot", {"email": "asha@example.com"})
+    assert await dev_app.mail_sender.run_once() == 1
+    page = await text(await client.get("/dev/mail?lang=hi"))
+    assert '<html lang="hi"' in page and "सिर्फ़ डेवलपमेंट के लिए" in page and "asha@example.com को" in page
+    assert '<h2 lang="en">Reset your GrihaSeva password</h2>' in page

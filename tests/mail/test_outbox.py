@@ -240,3 +240,4 @@ async def test_background_sender_started_with_the_app_delivers_right_after_the_c
             await enqueue_mail(tx, "asha@example.com", "password_reset", RESET_CONTEXT, application.clock())
         await smtp.wait_for_async(1, timeout=10)
     assert [m["To"] for m in smtp.messages] == ["asha@example.com"]
+

@@ -30,7 +30,7 @@ from . import learned
 from .dates import extract_day
 from .intents import decide_intent, faq_topic_ungated
 from .lexicon import COMMON_WORDS, FEMALE_HEADS, FEMALE_WORDS, HINGLISH_FUNCTION
-from .model import INTENTS, PARTS_OF_DAY, CatalogueEntry, Intent, Understanding, catalogue_from_demo
+from .model import INTENTS, PARTS_OF_DAY, CatalogueEntry, Understanding, catalogue_from_demo
 from .targets import match_target, matcher
 from .text import Msg, devanagari_share, tokenise
 from .times import extract_part, extract_time, extract_window
@@ -159,7 +159,7 @@ def understand(text: str, now: datetime, catalogue: Sequence[CatalogueEntry]) ->
                 category = None
         if rule_intent == "fallback" and intent in ("book", "find_slots") and not (service or category):
             intent = "fallback"  # a job none of our services names ("geyser repair"): told as not offered
-    u = Understanding(intent=Intent(intent), service=service, category=category, day=day, part_of_day=part, at=at,
+    u = Understanding(intent=intent, service=service, category=category, day=day, part_of_day=part, at=at,
                       faq=topic if intent == "faq" else None, women=women,
                       day_from=reading.day_from, day_to=reading.day_to, after=after, before=before,
                       date_problem=reading.problem, date_text=reading.text, language=_language(text, msg))
