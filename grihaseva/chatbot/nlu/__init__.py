@@ -27,17 +27,15 @@ from datetime import datetime
 from typing import Sequence
 
 from . import learned
-from .dates import extract_day
-from .intents import decide_intent, faq_topic_ungated
-from .lexicon import COMMON_WORDS, FEMALE_HEADS, FEMALE_WORDS, HINGLISH_FUNCTION
+from .intents import faq_topic_ungated
+from .lexicon import COMMON_WORDS, HINGLISH_FUNCTION
 from .model import INTENTS, PARTS_OF_DAY, CatalogueEntry, Understanding, catalogue_from_demo
-from .targets import match_target, matcher
-from .text import Msg, devanagari_share, tokenise
-from .times import extract_part, extract_time, extract_window
+from .rules import by_rules, normalised_text, rules_intent
+from .text import Msg, devanagari_share
 
 __all__ = [
     "INTENTS", "PARTS_OF_DAY", "CatalogueEntry", "Understanding",
-    "understand", "catalogue_from_demo",
+    "understand", "catalogue_from_demo", "normalised_text", "rules_intent",
 ]
 
 # Romanised Hindi words that are not English: one of these makes a message Hinglish.
@@ -62,74 +60,10 @@ def _language(text: str, msg: Msg) -> str | None:
     return "en" if any(t.isalpha() for t in msg.tokens) else None
 
 
-def _women(msg: Msg) -> bool:
-    """Asked for a woman professional: a female word next to a professional or a request."""
-    toks = msg.tokens
-    for i, tok in enumerate(toks):
-        if tok not in FEMALE_WORDS:
-            continue
-        if tok in ("didi", "madam") and i == 0:
-            continue  # "didi, ..." addresses someone
-        window = " ".join(toks[i + 1:i + 4])
-        if any(f" {h} " in f" {window} " for h in FEMALE_HEADS):
-            if msg.any(("only for women", "only for ladies", "men book", "for men", "for my husband")):
-                return False
-            return True
-    return False
-
-
-def normalised_text(text: str, catalogue: Sequence[CatalogueEntry] = ()) -> str:
-    """The message as the rules read it: tokens joined by spaces (what the classifiers read too)."""
-    names = matcher(tuple(catalogue)).name_words if catalogue else frozenset()
-    return Msg(tokenise((text or "")[:2000], names)).text
-
-
 # The service classifier names a service only when no rule did and it is at least this sure
 # (tuned by cross-validation on the training split only: `python -m grihaseva.chatbot.nlu.learned tune`).
 SERVICE_FROM_MODEL = 0.70
 _JOB_INTENTS = ("book", "find_slots", "service_info", "status", "cancel", "reschedule", "book_again", "complaint")
-
-
-def model_target(scores: dict[str, float], threshold: float = SERVICE_FROM_MODEL) -> tuple[str | None, str | None]:
-    """(service, category) the service classifier is sure enough of, else (None, None)."""
-    if not scores:
-        return None, None
-    best = max(scores, key=scores.get)
-    if scores[best] < threshold:
-        return None, None
-    if best.startswith("category:"):
-        return None, best.split(":", 1)[1]
-    return best, None
-
-
-def _by_rules(text: str, now: datetime, catalogue: Sequence[CatalogueEntry]) -> dict:
-    """Everything the rules read from a message (the intent included)."""
-    text = (text or "")[:2000]
-    m = matcher(tuple(catalogue))
-    msg = Msg(tokenise(text, m.name_words))
-    service, category = match_target(msg, m)
-    today = now.date()
-    reading = extract_day(msg, today)
-    day = reading.day
-    part = extract_part(msg)
-    if day is None and part == "night" and msg.has("tonight"):
-        day = today
-    after, before = extract_window(msg, part)
-    at = None if (after or before) else extract_time(msg, part)
-    when = (day is not None or part is not None or at is not None or after is not None or before is not None
-            or reading.day_from is not None)
-    women = _women(msg)
-    intent, topic = decide_intent(msg, (service, category), when, m, reading.n_days, women)
-    return dict(text=text, m=m, msg=msg, service=service, category=category, reading=reading, day=day, part=part,
-                after=after, before=before, at=at, women=women, intent=intent, topic=topic)
-
-
-_RULES_NOW = datetime(2026, 11, 24, 10, 0)
-
-
-def rules_intent(text: str, catalogue: Sequence[CatalogueEntry], now: datetime = _RULES_NOW) -> str:
-    """The intent the rules alone give (what the intent classifier reads besides the words)."""
-    return _by_rules(text, now, catalogue)["intent"]
 
 
 def understand(text: str, now: datetime, catalogue: Sequence[CatalogueEntry]) -> Understanding:
@@ -140,7 +74,7 @@ def understand(text: str, now: datetime, catalogue: Sequence[CatalogueEntry]) ->
     read every entity; the classifier decides the intent (reading the rules'
     intent too) and names the service when no rule did.
     """
-    r = _by_rules(text, now, catalogue)
+    r = by_rules(text, now, catalogue)
     text, m, msg, reading, women = r["text"], r["m"], r["msg"], r["reading"], r["women"]
     service, category, intent, topic = r["service"], r["category"], r["intent"], r["topic"]
     day, part, at, after, before = r["day"], r["part"], r["at"], r["after"], r["before"]
@@ -152,7 +86,7 @@ def understand(text: str, now: datetime, catalogue: Sequence[CatalogueEntry]) ->
         if intent == "faq" and topic is None:
             topic = faq_topic_ungated(msg) or cl.faq_topic(feats)
         if service is None and category is None and intent in _JOB_INTENTS:
-            service, category = model_target(cl.service_scores(feats))
+            service, category = learned.model_target(cl.service_scores(feats), SERVICE_FROM_MODEL)
             if service is not None and service not in m.service_category:
                 service = None  # a service this catalogue does not have
             if category is not None and category not in m.service_category.values():

@@ -34,6 +34,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 TRAINING_FILE = Path(__file__).resolve().parents[3] / "tests" / "chatbot" / "labelled.jsonl"
+HELDOUT_FILE = TRAINING_FILE.with_name("heldout.jsonl")  # read only by the comparison below
 CHOSEN = "tfidf-linearsvc"
 
 
@@ -104,6 +105,20 @@ def _scores(model, text: str) -> dict[str, float]:
     return dict(zip(clf.classes_, (float(x) for x in p)))
 
 
+def model_target(scores: dict[str, float], threshold: float) -> tuple[str | None, str | None]:
+    """(service, category) the service classifier is sure enough of, else (None, None)."""
+    if not scores:
+        return None, None
+    best = max(scores, key=scores.get)
+    if scores[best] < threshold:
+        return None, None
+    if best.startswith("category:"):
+        return None, best.split(":", 1)[1]
+    return best, None
+
+
+
+
 def load_rows(path: Path = TRAINING_FILE) -> list[dict]:
     with open(path, encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip() and not line.startswith("#")]
@@ -111,7 +126,7 @@ def load_rows(path: Path = TRAINING_FILE) -> list[dict]:
 
 def rule_intents(rows: list[dict]) -> list[str]:
     """What the rules alone say for each row (the rules are written by hand, not fitted)."""
-    from . import rules_intent
+    from .rules import rules_intent
     from .model import catalogue_from_demo
 
     catalogue = catalogue_from_demo()
@@ -119,7 +134,7 @@ def rule_intents(rows: list[dict]) -> list[str]:
 
 
 def training_texts(rows: list[dict], with_rules: bool = False) -> list[str]:
-    from . import normalised_text  # the same reading the rules get
+    from .rules import normalised_text  # the same reading the rules get
     from .model import catalogue_from_demo
 
     catalogue = catalogue_from_demo()
@@ -176,11 +191,11 @@ def _compare() -> None:
 
     from sklearn.model_selection import StratifiedKFold, cross_val_score
 
-    from .. import evaluate as ev
+    from .text import devanagari_share
 
-    rows, held = load_rows(), load_rows(ev.HELDOUT_FILE)
+    rows, held = load_rows(), load_rows(HELDOUT_FILE)
     labels = [r["intent"] for r in rows]
-    dev = [i for i, r in enumerate(held) if ev.devanagari_share(r["text"]) >= 0.5]
+    dev = [i for i, r in enumerate(held) if devanagari_share(r["text"]) >= 0.5]
     rules = rule_intents(held)
     print(f"{'rules alone':<34} held-out {sum(a == r['intent'] for a, r in zip(rules, held)) / len(held):.1%}, "
           f"Devanagari {sum(rules[i] == held[i]['intent'] for i in dev) / len(dev):.1%}")
@@ -205,15 +220,14 @@ def _tune() -> None:
     """SERVICE_FROM_MODEL, by 5-fold cross-validation on the training split only."""
     from sklearn.model_selection import KFold
 
-    from . import model_target
     from .model import catalogue_from_demo
 
     rows = load_rows()
     texts = training_texts(rows)
     catalogue = catalogue_from_demo()
-    from . import _by_rules
+    from .rules import by_rules
 
-    rule_target = [(r["service"], r["category"]) for r in (_by_rules(x["text"], _RULES_NOW_FOR_TUNING, catalogue)
+    rule_target = [(r["service"], r["category"]) for r in (by_rules(x["text"], _RULES_NOW_FOR_TUNING, catalogue)
                                                         for x in rows)]
     scores: list[dict] = [{}] * len(rows)
     for train_idx, test_idx in KFold(5, shuffle=True, random_state=0).split(texts):
