@@ -1,19 +1,22 @@
 """Offline language understanding for the GrihaSeva chatbot.
 
 `understand(text, now, catalogue)` turns one customer message (English,
-Roman-script Hindi/Hinglish, typos and all) into an `Understanding`: an intent
-plus the entities the chat views need (service or category, day, part of day,
-clock time, yes/no, FAQ topic).  Everything runs in process with no network:
-hand-written lexicons and rules, `rapidfuzz` for typo correction and
-`dateparser` for calendar dates written with a month ("28 Nov", "3rd December",
-"28/11").  Entities are extracted from every message, whatever the intent.
+Roman-script Hindi/Hinglish, Devanagari, typos and all) into an
+`Understanding`: an intent plus the entities the chat views need (service or
+category, day or span, part of day, clock time or window, women, date problem,
+yes/no, FAQ topic, language).  Everything runs in process with no network:
+hand-written lexicons and rules for the entities and a first intent,
+`rapidfuzz` for typo correction, and scikit-learn classifiers (learned.py) for
+the intent and, when no rule named one, the service.  Entities are extracted
+from every message, whatever the intent.
 
 One module per concern, each with its rules in its docstring:
 
     lexicon.toml, lexicon.py   every word list, as data, and its names for the code
     text.py                    tokenising and typo correction (`Msg`)
     targets.py                 the service or category named
-    dates.py, times.py         the day; the part of the day and the clock time
+    dates.py, times.py         the day, span or date problem; part of day, clock time, window
+    learned.py                 the classifiers, fitted at first use from the training split
     cues.py, intents.py        small readings of a message; the intent rules in order
     model.py                   `Understanding`, `CatalogueEntry`, the intents
 """
@@ -23,17 +26,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Sequence
 
-from .dates import extract_day
-from .intents import decide_intent
-from .lexicon import COMMON_WORDS, FEMALE_HEADS, FEMALE_WORDS, HINGLISH_FUNCTION
-from .model import INTENTS, PARTS_OF_DAY, CatalogueEntry, Intent, Understanding, catalogue_from_demo
-from .targets import match_target, matcher
-from .text import Msg, devanagari_share, tokenise
-from .times import extract_part, extract_time, extract_window
+from . import learned
+from .intents import faq_topic_ungated
+from .lexicon import COMMON_WORDS, HINGLISH_FUNCTION
+from .model import INTENTS, PARTS_OF_DAY, CatalogueEntry, Understanding, catalogue_from_demo
+from .rules import by_rules, normalised_text, rules_intent
+from .text import Msg, devanagari_share
 
 __all__ = [
     "INTENTS", "PARTS_OF_DAY", "CatalogueEntry", "Understanding",
-    "understand", "catalogue_from_demo",
+    "understand", "catalogue_from_demo", "normalised_text", "rules_intent",
 ]
 
 # Romanised Hindi words that are not English: one of these makes a message Hinglish.
@@ -58,45 +60,40 @@ def _language(text: str, msg: Msg) -> str | None:
     return "en" if any(t.isalpha() for t in msg.tokens) else None
 
 
-def _women(msg: Msg) -> bool:
-    """Asked for a woman professional: a female word next to a professional or a request."""
-    toks = msg.tokens
-    for i, tok in enumerate(toks):
-        if tok not in FEMALE_WORDS:
-            continue
-        if tok in ("didi", "madam") and i == 0:
-            continue  # "didi, ..." addresses someone
-        window = " ".join(toks[i + 1:i + 4])
-        if any(f" {h} " in f" {window} " for h in FEMALE_HEADS):
-            if msg.any(("only for women", "only for ladies", "men book", "for men", "for my husband")):
-                return False
-            return True
-    return False
+# The service classifier names a service only when no rule did and it is at least this sure
+# (tuned by cross-validation on the training split only: `python -m grihaseva.chatbot.nlu.learned tune`).
+SERVICE_FROM_MODEL = 0.70
+_JOB_INTENTS = ("book", "find_slots", "service_info", "status", "cancel", "reschedule", "book_again", "complaint")
 
 
 def understand(text: str, now: datetime, catalogue: Sequence[CatalogueEntry]) -> Understanding:
     """Understand one customer message.
 
     `now` is the current time in the provider-local zone; relative dates
-    ("tomorrow", "this saturday") resolve from its calendar date.
+    ("tomorrow", "this saturday") resolve from its calendar date.  The rules
+    read every entity; the classifier decides the intent (reading the rules'
+    intent too) and names the service when no rule did.
     """
-    text = (text or "")[:2000]
-    m = matcher(tuple(catalogue))
-    msg = Msg(tokenise(text, m.name_words))
-    service, category = match_target(msg, m)
-    today = now.date()
-    reading = extract_day(msg, today)
-    day = reading.day
-    part = extract_part(msg)
-    if day is None and part == "night" and msg.has("tonight"):
-        day = today
-    after, before = extract_window(msg, part)
-    at = None if (after or before) else extract_time(msg, part)
-    when = (day is not None or part is not None or at is not None or after is not None or before is not None
-            or reading.day_from is not None)
-    women = _women(msg)
-    intent, topic = decide_intent(msg, (service, category), when, m, reading.n_days, women)
-    u = Understanding(intent=Intent(intent), service=service, category=category, day=day, part_of_day=part, at=at,
+    r = by_rules(text, now, catalogue)
+    text, m, msg, reading, women = r["text"], r["m"], r["msg"], r["reading"], r["women"]
+    service, category, intent, topic = r["service"], r["category"], r["intent"], r["topic"]
+    day, part, at, after, before = r["day"], r["part"], r["at"], r["after"], r["before"]
+    cl = learned.classifiers()
+    if cl is not None and msg.tokens:
+        rule_intent = intent
+        intent = cl.intent(learned.features(msg.text, text, rule_intent))
+        feats = learned.features(msg.text, text)
+        if intent == "faq" and topic is None:
+            topic = faq_topic_ungated(msg) or cl.faq_topic(feats)
+        if service is None and category is None and intent in _JOB_INTENTS:
+            service, category = learned.model_target(cl.service_scores(feats), SERVICE_FROM_MODEL)
+            if service is not None and service not in m.service_category:
+                service = None  # a service this catalogue does not have
+            if category is not None and category not in m.service_category.values():
+                category = None
+        if rule_intent == "fallback" and intent in ("book", "find_slots") and not (service or category):
+            intent = "fallback"  # a job none of our services names ("geyser repair"): told as not offered
+    u = Understanding(intent=intent, service=service, category=category, day=day, part_of_day=part, at=at,
                       faq=topic if intent == "faq" else None, women=women,
                       day_from=reading.day_from, day_to=reading.day_to, after=after, before=before,
                       date_problem=reading.problem, date_text=reading.text, language=_language(text, msg))

@@ -222,3 +222,12 @@ def is_complaint(msg: Msg) -> bool:
         # "what is your complaint email" is a contact question
         return not (msg.any(("number", "email", "mail", "phone number", "helpline")) and len(msg.tokens) <= 7)
     return False
+
+
+def faq_topic_ungated(msg: Msg) -> str | None:
+    """The best-scoring FAQ topic without the rules' gates (the classifier already said "faq")."""
+    scores = _faq.score_faq(msg.text, _knowledge())
+    if not scores:
+        return None
+    order = {t: i for i, t in enumerate(_knowledge())}
+    return max(scores, key=lambda t: (scores[t], -order.get(t, 99)))

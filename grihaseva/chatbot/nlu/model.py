@@ -12,32 +12,6 @@ PARTS_OF_DAY = ("morning", "afternoon", "evening", "night")
 DATE_PROBLEMS = ("impossible", "past")
 LANGUAGES = ("hi", "en")
 
-# Compatibility with the conversation code written before "cancel" and "reschedule" were two
-# intents: an intent of either compares equal to the old name "cancel_reschedule" (and only to
-# that name, which no new code uses). Remove once the dialogue routes cancel and reschedule.
-_LEGACY_ALIASES = {"cancel_reschedule": frozenset({"cancel", "reschedule"})}
-
-
-class Intent(str):
-    """An intent name (a plain str in every other way) that also answers to its legacy name."""
-
-    __slots__ = ()
-
-    def __eq__(self, other):
-        if isinstance(other, str) and str.__ne__(self, other):
-            alias = _LEGACY_ALIASES.get(str(other))
-            return alias is not None and str(self) in alias
-        return str.__eq__(self, other)
-
-    def __ne__(self, other):
-        return not self.__eq__(other)
-
-    __hash__ = str.__hash__
-
-    def __repr__(self) -> str:
-        return str.__repr__(self)
-
-
 @dataclass(frozen=True)
 class CatalogueEntry:
     slug: str
