@@ -126,6 +126,7 @@ async def test_mail_that_is_only_logged_makes_no_calendar_file(demo, monkeypatch
     import grihaseva.mail as mail
 
     assert not demo.settings.smtp_host  # the log transport
+    await demo.mail_sender.stop()  # this test's own sender delivers, so none is left half-way
     made = []
     real = mail._make
     monkeypatch.setattr(mail, "_make", lambda maker, args: made.append(maker) or real(maker, args))
