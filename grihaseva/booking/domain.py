@@ -244,16 +244,19 @@ async def availability(db, provider_id: int, around: datetime, off_today: bool =
 
 
 async def schedule(db, provider: Mapping, around: datetime, from_at: datetime, to_at: datetime,
-                   ignore_booking: int | None = None, off_today: bool = True) -> tuple[Availability, list[Busy]]:
+                   ignore_booking: int | None = None, off_today: bool = True,
+                   off_span: tuple[datetime, datetime] | None = None) -> tuple[Availability, list[Busy]]:
     """The provider's availability around `around` (`availability`'s, "available today" included
     unless `off_today` is False) and their active bookings that touch [from_at, to_at), in one
     read. `provider` is a row with the booking rules and `off_today` (`select_provider`,
-    `select_service_providers`, `lock_provider_for_booking`)."""
+    `select_service_providers`, `lock_provider_for_booking`). Time off is read for the whole
+    booking window, or only where it touches `off_span` when given (the check of one start)."""
     window = timedelta(days=provider["window_days"])
     provider_id = provider["id"] if "id" in provider else provider["user_id"]
+    off_from, off_to = off_span or (around - timedelta(days=2), around + window + timedelta(days=9))
     rows = await db.fetch_all("select_schedule", {
         "provider_id": provider_id, "from_at": from_at, "to_at": to_at, "busy_after": from_at - MAX_JOB,
-        "off_from": around - timedelta(days=2), "off_to": around + window + timedelta(days=9),
+        "off_from": off_from, "off_to": off_to,
     })
     weekly: dict[int, list[tuple[time, time]]] = {}
     time_off, taken = [], []
@@ -543,7 +546,11 @@ async def _check_slot(tx, provider_id: int, service: Service, start: datetime, n
     `provider` is their row with the booking rules when the caller has read it already."""
     if provider is None:
         provider = await tx.fetch_one("select_provider", {"id": provider_id})
-    avail, taken = await schedule(tx, provider, now, start - timedelta(days=1), start + timedelta(days=1), ignore_booking)
+    # Only what can block this start is read: jobs (with the travel buffer after them) and time
+    # off that reach into [start, start + length + buffer), not the days around it.
+    reach = start + service.duration + timedelta(minutes=provider["buffer_min"])
+    avail, taken = await schedule(tx, provider, now, start - timedelta(minutes=provider["buffer_min"]), reach,
+                                  ignore_booking, off_span=(start, reach))
     reason = slots.why_not_bookable(avail, taken, service.duration, start, now)
     if reason is None:
         return avail
@@ -641,6 +648,9 @@ async def place_booking(db: Database, customer: Customer, service: Service, prov
             provider = await tx.fetch_one("lock_provider_for_booking", {"provider_id": provider_id, "service_id": service.id})
             if provider is None or not provider["verified"] or not provider["is_active"]:  # or suspended meanwhile
                 raise BookingRefused(gettext("That provider is not taking bookings."), 404)
+            service = _as_now(service, provider)  # its length, price and rules as committed now
+            if service.women_only and customer.gender != "female":
+                raise BookingRefused(str(WOMEN_ONLY_CUSTOMER), 403)
             if service.women_only and provider["gender"] != "female":
                 raise BookingRefused(gettext("Women-only services are done only by women professionals."), 422)
             if not provider["offers"]:  # never offered, or dropped meanwhile
@@ -672,6 +682,16 @@ async def place_booking(db: Database, customer: Customer, service: Service, prov
                                                       "cap": refused.cap, "now": now})
         raise
     return booking_id
+
+
+def _as_now(service: Service, provider: Mapping) -> Service:
+    """`service` with what a booking takes from it as `lock_provider_for_booking` read it in the
+    booking's transaction: the caller's copy may be a page's (cached until a catalogue event), so
+    a service deactivated, re-priced or changed meanwhile is booked as it is now, or not at all."""
+    if not provider["service_active"]:
+        raise BookingRefused(gettext("We don't offer that service (any more). See all services."), 404)
+    return replace(service, duration_min=int(provider["service_duration_min"]),
+                   price_paise=int(provider["service_price_paise"]), women_only=bool(provider["service_women_only"]))
 
 
 async def booking_for(db, booking_id: int, user) -> dict:
