@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
-from quart import Response, current_app, flash, g, has_request_context, redirect, render_template, request, session
+from quart import Response, current_app, flash, g, has_request_context, render_template, request, session
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest, Forbidden, HTTPException
 from werkzeug.urls import iri_to_uri
@@ -88,7 +88,9 @@ def redirect_to(location: str, status: int = 303) -> Response:
         response = Response("", status=200)
         response.headers["HX-Redirect"] = location
         return response
-    return redirect(location, status)
+    # No "Redirecting..." page in the body (werkzeug's `redirect` writes one): browsers and htmx
+    # follow the Location header and never show it.
+    return Response("", status=status, headers={"Location": location})
 
 
 NOT_UTF8 = lazy_gettext("The form contained characters that are not valid UTF-8 text.")
@@ -96,11 +98,12 @@ NOT_UTF8 = lazy_gettext("The form contained characters that are not valid UTF-8 
 
 async def _parsed_form() -> MultiDict:
     """The parsed form; Quart silently drops a urlencoded body that is not UTF-8, so refuse it here."""
-    if request.mimetype in ("application/x-www-form-urlencoded", "application/x-url-encoded"):
+    if request.mimetype in ("application/x-www-form-urlencoded", "application/x-url-encoded") and not g.get("_form_utf8"):
         try:
             (await request.get_data()).decode("utf-8")
         except UnicodeDecodeError:
             raise FormError(str(NOT_UTF8)) from None
+        g._form_utf8 = True  # checked once per request (the CSRF check reads the form first)
     return await request.form
 
 
