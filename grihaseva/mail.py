@@ -332,13 +332,17 @@ class MailSender:
     """Delivers due outbox rows; `run_once()` is one round, `start()`/`stop()` the background loop."""
 
     def __init__(self, db, settings: Settings, clock: Callable[[], datetime] = utcnow, *,
-                 worker_id: str | None = None, batch_size: int = 50, poll_seconds: float = 5.0):
+                 worker_id: str | None = None, batch_size: int = 50, poll_seconds: float = 5.0,
+                 gather_seconds: float = 0.1):
         self.db = db
         self.settings = settings
         self.clock = clock
         self.worker_id = worker_id or f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(4)}"
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
+        # After a commit's wake-up, the round waits this long: the mail of a burst of bookings
+        # then goes out in one round (its read, claim and done-mark shared) instead of one each.
+        self.gather_seconds = gather_seconds
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
         self._stopping = False
@@ -517,6 +521,8 @@ class MailSender:
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
             except asyncio.TimeoutError:
                 pass
+            if self._wake.is_set() and self.gather_seconds and not self._stopping:
+                await asyncio.sleep(self.gather_seconds)
             self._wake.clear()
             if self._stopping:
                 break

@@ -571,8 +571,9 @@ async def refuse_if_already_booked(db, customer_id: int, service: Service, start
     """AlreadyBooked if the customer holds a confirmed booking of this service at an overlapping
     time: a double submit of "any available provider" would otherwise send two professionals.
     Different services at the same time stay allowed. Called without locks before a provider is
-    picked (a second tap when everyone is now busy is not "no provider is free"), and again in the
-    booking's transaction after `lock_customer`."""
+    picked (a second tap when everyone is now busy is not "no provider is free"). In the booking's
+    transaction `lock_provider_for_booking` makes the same test after both locks, and this then
+    reads the booking to name it."""
     overlap = await db.fetch_one("select_customer_same_service_overlap", {
         "customer_id": customer_id, "service_id": service.id, "starts_at": start,
         "ends_at": start + service.duration, "ignore_booking": ignore_booking or 0})
@@ -629,8 +630,9 @@ async def place_booking(db: Database, customer: Customer, service: Service, prov
     same-service overlap, then the slot. Refusals are `BookingRefused` (`SlotTaken` for a lost
     race, `AlreadyBooked` for a second booking).
 
-    Statements on a chosen provider: BEGIN, two locking reads, the overlap check, the schedule
-    (one read), four inserts (booking, notification, events, mails), COMMIT."""
+    Statements on a chosen provider: BEGIN, two locking reads (the second also reads the service's
+    terms and the customer's same-service overlap), the schedule around the start (one read),
+    four inserts (booking, notification, events, mails), COMMIT."""
     if service.women_only and customer.gender != "female":
         raise BookingRefused(str(WOMEN_ONLY_CUSTOMER), 403)
     clean = _clean_details(details)
@@ -645,7 +647,8 @@ async def place_booking(db: Database, customer: Customer, service: Service, prov
     try:
         async with db.transaction() as tx:
             buyer = await tx.fetch_one("lock_customer_for_booking", {"customer_id": customer.id, "provider_id": provider_id, "now": now})
-            provider = await tx.fetch_one("lock_provider_for_booking", {"provider_id": provider_id, "service_id": service.id})
+            provider = await tx.fetch_one("lock_provider_for_booking", {"provider_id": provider_id, "service_id": service.id,
+                                                                        "customer_id": customer.id, "starts_at": start})
             if provider is None or not provider["verified"] or not provider["is_active"]:  # or suspended meanwhile
                 raise BookingRefused(gettext("That provider is not taking bookings."), 404)
             service = _as_now(service, provider)  # its length, price and rules as committed now
@@ -655,7 +658,8 @@ async def place_booking(db: Database, customer: Customer, service: Service, prov
                 raise BookingRefused(gettext("Women-only services are done only by women professionals."), 422)
             if not provider["offers"]:  # never offered, or dropped meanwhile
                 raise BookingRefused(gettext("That provider does not offer this service."), 422)
-            await refuse_if_already_booked(tx, customer.id, service, start)
+            if provider["same_service_booking"]:  # read with the lock; this names it in the refusal
+                await refuse_if_already_booked(tx, customer.id, service, start)
             refuse_over_cap(buyer, now, caps_for(db))
             avail = await _check_slot(tx, provider_id, service, start, now, provider=provider)
             booking = {"customer_id": customer.id, "provider_id": provider_id, "service_id": service.id,

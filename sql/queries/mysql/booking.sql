@@ -27,7 +27,11 @@ SELECT p.user_id, p.verified, p.timezone, p.buffer_min, p.min_notice_min, p.wind
        (SELECT s.is_active FROM services s WHERE s.id = :service_id) AS service_active,
        (SELECT s.duration_min FROM services s WHERE s.id = :service_id) AS service_duration_min,
        (SELECT s.price_paise FROM services s WHERE s.id = :service_id) AS service_price_paise,
-       (SELECT s.women_only FROM services s WHERE s.id = :service_id) AS service_women_only
+       (SELECT s.women_only FROM services s WHERE s.id = :service_id) AS service_women_only,
+       (SELECT b.id FROM bookings b
+        WHERE b.customer_id = :customer_id AND b.service_id = :service_id AND b.status = 'confirmed'
+          AND b.starts_at < :starts_at + INTERVAL (SELECT s.duration_min FROM services s WHERE s.id = :service_id) MINUTE AND b.ends_at > :starts_at
+        LIMIT 1) AS same_service_booking
 FROM providers p
 JOIN users u ON u.id = p.user_id
 LEFT JOIN provider_services ps ON ps.provider_id = p.user_id AND ps.service_id = :service_id
