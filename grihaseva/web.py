@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import hmac
+import re
 import secrets
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -80,10 +81,15 @@ def safe_next(target: str | None, default: str) -> str:
     return quote(target, safe="/?&=#%:@!$'()*+,;~-._")  # a Location header must be ASCII
 
 
+# A location that iri_to_uri would leave as it is (most: "/bookings/12", "/login?next=%2F").
+_PLAIN_LOCATION = re.compile(r"[A-Za-z0-9_.~/%-]*(\?[A-Za-z0-9_.~/%=&+-]*)?")
+
+
 def redirect_to(location: str, status: int = 303) -> Response:
     """A redirect that htmx fragment requests follow as a full navigation. The location may hold
     non-ASCII (a Hindi post's address): headers carry it percent-encoded."""
-    location = iri_to_uri(location)
+    if not _PLAIN_LOCATION.fullmatch(location):
+        location = iri_to_uri(location)
     if wants_partial():
         response = Response("", status=200)
         response.headers["HX-Redirect"] = location
