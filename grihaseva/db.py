@@ -105,12 +105,16 @@ class Database(_Executor):
             listener(tx)
 
     def _sql(self, query: str) -> str:
+        sql = self.queries.get(query)
+        if sql is not None:
+            return sql
         if _IDENTIFIER.match(query):
-            try:
-                return self.queries[query]
-            except KeyError:
-                raise KeyError(f"no query named {query!r} in sql/queries") from None
-        return query
+            raise KeyError(f"no query named {query!r} in sql/queries")
+        return self._raw_sql(query)
+
+    def _raw_sql(self, sql: str) -> str:
+        """A statement given as text, as the driver takes it."""
+        return sql
 
     def expand(self, query: str, lists: dict[str, Sequence[Any]], params: Params = None) -> tuple[str, dict[str, Any]]:
         """A named query whose `IN (:name)` takes a list: (sql, params) with one bound parameter
@@ -339,9 +343,8 @@ class MysqlDatabase(Database):
         self.minsize, self.maxsize = minsize, maxsize
         self.pool = None
 
-    def _sql(self, query: str) -> str:
-        sql = super()._sql(query)
-        return sql if _IDENTIFIER.match(query) else to_pyformat(sql)
+    def _raw_sql(self, sql: str) -> str:
+        return to_pyformat(sql)
 
     async def connect(self) -> None:
         import aiomysql
