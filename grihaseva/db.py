@@ -171,9 +171,7 @@ class _SqliteTx(_Executor):
         return self.db._sql(query)
 
     async def _run(self, sql, params, want):
-        # The transaction's BEGIN IMMEDIATE goes with its first statement, in the same trip to the
-        # connection's thread (decided there, so nothing here ever runs outside the transaction).
-        return await self.db._run_on(self.conn, sql, params, want, in_transaction=True)
+        return await self.db._run_on(self.conn, sql, params, want)
 
 
 async def _run_to_completion(operation: Awaitable[T]) -> T:
@@ -194,11 +192,8 @@ async def _run_to_completion(operation: Awaitable[T]) -> T:
 _SQLITE_UNAVAILABLE = ("unable to open database", "disk I/O error", "database is locked")
 
 
-def _sqlite_statement(conn, sql: str, params: dict[str, Any], want: str, in_transaction: bool = False) -> Any:
-    """In the aiosqlite connection's thread: run one statement and read what `want` asks for;
-    `in_transaction`: within a transaction, begun here (BEGIN IMMEDIATE) if it is not yet."""
-    if in_transaction and not conn._conn.in_transaction:
-        conn._conn.execute("BEGIN IMMEDIATE")
+def _sqlite_statement(conn, sql: str, params: dict[str, Any], want: str) -> Any:
+    """In the aiosqlite connection's thread: run one statement and read what `want` asks for."""
     cursor = conn._conn.execute(sql, params)
     try:
         if want == "one":
@@ -209,12 +204,6 @@ def _sqlite_statement(conn, sql: str, params: dict[str, Any], want: str, in_tran
         return Result(cursor.rowcount, cursor.lastrowid)
     finally:
         cursor.close()
-
-
-def _sqlite_end(conn, how: str) -> None:
-    """In the connection's thread: COMMIT or ROLLBACK the open transaction, if one was begun."""
-    if conn._conn.in_transaction:
-        conn._conn.execute(how)
 
 
 class SqliteDatabase(Database):
@@ -269,12 +258,12 @@ class SqliteDatabase(Database):
         finally:
             self._pool.put_nowait(conn)
 
-    async def _run_on(self, conn, sql, params, want, in_transaction: bool = False):
+    async def _run_on(self, conn, sql, params, want):
         # One trip to the connection's thread per statement (execute, fetch and close together),
         # not three: each trip is a thread wake-up and a loop wake-up (a tenth of a booking's CPU).
         # `_execute` is aiosqlite's own queue (pinned version, see pyproject.toml).
         try:
-            return await conn._execute(_sqlite_statement, conn, sql, params, want, in_transaction)
+            return await conn._execute(_sqlite_statement, conn, sql, params, want)
         except sqlite3.IntegrityError as error:
             raise IntegrityError(str(error)) from error
         except sqlite3.OperationalError as error:
@@ -292,17 +281,16 @@ class SqliteDatabase(Database):
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[_SqliteTx]:
         async with self._write_lock, self._connection() as conn:
-            tx_obj = _SqliteTx(self, conn)  # BEGIN IMMEDIATE comes with its first statement
+            await conn.execute("BEGIN IMMEDIATE")
+            tx_obj = _SqliteTx(self, conn)
             try:
                 yield tx_obj
             except BaseException:
-                # Queued behind a statement still running for a cancelled caller, so it sees
-                # whether that statement began the transaction.
-                await conn._execute(_sqlite_end, conn, "ROLLBACK")
+                await conn.execute("ROLLBACK")
                 raise
             else:
                 try:
-                    await conn._execute(_sqlite_end, conn, "COMMIT")  # nothing when nothing was begun
+                    await conn.execute("COMMIT")
                 except sqlite3.Error as error:  # e.g. a deferred constraint: never pool a connection mid-transaction
                     if conn.in_transaction:
                         await conn.execute("ROLLBACK")

@@ -25,9 +25,9 @@ class _Counting:
         self.db, self.statements = db, []
         self._original = db._run_on
 
-    async def _run_on(self, conn, sql, params, want, **how):
+    async def _run_on(self, conn, sql, params, want):
         self.statements.append(sql.split()[0].upper())
-        return await self._original(conn, sql, params, want, **how)
+        return await self._original(conn, sql, params, want)
 
     def __enter__(self):
         self.db._run_on = self._run_on
