@@ -39,8 +39,8 @@ AREAS = [
 DRIVER = ["(aiomysql/", "(pymysql/", "(aiosqlite/", "(sqlite3/", "(db.py"]
 # Leaves that are the process handing the core over, not work: a send to MariaDB wakes mysqld,
 # which on two busy cores often preempts the server right there (sampled as running: py-spy
-# counts a runnable thread), and the loop's select.
-PREEMPTED = ("_SelectorSocketTransport.write", "EpollSelector.select")
+# counts a runnable thread), the loop's select, and an aiosqlite thread waiting for its next call.
+PREEMPTED = ("_SelectorSocketTransport.write", "EpollSelector.select", "_connection_worker_thread")
 
 
 def area_of(frames: list[str]) -> str:
@@ -72,7 +72,7 @@ def summary(path: str, cpu_per_booking_ms: float) -> None:
             continue
         counts[area_of(frames)] += int(n)
     total = sum(counts.values())
-    print(f"{total} samples ({preempted} more at a socket write or select, left out); server CPU "
+    print(f"{total} samples ({preempted} more at a socket write, a select or a thread's wait, left out); server CPU "
           f"{cpu_per_booking_ms:.2f} ms/booking shared out by samples:")
     for area, n in counts.most_common():
         print(f"  {area:58} {n / total:6.1%}  {cpu_per_booking_ms * n / total:5.2f} ms")
