@@ -17,7 +17,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ..booking import domain, slots, timeline
-from ..i18n import DEFAULT_LOCALE, gettext, lazy_gettext, rupees, use_locale
+from ..i18n import DEFAULT_LOCALE, gettext, lazy_gettext, localized, rupees, use_locale
 from .nlu import Understanding
 from .offering import PART_WINDOWS, pick_spread
 from .booking_dialogue import BookingDialogue
@@ -75,7 +75,7 @@ class BookingActions(BookingDialogue):
         self.state["topic"] = kind
         out = BotReply([verb])
         for r in pool[:4]:
-            label = gettext("%(service)s, %(when)s (#%(id)s)", service=r["service_name"],
+            label = gettext("%(service)s, %(when)s (#%(id)s)", service=localized(r, "service_name"),
                             when=slots.local_label(r["starts_at"], r["timezone"]), id=r["id"])
             out.buttons.append((label, action_button(kind, r["id"])))
         return None, out
@@ -97,7 +97,7 @@ class BookingActions(BookingDialogue):
         if refusal:
             return refusal, s
         when = slots.local_label(row["starts_at"], row["timezone"])
-        name, service = row["provider_name"], row["service_name"]
+        name, service = row["provider_name"], localized(row, "service_name")
         stage = timeline.stage(row)
         link = [page_link(row)]
         if stage == "on_the_way":
@@ -206,7 +206,7 @@ class BookingActions(BookingDialogue):
             s["awaiting"] = "action"
             return BotReply([gettext("%(name)s has no free time for %(service)s then, nor in the 7 days after. "
                                      "Tell me another day, or cancel and book someone else.",
-                                     name=row["provider_name"], service=row["service_name"])], [],
+                                     name=row["provider_name"], service=localized(row, "service_name"))], [],
                             self.day_buttons(today)), s
         options = pick_spread(candidates, when.get("at"), candidates[0][0].astimezone(zone).date())
         s["action"] = {"kind": "move_pick", "booking_id": row["id"], "options": options}
@@ -233,7 +233,7 @@ class BookingActions(BookingDialogue):
         s["action"] = {"kind": "move", "booking_id": row["id"], "start": option["start"], "label": option["label"],
                        "fee": terms.fee_paise if terms else 0}
         s["awaiting"] = "action"
-        return BotReply([gettext("Move %(service)s from %(old)s to %(new)s?", service=row["service_name"],
+        return BotReply([gettext("Move %(service)s from %(old)s to %(new)s?", service=localized(row, "service_name"),
                                  old=slots.local_label(row["starts_at"], row["timezone"]),
                                  new=slots.local_label(new_start, row["timezone"])), policy], [],
                         [(gettext("Yes, move it"), gettext("Yes, move it")), (gettext("No, keep it"), gettext("No, keep it"))]), s
@@ -264,7 +264,7 @@ class BookingActions(BookingDialogue):
                 row = await domain.reschedule_booking(self.db, self.user, booking_id, slots.parse_slot(action["start"]),
                                                       self.now, accepted_fee=action.get("fee"))
                 self.drop_action()
-                return BotReply([gettext("Done: %(service)s is moved to %(when)s.", service=row["service_name"],
+                return BotReply([gettext("Done: %(service)s is moved to %(when)s.", service=localized(row, "service_name"),
                                          when=slots.local_label(slots.parse_slot(action["start"]), row["timezone"]))],
                                 link), s
         except domain.SlotTaken:
@@ -293,7 +293,7 @@ class BookingActions(BookingDialogue):
         s["prefill"] = booking["address"]
         s["topic"] = "book_again"
         self.remember(u, text)  # "... again tomorrow morning"
-        return await self.offer(gettext("Booking %(service)s with %(name)s again.", service=booking["service_name"],
+        return await self.offer(gettext("Booking %(service)s with %(name)s again.", service=localized(booking, "service_name"),
                                         name=booking["provider_name"]))
 
 
@@ -336,5 +336,5 @@ def booking_number(text: str) -> int | None:
 
 
 def _what(row) -> str:
-    return gettext("%(service)s on %(when)s with %(name)s", service=row["service_name"],
+    return gettext("%(service)s on %(when)s with %(name)s", service=localized(row, "service_name"),
                    when=slots.local_label(row["starts_at"], row["timezone"]), name=row["provider_name"])

@@ -126,7 +126,8 @@ async def after_login(db, state: dict | None, user, now: datetime,
 
 async def _catalogue(db) -> list[CatalogueEntry]:
     rows = await db.fetch_all("select_active_services")
-    return [CatalogueEntry(r["slug"], r["name"], r["category_slug"], r["category_name"], bool(r["women_only"]))
+    return [CatalogueEntry(r["slug"], r["name"], r["category_slug"], r["category_name"], bool(r["women_only"]),
+                           r["name_hi"] or "", r["category_name_hi"] or "")
             for r in rows]
 
 

@@ -53,11 +53,6 @@ ALLOWED = {
     "RK", "IS", "SN", "AD", "PS", "MI", "JF",  # initials of professionals without a photo
     "knowledge", "md",  # the FAQ editor's file, knowledge.md
 }
-# Text other work owns, still English at the time of writing: the chatbot's replies (issue 17's
-# chatbot part), the job timeline's stage names and the provider's availability page (issue 16).
-# Remove an entry once that work has landed; the overflow check covers these parts already.
-PENDING = {"/chat": "#chat-log", "/bookings/": ".timeline", "/provider/availability": "label.radio"}
-
 TEXT_OUTSIDE_ITS_BOX = """() => {
   const problems = [];
   const width = document.documentElement.clientWidth;
@@ -96,7 +91,7 @@ TEXT_OUTSIDE_ITS_BOX = """() => {
   return problems;
 }"""
 
-VISIBLE_TEXT = """(PENDING) => {
+VISIBLE_TEXT = """() => {
   const out = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   const range = document.createRange();
@@ -104,7 +99,6 @@ VISIBLE_TEXT = """(PENDING) => {
     const node = walker.currentNode;
     const el = node.parentElement;
     if (!el || el.closest('script, style, noscript, template, [lang="en"], option, code')) continue;
-    if (PENDING.some(selector => el.closest(selector))) continue;
     range.selectNodeContents(node);
     if (!Array.from(range.getClientRects()).some(r => r.width > 0 && r.height > 0) && !el.closest('.visually-hidden')) continue;
     out.push(node.textContent);
@@ -136,8 +130,7 @@ def server(demo_servers):
 
 def english_words(page) -> set[str]:
     """Latin-letter words in the visible text (and placeholders, labels, titles) outside lang="en"."""
-    pending = [selector for path, selector in PENDING.items() if path in page.url]
-    text = re.sub(r"[\w.+-]+@[\w.-]+", " ", page.evaluate(VISIBLE_TEXT, pending))  # e-mail addresses
+    text = re.sub(r"[\w.+-]+@[\w.-]+", " ", page.evaluate(VISIBLE_TEXT))  # e-mail addresses
     text = re.sub(r"(https?://|/)[\w./?=&%-]+", " ", text)  # addresses of pages
     return set(LATIN_WORD.findall(text)) - ALLOWED
 
@@ -253,3 +246,27 @@ def test_signing_up_in_hindi_with_javascript_off_keeps_hindi_for_the_account(chr
         assert page.get_attribute("html", "lang") == "hi"
     finally:
         other.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
+def test_a_hindi_chat_log_has_no_english_words(chromium, server, javascript):
+    """The chat log once there is a conversation: the stored replies (made and kept in the
+    language the customer wrote in), their buttons and links, on the Hindi /chat page."""
+    context = chromium.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=javascript,
+                                   locale="hi-IN")
+    try:
+        page = context.new_page()
+        log_in(page, server.url, "customer@example.com", DEMO_PASSWORD, lands_on="/bookings")
+        page.goto(server.url + "/chat?lang=hi")
+        for message in ["नमस्ते", "मुझे कल शाम प्लंबर चाहिए", "फेशियल कितने का है", "मेरी बुकिंग", "1"]:
+            before = page.locator("#chat-log .msg.bot").count()
+            page.fill("#chat-input", message)
+            page.click("form.chat-form button[type=submit]")
+            page.wait_for_function(f"() => document.querySelectorAll('#chat-log .msg.bot').length > {before}")
+        assert page.locator("#chat-log .msg.bot").count() >= 5
+        left = english_words(page)
+        assert not left, f"English words left in the Hindi chat: {sorted(left)}"
+        assert not page.evaluate(TEXT_OUTSIDE_ITS_BOX)
+    finally:
+        context.close()

@@ -319,6 +319,24 @@ async def test_romanised_hindi_gets_the_chosen_interface_language(demo):
     assert "Free times for Tap and leak repair" in english
 
 
+async def test_hindi_replies_name_the_catalogue_in_hindi_and_its_buttons_are_understood(demo):
+    """The service and category names in a Hindi reply are the catalogue's Hindi names (migration
+    015); the buttons post those names back and the bot takes them as the service or category."""
+    client = await logged_in(demo)
+    page = await said(client, "मुझे कल शाम प्लंबर चाहिए")
+    assert "नल और लीकेज की मरम्मत" in visible_text(page) and "Tap and leak repair" not in page
+    assert "बंद नाली खोलना" in buttons(page)  # another plumbing job, in Hindi
+    page = await said(client, "बंद नाली खोलना")
+    assert "बंद नाली खोलना" in visible_text(page) and "मंगल 24 नव॰" in page  # the drain job, still tomorrow evening
+    page = await said(client, "फेशियल कितने का है")
+    assert "घर पर फ़ेशियल" in visible_text(page) and "Facial" not in visible_text(page)
+    visitor = demo.test_client()  # a new conversation, nothing remembered
+    page = await said(visitor, "मुझे बुकिंग करनी है")  # no service named: the categories, in Hindi
+    assert buttons(page) == ["सफ़ाई", "प्लंबिंग", "बिजली का काम", "घर पर ब्यूटी सेवा"]
+    page = await said(visitor, "प्लंबिंग")
+    assert "आपको कौन-सी सेवा चाहिए?" not in page and "नल और लीकेज की मरम्मत" in visible_text(page)
+
+
 def timeline_zone():
     from zoneinfo import ZoneInfo
 
