@@ -80,7 +80,7 @@ async def test_a_booking_mail_names_the_service_in_each_recipient_s_language(app
     assert english["Subject"].startswith("Booking confirmed: Tap and leak repair, Wed 16 Jan, 5:00 pm IST")
     # The calendar file: one event (the same UID and SEQUENCE), in each recipient's language.
     hindi_event, english_event = _event(hindi), _event(english)
-    assert str(hindi_event["SUMMARY"]) == "GrihaSeva: नल और लीकेज की मरम्मत"
+    assert str(hindi_event["SUMMARY"]) == "GrihaSeva बुकिंग: नल और लीकेज की मरम्मत"
     assert str(hindi_event["DESCRIPTION"]).splitlines() == ["ग्राहक: Asha Menon", "फ़ोन: +91 99000 12345",
                                                             "प्रोफ़ेशनल: Ravi Kumar"]
     assert str(english_event["SUMMARY"]) == "GrihaSeva: Tap and leak repair"
@@ -93,7 +93,7 @@ async def test_a_booking_mail_names_the_service_in_each_recipient_s_language(app
     assert response.status_code == 303, await text(response)
     await _deliver(app, clock)
     cancel = _event(smtp.to("customer@example.com")[-1], "CANCEL")
-    assert str(cancel["SUMMARY"]) == "GrihaSeva: नल और लीकेज की मरम्मत" and str(cancel["STATUS"]) == "CANCELLED"
+    assert str(cancel["SUMMARY"]) == "GrihaSeva बुकिंग: नल और लीकेज की मरम्मत" and str(cancel["STATUS"]) == "CANCELLED"
     assert str(_event(smtp.to("provider@example.com")[-1], "CANCEL")["SUMMARY"]) == "GrihaSeva: Tap and leak repair"
 
 

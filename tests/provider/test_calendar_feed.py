@@ -43,7 +43,7 @@ async def test_the_feed_is_in_the_provider_s_language_whoever_fetches_it(demo):
     calendar = Calendar.from_ical(await response.get_data())
     assert str(calendar["X-WR-CALNAME"]) == "GrihaSeva के काम: Ravi Kumar"
     [event] = calendar.walk("VEVENT")
-    assert str(event["SUMMARY"]) == "GrihaSeva: नल और लीकेज की मरम्मत"
+    assert str(event["SUMMARY"]) == "GrihaSeva बुकिंग: नल और लीकेज की मरम्मत"
     assert str(event["DESCRIPTION"]).splitlines()[0] == "ग्राहक: Asha Menon"
 
 
