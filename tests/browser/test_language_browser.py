@@ -6,11 +6,15 @@ every page. Set GRIHASEVA_SHOTS=/some/dir to keep a screenshot of every page."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import unquote
 
 import pytest
@@ -28,6 +32,7 @@ PAGES = [
     ("customer@example.com", "/bookings"), ("customer@example.com", "{booking}"),
     ("customer@example.com", "/account"), ("customer@example.com", "/addresses"),
     ("provider@example.com", "/provider/dashboard"), ("provider@example.com", "/provider/availability"),
+    ("provider@example.com", "/provider/notifications"),
     ("admin@example.com", "/admin"), ("admin@example.com", "/admin/catalogue"), ("admin@example.com", "{admin_service}"),
     ("admin@example.com", "/admin/providers"), ("admin@example.com", "{admin_provider}"),
     ("admin@example.com", "/admin/bookings"), ("admin@example.com", "/admin/customers"),
@@ -65,6 +70,9 @@ TEXT_OUTSIDE_ITS_BOX = """() => {
     if (!node.textContent.trim()) continue;
     let box = node.parentElement;
     if (!box || box.closest('script, style, noscript, template, .visually-hidden, option, select')) continue;
+    // inside a closed disclosure (not its summary): not shown, though Chromium lays it out at the
+    // closed width (content-visibility: hidden) and gives it boxes
+    if (box.closest('details:not([open])') && !box.closest('summary')) continue;
     while (box.parentElement && inline.has(getComputedStyle(box).display)) box = box.parentElement;
     range.selectNodeContents(node);
     const rects = Array.from(range.getClientRects()).filter(r => r.width > 0 && r.height > 0);
@@ -125,7 +133,37 @@ def server(demo_servers):
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
     [live] = demo_servers("language")
+    with ThreadPoolExecutor(1) as thread:  # its own event loop: Playwright's runs in this thread
+        thread.submit(asyncio.run, _upcoming_jobs(live.env["GRIHASEVA_DATABASE_URL"])).result()
     return live
+
+
+async def _upcoming_jobs(url: str) -> None:
+    """The demo has only past jobs: two upcoming ones, one moved and cancelled, so the pages show a
+    next job, a live timeline, a cancelled row and the provider's stored notifications."""
+    from grihaseva.booking import domain
+    from grihaseva.config import DatabaseUrl
+    from grihaseva.db import open_database
+
+    db = open_database(DatabaseUrl.parse(url))
+    await db.connect()
+    try:
+        now = datetime.now(timezone.utc)
+        customer = await db.fetch_one("select_user_by_email", {"email": "customer@example.com"})
+        provider = (await db.fetch_one("select_user_by_email", {"email": "provider@example.com"}))["id"]
+        booked = []
+        for slug in ("drain-unblocking", "toilet-repair"):
+            service = await domain.active_service(db, slug)
+            start = await domain.next_free(db, service, provider, now + timedelta(days=1))
+            booked.append(await domain.place_booking(
+                db, domain.Customer(customer["id"], customer["gender"]), service, provider, start,
+                {"address": "12 MG Road, Indiranagar, Bengaluru 560038", "phone": "+91 99000 12345", "notes": ""}, now))
+        later = await domain.next_free(db, service, provider, start + timedelta(hours=3))
+        who = SimpleNamespace(id=customer["id"], role="customer")
+        await domain.reschedule_booking(db, who, booked[1], later, now)
+        await domain.cancel_booking(db, who, booked[1], now, "Plans changed")
+    finally:
+        await db.close()
 
 
 def english_words(page) -> set[str]:
@@ -260,10 +298,10 @@ def test_a_hindi_chat_log_has_no_english_words(chromium, server, javascript):
         log_in(page, server.url, "customer@example.com", DEMO_PASSWORD, lands_on="/bookings")
         page.goto(server.url + "/chat?lang=hi")
         for message in ["नमस्ते", "मुझे कल शाम प्लंबर चाहिए", "फेशियल कितने का है", "मेरी बुकिंग", "1"]:
-            before = page.locator("#chat-log .msg.bot").count()
+            before = page.locator("#chat-log .msg.user").count()
             page.fill("#chat-input", message)
             page.click("form.chat-form button[type=submit]")
-            page.wait_for_function(f"() => document.querySelectorAll('#chat-log .msg.bot').length > {before}")
+            page.wait_for_function(f"() => document.querySelectorAll('#chat-log .msg.user').length > {before}")
         assert page.locator("#chat-log .msg.bot").count() >= 5
         left = english_words(page)
         assert not left, f"English words left in the Hindi chat: {sorted(left)}"
