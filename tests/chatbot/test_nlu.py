@@ -21,7 +21,7 @@ from grihaseva.chatbot.nlu import INTENTS, CatalogueEntry, Understanding, catalo
 IST = ZoneInfo("Asia/Kolkata")
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=IST)  # a Tuesday
 HERE = Path(__file__).resolve().parent
-LABELLED = HERE / "labelled.jsonl"
+LABELLED = ev.TRAINING_FILE  # package data: grihaseva/chatbot/nlu/data/training.jsonl
 HELDOUT = HERE / "heldout.jsonl"
 
 CATALOGUE = catalogue_from_demo()

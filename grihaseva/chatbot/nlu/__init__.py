@@ -16,7 +16,7 @@ One module per concern, each with its rules in its docstring:
     text.py                    tokenising and typo correction (`Msg`)
     targets.py                 the service or category named
     dates.py, times.py         the day, span or date problem; part of day, clock time, window
-    learned.py                 the classifiers, fitted at first use from the training split
+    learned.py, data/          the classifiers and their training split; kept under the var dir
     cues.py, intents.py        small readings of a message; the intent rules in order
     model.py                   `Understanding`, `CatalogueEntry`, the intents
 """
