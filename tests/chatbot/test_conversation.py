@@ -209,3 +209,35 @@ async def test_asking_to_move_a_booking_asks_which_one_then_offers_that_professi
     assert all(label.startswith("Fri 27 Nov") and label.endswith("with Suresh Naidu") for label, _ in bot.buttons)
     visitor, _ = await chat(seeded, None, "cancel my booking")
     assert visitor.links == [("Log in", "/login?next=/chat")]
+
+
+async def test_the_cancellation_rule_asked_in_hindi_is_an_answer_not_a_cancel(seeded):
+    user = await customer(seeded)
+    await chat(seeded, user, "I need a plumber tomorrow evening", "1", "12 MG Road, Indiranagar, Bengaluru", "yes")
+    bot, state = await chat(seeded, user, "रद्द करने का नियम क्या है?")
+    assert "3 घंटे पहले तक रद्द करना मुफ़्त" in " ".join(bot.parts)
+    assert "action" not in state and "awaiting" not in state
+    rows = await seeded.fetch_all("select_customer_bookings", {"customer_id": user.id})
+    assert [r["status"] for r in rows] == ["confirmed"]
+    bot, state = await chat(seeded, user, "मेरी बुकिंग रद्द करो")  # asking for the cancel itself still is one
+    assert state["action"]["kind"] == "cancel"
+
+
+async def test_a_hindi_day_button_is_read_as_that_date(seeded):
+    """The Hindi day buttons show "बुध 25 नव॰" and post "25 नवंबर"; both are that day."""
+    bot, state = await chat(seeded, None, "मुझे प्लंबर चाहिए")
+    assert state["awaiting"] == "day" and ("बुध 25 नव॰", "25 नवंबर") in bot.buttons
+    for said in ("25 नवंबर", "बुध 25 नव॰"):  # the button's value, and its label typed back
+        offered, after = await conversation.reply(seeded, state, None, said, NOW)
+        assert after["day"] == "2026-11-25" and after["awaiting"] == "slot" and after["lang"] == "hi"
+        assert offered.buttons[0][0] == "बुध 25 नव॰, सुबह 9:00 IST, Imran Shaikh के साथ"
+
+
+async def test_a_hindi_day_button_moves_a_booking_to_that_date(seeded):
+    user = await customer(seeded)
+    await chat(seeded, user, "AC service on Thursday morning", "1", "12 MG Road, Indiranagar, Bengaluru", "yes")
+    bot, state = await chat(seeded, user, "मेरी बुकिंग का समय बदलना है")
+    assert state["action"]["kind"] == "move_when" and ("बुध 25 नव॰", "25 नवंबर") in bot.buttons
+    bot, state = await conversation.reply(seeded, state, user, "25 नवंबर", NOW)
+    assert state["action"]["kind"] == "move_pick"
+    assert bot.buttons and all(label.startswith("बुध 25 नव॰") for label, _ in bot.buttons)
