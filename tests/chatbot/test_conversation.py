@@ -241,3 +241,20 @@ async def test_a_hindi_day_button_moves_a_booking_to_that_date(seeded):
     bot, state = await conversation.reply(seeded, state, user, "25 नवंबर", NOW)
     assert state["action"]["kind"] == "move_pick"
     assert bot.buttons and all(label.startswith("बुध 25 नव॰") for label, _ in bot.buttons)
+
+
+@pytest.mark.parametrize("said", ["geyser repair", "geyser not heating", "गीजर ठीक करवाना है"])
+async def test_a_geyser_is_an_electrical_job(seeded, said):
+    """The catalogue has no geyser service: either phrase is the electrical category, whose
+    everyday job (Switch and socket repair, diagnosis included) is offered first."""
+    bot, state = await chat(seeded, None, said)
+    assert (state["category"], state["service"], state["awaiting"]) == ("electrical", "switchboard-repair", "day")
+
+
+async def test_a_geyser_with_a_day_offers_electrical_times_and_the_other_electrical_jobs(seeded):
+    for said in ("geyser repair tomorrow", "geyser not heating, can someone come tomorrow evening"):
+        bot, state = await chat(seeded, None, said)
+        assert state["awaiting"] == "slot" and state["day"] == "2026-11-24", said
+        labels = [label for label, _ in bot.buttons]
+        assert labels[0].startswith("Tue 24 Nov") and labels[-3:] == ["Fan installation", "AC service",
+                                                                      "Wiring inspection"], said

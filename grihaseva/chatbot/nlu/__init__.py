@@ -92,7 +92,7 @@ def understand(text: str, now: datetime, catalogue: Sequence[CatalogueEntry]) ->
             if category is not None and category not in m.service_category.values():
                 category = None
         if rule_intent == "fallback" and intent in ("book", "find_slots") and not (service or category):
-            intent = "fallback"  # a job none of our services names ("geyser repair"): told as not offered
+            intent = "fallback"  # a job none of our services or trades names: told as not offered
     u = Understanding(intent=intent, service=service, category=category, day=day, part_of_day=part, at=at,
                       faq=topic if intent == "faq" else None, women=women,
                       day_from=reading.day_from, day_to=reading.day_to, after=after, before=before,
