@@ -258,3 +258,24 @@ async def test_a_geyser_with_a_day_offers_electrical_times_and_the_other_electri
         labels = [label for label, _ in bot.buttons]
         assert labels[0].startswith("Tue 24 Nov") and labels[-3:] == ["Fan installation", "AC service",
                                                                       "Wiring inspection"], said
+
+
+async def test_a_move_or_cancel_the_domain_refuses_is_told_in_the_domains_words(seeded):
+    from datetime import timedelta
+
+    user = await customer(seeded)
+    await chat(seeded, user, "I need a plumber tomorrow evening", "1", "12 MG Road, Indiranagar, Bengaluru", "yes")
+    [row] = await seeded.fetch_all("select_customer_bookings", {"customer_id": user.id})
+    no_show = row["starts_at"] + timedelta(minutes=20)  # Imran has not set off 15 minutes after the start
+    bot, state = await conversation.reply(seeded, {}, user, "move my booking to friday", no_show)
+    assert bot.parts == ["Imran Shaikh has not set off, so this booking cannot be moved; you can cancel it free of "
+                         "charge and book again."] and "action" not in state
+    bot, state = await conversation.reply(seeded, {}, user, "cancel my booking", no_show)
+    assert state["action"] == {"kind": "cancel", "booking_id": row["id"], "fee": 0}  # cancelling is free
+    for step in ("mark_on_the_way", "mark_started"):
+        await seeded.execute(step, {"id": row["id"], "provider_id": row["provider_id"], "now": no_show})
+    bot, state = await conversation.reply(seeded, {}, user, "cancel my booking", no_show)
+    assert bot.parts[1] == "The job has started, so it can no longer be cancelled online. Talk to Imran Shaikh."
+    assert bot.parts[0].startswith("I cannot cancel Tap and leak repair on ") and "action" not in state
+    bot, state = await conversation.reply(seeded, {}, user, "move my booking to friday", no_show)
+    assert bot.parts == ["The job has started, so it can no longer be moved online. Talk to Imran Shaikh."]
