@@ -98,7 +98,7 @@ async def run(rounds: int, var_dir: Path) -> tuple[tuple[float, float], list[flo
             await conversation.reply(db, {}, customer, CONVERSATIONS[1][0], NOW)
             first = ((ready - started) * 1000, (time.perf_counter() - ready) * 1000)
             samples: list[float] = []
-            for round_number in range(rounds + 1):  # round 0 warms up (imports, dateparser, matcher)
+            for round_number in range(rounds + 1):  # round 0 warms up (imports, the matcher)
                 for user in (customer, None):
                     for messages in CONVERSATIONS:
                         state: dict = {}
