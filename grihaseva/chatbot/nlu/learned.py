@@ -289,9 +289,11 @@ class Preparation:
             log.error("chatbot: no training data (%s); understanding by rules only", error.filename)
             return None
         path = cache_path(var_dir, key)
+        started = time.perf_counter()
         kept = load_cached(path, key)
         if kept is not None:
             self.loads += 1
+            log.info("chatbot: loaded the kept classifiers in %.1f s", time.perf_counter() - started)
             return kept
         started = time.perf_counter()
         fitted = fit(load_rows())
