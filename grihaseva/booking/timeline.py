@@ -116,9 +116,8 @@ async def mark_on_the_way(db, provider_id: int, booking_id: int, now: datetime) 
                                    name=row["provider_name"], **notifications.service_params(row))
         await announce(tx, row, "on_the_way", now)
         locale = await recipient_locale(tx, row["customer_email"])
-        with use_locale(locale):  # the time and the service as the customer reads them
-            when = slots.local_label(row["starts_at"], row["timezone"])
-            service = localized(row, "service_name")
+        with use_locale(locale):  # the time and the service's name as the customer reads them
+            when, service = slots.local_label(row["starts_at"], row["timezone"]), localized(row, "service_name")
         await enqueue_mail(tx, row["customer_email"], "job_on_the_way", {
             "name": row["customer_name"].split()[0], "service": service, "when": when,
             "provider_name": row["provider_name"], "provider_phone": row["provider_phone"], "address": row["address"],
