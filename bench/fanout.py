@@ -6,7 +6,9 @@
 
 Fan-out: one `grihaseva serve` process (SQLite, demo data), N raw EventSource connections from
 this process; for each round the time from sending the toggle to each reader's frame, and the
-server's RSS growth per open stream (VmRSS from /proc/<pid>/status).
+server's RSS growth per open stream (VmRSS from /proc/<pid>/status). Beside it, the framework's
+floor measured the same way in the same run: N streams of bench/_bare_sse.py (hypercorn and Quart
+alone), and the ratio of the two.
 
 Across (`--across`): two processes on MariaDB (GRIHASEVA_BENCH_MYSQL_URL), a reaction toggled
 through A, the reader on B; with Redis wake-ups (the machine's Redis, on a channel of the
@@ -30,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("GRIHASEVA_BENCH_MYSQL_URL", "mysql://root@127.0.0.1:3306/grihaseva_bench")
 
 from tests.helpers_live import POST_SLUG, Browser  # noqa: E402
-from tests.helpers_server import LiveServer  # noqa: E402
+from tests.helpers_server import LiveServer, free_port  # noqa: E402
 
 ID = re.compile(rb"\nid: (\d+)\n")
 ACCOUNTS = ["customer@example.com", "rahul@example.com", "admin@example.com"]
@@ -135,6 +137,27 @@ async def fanout(server: LiveServer, count: int, rounds: int, browsers: list[Bro
             "cpu_ms_per_reader": cpu * 1000 / (rounds * count)}
 
 
+def serve_bare(bind: str) -> None:
+    """The floor's server (in its own process): bench/_bare_sse.py under hypercorn, configured as
+    `grihaseva serve` configures it (one process, hypercorn's defaults, no access log)."""
+    import signal
+
+    from hypercorn.asyncio import serve
+    from hypercorn.config import Config
+
+    from bench._bare_sse import app
+
+    config = Config()
+    config.bind = [bind]
+
+    async def until_signal() -> None:
+        stop = asyncio.Event()
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+        await stop.wait()
+
+    asyncio.run(serve(app, config, shutdown_trigger=until_signal))
+
+
 def demo_server(var: Path, extra: dict | None = None, database_url: str | None = None, seed: bool = True) -> LiveServer:
     env = {"GRIHASEVA_DATABASE_URL": database_url or f"sqlite:///{var}/bench.db", "GRIHASEVA_VAR_DIR": str(var),
            "GRIHASEVA_SECRET_KEY": "b" * 40, **(extra or {})}
@@ -145,10 +168,45 @@ def demo_server(var: Path, extra: dict | None = None, database_url: str | None =
     return server
 
 
+async def floor_kb_per_conn(count: int) -> float:
+    """The framework's floor: RSS growth per open stream of bench/_bare_sse.py (hypercorn + Quart,
+    a stream that sends one frame and waits), in a fresh process, measured like the app's."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, __file__, "--serve-bare", f"127.0.0.1:{port}"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                writer.close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("the floor's server did not start")
+                await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)
+        before = rss_kb(process.pid)
+        readers = await open_readers(port, "/stream", count)
+        await asyncio.sleep(1.0)
+        after = rss_kb(process.pid)
+        for reader in readers:
+            reader.close()
+        return (after - before) / count
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 async def main_fanout(sizes: list[int], rounds: int) -> None:
     print(f"fan-out, one process, SQLite, {rounds} toggles per size; load average {os.getloadavg()[0]:.2f}")
-    print("| readers | p50 | p99 | max | RSS per connection | server CPU per reader per event |")
-    print("|---:|---:|---:|---:|---:|---:|")
+    print("| readers | p50 | p99 | max | RSS per connection | floor (bare Quart stream) | app / floor "
+          "| server CPU per reader per event |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for count in sizes:
         with tempfile.TemporaryDirectory() as tmp:  # a fresh process per size: RSS is not reused
             server = demo_server(Path(tmp)).start()
@@ -158,9 +216,10 @@ async def main_fanout(sizes: list[int], rounds: int) -> None:
                 result = await fanout(server, count, rounds, browsers)
             finally:
                 server.stop()
+        floor = await floor_kb_per_conn(count)
         print(f"| {count:,} | {result['p50'] * 1000:.0f} ms | {result['p99'] * 1000:.0f} ms | "
-              f"{result['max'] * 1000:.0f} ms | {result['kb_per_conn']:.1f} KB | "
-              f"{result['cpu_ms_per_reader']:.3f} ms |", flush=True)
+              f"{result['max'] * 1000:.0f} ms | {result['kb_per_conn']:.1f} KB | {floor:.1f} KB | "
+              f"{result['kb_per_conn'] / floor:.2f} | {result['cpu_ms_per_reader']:.3f} ms |", flush=True)
 
 
 # ---------------------------------------------------------------- through Pushpin
@@ -281,6 +340,9 @@ async def main_across(events: int, modes: list[str]) -> None:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--serve-bare"]:  # the floor's server process (floor_kb_per_conn)
+        serve_bare(sys.argv[2])
+        sys.exit(0)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--readers", type=int, nargs="+", default=[200, 1000, 2000])
     parser.add_argument("--rounds", type=int, default=5)
