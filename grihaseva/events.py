@@ -30,7 +30,7 @@ from datetime import date, datetime
 from typing import Any
 
 from .db import Database
-from .sqlfiles import SQL_DIR, parse_queries
+from .sqlfiles import SQL_DIR, expand_lists, parse_queries
 
 log = logging.getLogger(__name__)
 
@@ -65,13 +65,7 @@ def _json_default(value: Any) -> Any:
 
 
 def _expand(query: str, lists: dict[str, Sequence[Any]], params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """`IN (:ids)` -> `IN (:ids_0, :ids_1, ...)`, one bound parameter per value."""
-    sql, params = _LIST_QUERIES[query], dict(params)
-    for name, values in lists.items():
-        names = [f"{name}_{index}" for index in range(len(values))]
-        sql = sql.replace(f"(:{name})", "(" + ", ".join(f":{n}" for n in names) + ")")
-        params.update(zip(names, values))
-    return sql, params
+    return expand_lists(_LIST_QUERIES[query], lists, params)
 
 
 def access_topic(user_id: int) -> str:

@@ -88,6 +88,20 @@ class BookingRefused(Refused):
     """A booking request that breaks a rule; `status` is the HTTP status to answer with."""
 
 
+def terms_of_change(booking: Mapping, now: datetime, action: str) -> ChangeTerms:
+    """What cancelling or moving (`action`: "cancel" or "move") `booking` costs now, or BookingRefused
+    with the reason it cannot be done online now, in the words the booking pages and the chat show."""
+    if booking["status"] != "confirmed":
+        raise BookingRefused(gettext("This booking is already %(status)s.", status=status_label(booking["status"])), 409)
+    terms = change_terms(booking, now)
+    if terms is None:
+        raise BookingRefused(not_changeable_message(booking, action), 422)
+    if action == "move" and terms.no_show:
+        raise BookingRefused(gettext("%(provider)s has not set off, so this booking cannot be moved; you can cancel "
+                                     "it free of charge and book again.", provider=booking["provider_name"]), 422)
+    return terms
+
+
 class BookingChanged(BookingRefused):
     """The booking was cancelled or completed by someone else between reading it and changing it."""
 
@@ -576,14 +590,7 @@ async def refuse_if_already_booked(db, customer_id: int, service: Service, start
 async def check_reschedulable(db, booking: Mapping, service: Service, new_start: datetime, now: datetime) -> Availability:
     """The rules of a move, for `booking` as read now: the confirm step calls it without locks, and
     `reschedule_booking` again under the customer and provider locks. Returns the provider's availability."""
-    if booking["status"] != "confirmed":
-        raise BookingRefused(gettext("This booking is already %(status)s.", status=status_label(booking["status"])), 409)
-    terms = change_terms(booking, now)
-    if terms is None:
-        raise BookingRefused(not_changeable_message(booking, "move"), 422)
-    if terms.no_show:
-        raise BookingRefused(gettext("%(provider)s has not set off, so this booking cannot be moved; you can cancel "
-                                     "it free of charge and book again.", provider=booking["provider_name"]), 422)
+    terms_of_change(booking, now, "move")
     if new_start == booking["starts_at"]:
         raise BookingRefused(gettext("That is the time already booked. Pick a different slot."), 422)
     await refuse_if_already_booked(db, booking["customer_id"], service, new_start, booking["id"])
@@ -696,11 +703,7 @@ async def cancel_booking(db: Database, user, booking_id: int, now: datetime, rea
         row = await booking_for(tx, booking_id, user)
         if row["customer_id"] != user.id:
             raise BookingRefused(gettext("There is no such booking in your account."), 404)
-        if row["status"] != "confirmed":
-            raise BookingRefused(gettext("This booking is already %(status)s.", status=status_label(row["status"])), 409)
-        terms = change_terms(row, now)
-        if terms is None:
-            raise BookingRefused(not_changeable_message(row, "cancel"), 422)
+        terms = terms_of_change(row, now, "cancel")
         check_fee_accepted(terms, accepted_fee, "cancel")
         await tx.fetch_one("lock_provider", {"provider_id": row["provider_id"]})
         cancelled = await tx.execute("cancel_booking", {"id": booking_id, "now": now, "by": "customer", "reason": reason[:300]})

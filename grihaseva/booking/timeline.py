@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Mapping
 
 from ..events import publish
-from ..i18n import gettext, lazy_gettext, status_label, use_locale
+from ..i18n import gettext, lazy_gettext, localized, status_label, use_locale
 from ..mail import enqueue_mail, recipient_locale
 from . import slots
 from ..refusal import Refused
@@ -117,10 +117,10 @@ async def mark_on_the_way(db, provider_id: int, booking_id: int, now: datetime) 
             "message": f"{row['provider_name']} is on the way: {row['service_name']}"[:300]})
         await announce(tx, row, "on_the_way", now)
         locale = await recipient_locale(tx, row["customer_email"])
-        with use_locale(locale):  # the time as the customer reads it
-            when = slots.local_label(row["starts_at"], row["timezone"])
+        with use_locale(locale):  # the time and the service's name as the customer reads them
+            when, service = slots.local_label(row["starts_at"], row["timezone"]), localized(row, "service_name")
         await enqueue_mail(tx, row["customer_email"], "job_on_the_way", {
-            "name": row["customer_name"].split()[0], "service": row["service_name"], "when": when,
+            "name": row["customer_name"].split()[0], "service": service, "when": when,
             "provider_name": row["provider_name"], "provider_phone": row["provider_phone"], "address": row["address"],
             "booking_id": booking_id}, now, locale=locale)
     return row

@@ -126,18 +126,28 @@ class BookingActions(BookingDialogue):
 
     # ------------------------------------------------------------ cancel
 
+    async def booking_to_change(self, u: Understanding, text: str,
+                                kind: str) -> tuple[dict | None, domain.ChangeTerms | None, BotReply | None]:
+        """The booking to cancel or move (`kind` "cancel" or "reschedule") and what that costs now, or the
+        reply instead: which booking, there is none, or the domain's reason it cannot be done online now."""
+        row, refusal = await self.the_booking(u, text, kind)
+        if refusal:
+            return None, None, refusal
+        try:
+            return row, domain.terms_of_change(row, self.now, "cancel" if kind == "cancel" else "move"), None
+        except domain.BookingRefused as refused:
+            if kind != "cancel":
+                return None, None, BotReply([refused.message], [page_link(row)])
+            return None, None, BotReply([gettext("I cannot cancel %(what)s online any more.", what=_what(row)),
+                                         refused.message], [page_link(row)],
+                                        [(gettext("Talk to a person"), gettext("Talk to a person"))])
+
     async def cancel(self, u: Understanding, text: str) -> tuple[BotReply, dict]:
         s = self.state
-        row, refusal = await self.the_booking(u, text, "cancel")
+        row, terms, refusal = await self.booking_to_change(u, text, "cancel")
         if refusal:
             return refusal, s
-        terms = domain.change_terms(row, self.now)
         what = _what(row)
-        if terms is None:
-            return BotReply([gettext("I cannot cancel %(what)s online any more.", what=what),
-                             domain.not_changeable_message(row, "cancel")],
-                            [page_link(row)],
-                            [(gettext("Talk to a person"), gettext("Talk to a person"))]), s
         if terms.no_show:
             policy = gettext("%(name)s has not set off 15 minutes after the start, so cancelling is free, and our "
                              "team will be told.", name=row["provider_name"])
@@ -156,15 +166,9 @@ class BookingActions(BookingDialogue):
 
     async def reschedule(self, u: Understanding, text: str) -> tuple[BotReply, dict]:
         s = self.state
-        row, refusal = await self.the_booking(u, text, "reschedule")
+        row, terms, refusal = await self.booking_to_change(u, text, "reschedule")
         if refusal:
             return refusal, s
-        terms = domain.change_terms(row, self.now)
-        if terms is None or terms.no_show:
-            message = (domain.not_changeable_message(row, "move") if terms is None else
-                       gettext("%(name)s has not set off, so this booking cannot be moved; you can cancel it free of "
-                               "charge and book again.", name=row["provider_name"]))
-            return BotReply([message], [page_link(row)]), s
         when = when_of(u)
         if not any(when.values()):
             s["action"] = {"kind": "move_when", "booking_id": row["id"]}
