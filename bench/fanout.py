@@ -214,6 +214,21 @@ def serve_bare(bind: str) -> None:
     asyncio.run(serve(app, config, shutdown_trigger=until_signal))
 
 
+PREPARED = re.compile(r"chatbot: (loaded the kept classifiers|fitted the classifiers|.*understanding by rules only)")
+
+
+async def prepared(*servers: LiveServer, timeout: float = 60.0) -> None:
+    """Until each server has prepared its chatbot classifiers (a thread of its own at start-up,
+    grihaseva/chatbot/nlu/learned.py, that loads tens of MB): measured before that, the RSS per
+    connection would be the classifiers'."""
+    deadline = time.monotonic() + timeout
+    for server in servers:
+        while not PREPARED.search(Path(server.log.name).read_text(errors="replace")):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{server.url} did not prepare its classifiers in {timeout:.0f} s")
+            await asyncio.sleep(0.2)
+
+
 def demo_server(var: Path, extra: dict | None = None, database_url: str | None = None, seed: bool = True) -> LiveServer:
     env = {"GRIHASEVA_DATABASE_URL": database_url or f"sqlite:///{var}/bench.db", "GRIHASEVA_VAR_DIR": str(var),
            "GRIHASEVA_SECRET_KEY": "b" * 40, **(extra or {})}
@@ -267,6 +282,7 @@ async def main_fanout(sizes: list[int], rounds: int) -> None:
         with tempfile.TemporaryDirectory() as tmp:  # a fresh process per size: RSS is not reused
             server = demo_server(Path(tmp)).start()
             try:
+                await prepared(server)
                 browsers = [Browser(server.url).log_in(email) for email in ACCOUNTS]
                 await asyncio.to_thread(browsers[0].get, f"/blog/{POST_SLUG}")  # templates compiled
                 result = await fanout(server, count, rounds, browsers)
@@ -343,6 +359,7 @@ async def main_pushpin(count: int, rounds: int) -> None:
     keep = os.environ.get("BENCH_KEEP_DIR")  # keep the set's logs there
     with (tempfile.TemporaryDirectory() if not keep else _kept(keep)) as tmp, \
             cluster(Path(tmp)) as (base, port, apps, pushpin):
+        await prepared(*apps)
         browsers = [Browser(base).log_in(email) for email in ACCOUNTS]
         await asyncio.sleep(1.0)
         before = [rss_kb(app.process.pid) for app in apps]
@@ -437,6 +454,7 @@ async def main_across(events: int, modes: list[str]) -> None:
             b = demo_server(Path(tmp), env, database, seed=False)
             a.start(), b.start()
             try:
+                await prepared(a, b)
                 latencies = []
                 for email in ACCOUNTS:
                     ACCOUNTS.insert(0, ACCOUNTS.pop())
