@@ -16,9 +16,9 @@ import gc
 import json
 import os
 import signal
+import subprocess
 import sys
 import tempfile
-import time
 import tracemalloc
 from collections import Counter
 from pathlib import Path
@@ -56,7 +56,7 @@ def serve_profiled() -> None:
 
 async def client(count: int, bare: bool, frames: int) -> None:
     sys.path.insert(0, str(ROOT))
-    from bench.fanout import PREPARED, open_readers, rss_kb
+    from bench.fanout import PREPARED, listening, open_readers, rss_kb, stop
     from tests.helpers_live import POST_SLUG
     from tests.helpers_server import LiveServer, free_port, seed_classifiers
 
@@ -71,21 +71,10 @@ async def client(count: int, bare: bool, frames: int) -> None:
         if not bare:
             seed_classifiers(Path(tmp))  # the server loads them at start-up instead of fitting them
         log = open(f"{tmp}/server.log", "w")
-        import subprocess
-
         process = subprocess.Popen([sys.executable, __file__, "--serve"], env=server.env, stdout=log, stderr=subprocess.STDOUT)
         path = "/stream" if bare else f"/blog/{POST_SLUG}/live"
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    _r, w = await asyncio.open_connection("127.0.0.1", port)
-                    w.close()
-                    break
-                except OSError:
-                    if time.monotonic() > deadline or process.poll() is not None:
-                        raise RuntimeError(Path(log.name).read_text()[-3000:])
-                    await asyncio.sleep(0.2)
+            await listening(port, process, 60, lambda: Path(log.name).read_text()[-3000:])
 
             async def snapshot(n: int):
                 await asyncio.sleep(1.0)
@@ -110,12 +99,7 @@ async def client(count: int, bare: bool, frames: int) -> None:
                 reader.close()
             await asyncio.sleep(0.5)
         finally:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
     ignore = [tracemalloc.Filter(False, tracemalloc.__file__), tracemalloc.Filter(False, "<frozen importlib._bootstrap*")]
     snap1, snap2 = snap1.filter_traces(ignore), snap2.filter_traces(ignore)
     traced = sum(s.size_diff for s in snap2.compare_to(snap1, "filename"))

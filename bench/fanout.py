@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -239,6 +240,29 @@ def demo_server(var: Path, extra: dict | None = None, database_url: str | None =
     return server
 
 
+async def listening(port: int, process: subprocess.Popen, timeout: float, failed: Callable[[], str]) -> None:
+    """Until `process` accepts connections on `port`; `failed()` says why when it exits or times out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.close()
+            return
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError(failed()) from None
+            await asyncio.sleep(0.1)
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:  # streams still open past hypercorn's graceful timeout
+        process.kill()
+        process.wait()
+
+
 async def floor_kb_per_conn(count: int) -> float:
     """The framework's floor: RSS growth per open stream of bench/_bare_sse.py (hypercorn + Quart,
     a stream that sends one frame and waits), in a fresh process, measured like the app's."""
@@ -246,16 +270,7 @@ async def floor_kb_per_conn(count: int) -> float:
     process = subprocess.Popen([sys.executable, __file__, "--serve-bare", f"127.0.0.1:{port}"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                _reader, writer = await asyncio.open_connection("127.0.0.1", port)
-                writer.close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("the floor's server did not start")
-                await asyncio.sleep(0.1)
+        await listening(port, process, 30, lambda: "the floor's server did not start")
         await asyncio.sleep(0.5)
         before = rss_kb(process.pid)
         readers = await open_readers(port, "/stream", count)
@@ -265,12 +280,7 @@ async def floor_kb_per_conn(count: int) -> float:
             reader.close()
         return (after - before) / count
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 async def main_fanout(sizes: list[int], rounds: int) -> None:
