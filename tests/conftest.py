@@ -132,6 +132,15 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _demo_templates():
+    """The demo data templates (tests.helpers.load_demo) are made when first needed; here they go."""
+    yield
+    from tests.helpers import drop_demo_templates
+
+    drop_demo_templates()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("mysql", marks=pytest.mark.mysql)])
 def database_url(request, tmp_path) -> DatabaseUrl:
     """A migrated, empty database of each backend."""

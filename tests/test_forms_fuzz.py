@@ -20,8 +20,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import FloatConverter, IntegerConverter, UUIDConverter
 
 from grihaseva.auth.accounts import start_session
-from grihaseva.demo.seed import seed_demo
 from tests.conftest import TEST_CSRF, with_csrf
+from tests.helpers import load_demo
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "grihaseva" / "templates"
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -181,7 +181,7 @@ def login_redirect(response) -> bool:
 
 
 async def test_every_state_changing_route_refuses_bad_input_with_a_message_and_never_a_5xx(app):
-    await seed_demo(app.db, app.settings)
+    await load_demo(app.db, app.settings)
     routes = state_changing_routes(app, await crawl(app))
     assert {"POST /register", "POST /login", "POST /account/profile"} <= {f"{r.method} {r.path}" for r in routes}
     problems: list[str] = []

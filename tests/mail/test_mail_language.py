@@ -60,10 +60,9 @@ async def test_a_booking_mail_names_the_service_in_each_recipient_s_language(app
     from datetime import timedelta
 
     from grihaseva.booking.slots import slot_token
-    from grihaseva.demo.seed import seed_demo
-    from tests.helpers import logged_in, user_id
+    from tests.helpers import load_demo, logged_in, user_id
 
-    await seed_demo(app.db, app.settings)
+    await load_demo(app.db, app.settings)
     customer = await logged_in(app, "customer@example.com")
     await post(customer, "/language", {"lang": "hi", "next": "/bookings"})
     start = clock.now.replace(hour=11, minute=30) + timedelta(days=1)  # Wed 16 Jan 2030, 5:00 pm in Kolkata
