@@ -283,6 +283,6 @@ def chromium():
 def pytest_collection_modifyitems(config, items):
     """Browser tests run last: Playwright's sync API keeps its own event loop alive for the
     session, and pytest-asyncio tests after it would find a loop already running.  Under
-    pytest-xdist (`make test`: --dist loadfile --no-loadscope-reorder) files are handed out in this order, so on each
-    worker every browser test comes after its last asyncio test too."""
+    pytest-xdist (`make test`: --dist loadfile --no-loadscope-reorder) files are handed out in
+    this order, so on each worker every browser test comes after its last asyncio test too."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
