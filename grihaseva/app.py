@@ -6,6 +6,7 @@ import logging
 from datetime import timedelta
 
 from quart import Quart, g, get_flashed_messages
+from quart.sessions import SecureCookieSessionInterface
 from quart.wrappers.request import Request
 from quart_auth import QuartAuth
 from werkzeug.exceptions import HTTPException
@@ -113,7 +114,10 @@ def create_app(settings: Settings | None = None) -> Quart:
     # Deletes old events, rate-limit hits, expired sessions and delivered mail (hourly).
     app.housekeeper = Housekeeper(app.db, clock=lambda: app.clock())
     app.config["HOUSEKEEPING_AUTOSTART"] = True
-    QuartAuth(app)
+    auth = QuartAuth(app)
+    # Both signed cookies' serializers are made once per key, not per request (`_made_once`).
+    auth.serializer_class = _made_once(auth.serializer_class)
+    app.session_interface = _SessionInterface()
     _log_to_stderr()
 
     @app.before_serving
@@ -214,6 +218,39 @@ def create_app(settings: Settings | None = None) -> Quart:
         app.register_blueprint(dev_mail_blueprint)
     _run_context_processors_inline(app)
     return app
+
+
+def _made_once(make):
+    """`make(keys, salt)` (an itsdangerous serializer class), remembered per keys and salt: making
+    one costs a JSON dump (`is_text_serializer`) and Quart-Auth made one for every request's cookie.
+    The serializers keep no state between uses."""
+    made: dict = {}
+
+    def serializer(keys, salt):
+        key = (tuple(keys) if isinstance(keys, list) else keys, salt)
+        found = made.get(key)
+        if found is None:
+            if len(made) >= 8:  # keys rotated: forget the old ones
+                made.clear()
+            found = made[key] = make(keys, salt)
+        return found
+
+    return serializer
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Quart's signed session cookie, its serializer made once per secret key (Quart made one for
+    each request's open and save)."""
+
+    _made: tuple | None = None
+
+    def get_signing_serializer(self, app):
+        if not app.secret_key:
+            return None
+        key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        if self._made is None or self._made[0] != key:
+            self._made = (key, super().get_signing_serializer(app))
+        return self._made[1]
 
 
 PHOTO_PATH = "/account/photo"

@@ -176,8 +176,17 @@ def lang_attribute(text: str | None) -> Markup:
 # ---------------------------------------------------------------- numbers, money, dates
 
 
+_BABEL_LOCALES: dict[str, Locale] = {}
+
+
 def _babel_locale() -> Locale:
-    return Locale.parse(_FORMAT_LOCALE[get_locale()])
+    """The current language's Babel locale, parsed once per language (a parse per label was a
+    tenth of a booking mail's formatting)."""
+    code = get_locale()
+    locale = _BABEL_LOCALES.get(code)
+    if locale is None:
+        locale = _BABEL_LOCALES[code] = Locale.parse(_FORMAT_LOCALE[code])
+    return locale
 
 
 def number(value: int | float) -> str:
@@ -189,7 +198,11 @@ def rupees(paise: int) -> str:
     """₹2,499 or ₹1,24,999.50 (Indian grouping; paise shown only when not zero)."""
     if isinstance(paise, float):
         raise TypeError("money must be integer paise, not float")
-    paise = int(paise)
+    return _rupees(int(paise), get_locale())
+
+
+@lru_cache(maxsize=4096)  # a few prices, shown on every page of the catalogue and in each booking mail
+def _rupees(paise: int, code: str) -> str:
     pattern = "¤#,##,##0.00" if paise % 100 else "¤#,##,##0"
     return format_currency(paise / 100 if paise % 100 else paise // 100, "INR", format=pattern,
                            locale=_babel_locale(), currency_digits=False)
@@ -258,6 +271,11 @@ def month_day(day: date) -> str:
 
 def slot_label(moment: datetime, tz: str) -> str:
     """"Wed 25 Nov, 6:30 pm IST" / "बुध 25 नव॰, शाम 6:30 IST"."""
+    return _slot_label(moment, tz, get_locale())
+
+
+@lru_cache(maxsize=4096)  # a booking's time is labelled for its notification and each of its mails
+def _slot_label(moment: datetime, tz: str, code: str) -> str:
     local = _local(moment, tz)
     return f"{day_label(local.date())}, {time_label(moment, tz)} {local.tzname()}"
 

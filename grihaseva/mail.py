@@ -5,9 +5,10 @@ mail to `mail_outbox` inside the caller's transaction, so a mail exists if and
 only if the change that caused it was committed.  `enqueue_mails` writes the
 template's name and its facts instead, and the sender renders them (`rendered`):
 a busy transaction such as a booking then holds its locks for less time.  `MailSender` delivers the
-outbox with aiosmtplib: it claims one due row at a time with a conditional
-UPDATE (rowcount 1 means the row is ours, so several processes never send the
-same mail), sends it as multipart text + HTML (+ attachments), and on failure
+outbox with aiosmtplib: it claims the due rows of a round with one conditional
+UPDATE (a row it changed is ours, so several processes never send the same
+mail), sends each as multipart text + HTML (+ attachments), records the sent
+ones with one UPDATE (every MARK_EVERY_SECONDS at most, and at the end of the round), and on failure
 schedules a retry with exponential backoff until 24 hours after the mail was
 written, then marks it failed.  With no SMTP host configured, "sending" writes
 the mail to the log (and `/dev/mail` lists it in development).
@@ -27,6 +28,7 @@ import os
 import re
 import secrets
 import socket
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.header import Header
@@ -63,6 +65,10 @@ SMTP_TIMEOUT = 30.0
 # The done-mark is retried until it sticks: first after MARK_RETRY_FIRST seconds, doubling to
 # MARK_RETRY_MAX.
 MARK_RETRY_FIRST, MARK_RETRY_MAX = 0.2, 2.0
+# Sent mail is recorded in one statement for the round, or sooner once the oldest unrecorded
+# send is this old: a sender that dies in between sends those few again (as it would one mail
+# between its send and its mark).
+MARK_EVERY_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -92,26 +98,27 @@ def _email_templates() -> Environment:
     return env
 
 
-def render_mail(template: str, context: Mapping[str, Any], locale: str | None = None) -> tuple[str, str, str]:
+def render_mail(template: str, context: Mapping[str, Any], locale: str | None = None,
+                html: bool = True) -> tuple[str, str, str]:
     """(subject, text, html) of `templates/email/<template>.txt|.html`, in `locale`
-    (default: the current language).
+    (default: the current language); with `html=False` the HTML part is left unmade ("").
 
     The text template names the subject with `{% set subject = _("...") %}`; the HTML
     template receives it as `subject`.
     """
     with i18n.use_locale(locale or i18n.get_locale()):
-        return _render_mail(template, context, locale or i18n.get_locale())
+        return _render_mail(template, context, locale or i18n.get_locale(), html)
 
 
-def _render_mail(template: str, context: Mapping[str, Any], locale: str) -> tuple[str, str, str]:
+def _render_mail(template: str, context: Mapping[str, Any], locale: str, html: bool = True) -> tuple[str, str, str]:
     env = _email_templates()
     context = {**context, "lang": locale}
     text_module = env.get_template(f"email/{template}.txt").make_module(dict(context))
     subject = " ".join(str(getattr(text_module, "subject", "")).split())
     if not subject:
         raise ValueError(f"templates/email/{template}.txt does not set a subject")
-    html = env.get_template(f"email/{template}.html").render(**context, subject=subject)
-    return subject, str(text_module).strip() + "\n", html
+    body = env.get_template(f"email/{template}.html").render(**context, subject=subject) if html else ""
+    return subject, str(text_module).strip() + "\n", body
 
 
 def _attachments_json(attachments: Iterable[Attachment]) -> str | None:
@@ -199,16 +206,17 @@ def _make(maker: str, args: Mapping[str, Any]) -> str:
     return getattr(importlib.import_module(module), function)(**args)
 
 
-def rendered(mail: Mapping[str, Any], attachments: bool = True) -> dict[str, Any]:
+def rendered(mail: Mapping[str, Any], attachments: bool = True, html: bool = True) -> dict[str, Any]:
     """The outbox row with its subject, bodies and attachments, rendering a row written by
     `enqueue_mails` from its template and facts (a row written rendered comes back as it is).
-    `attachments=False` leaves a templated row's attachments unmade (the log shows none)."""
+    `attachments=False` and `html=False` leave a templated row's attachments and HTML part
+    unmade (the log shows neither)."""
     mail = dict(mail)
     if not mail.get("template"):
         return mail
     facts = json.loads(mail["facts"])
     mail["subject"], mail["text_body"], mail["html_body"] = render_mail(mail["template"], facts["context"],
-                                                                            facts.get("locale"))
+                                                                            facts.get("locale"), html)
     if not attachments:
         return mail
     # An attachment's words in the recipient's language too (the .ics's summary and description).
@@ -271,7 +279,7 @@ class SmtpUnreachable(Exception):
 class _SmtpTransport:
     """One SMTP connection, opened on the first mail and reused for a batch."""
 
-    needs_attachments = True
+    needs_attachments = needs_html = True
 
     def __init__(self, settings: Settings):
         self.settings = settings
@@ -308,10 +316,11 @@ class _SmtpTransport:
 
 class _LogTransport:
     """No SMTP host configured: the mail goes to the log (and stays listed at /dev/mail, which
-    renders it whole). The log shows the subject and text only, so its attachments (a booking's
-    .ics: about half a booking mail's rendering time in a profile) are not made for it."""
+    renders it whole). The log shows the subject and text only, so neither its attachments (a
+    booking's .ics: about half a booking mail's rendering time in a profile) nor its HTML part
+    are made for it."""
 
-    needs_attachments = False
+    needs_attachments = needs_html = False
 
     async def send(self, mail: Mapping[str, Any]) -> None:  # no MIME message to build: it is only logged
         logger.info("mail %s to %s (no SMTP host configured, so it is logged instead of sent)\n"
@@ -325,13 +334,17 @@ class MailSender:
     """Delivers due outbox rows; `run_once()` is one round, `start()`/`stop()` the background loop."""
 
     def __init__(self, db, settings: Settings, clock: Callable[[], datetime] = utcnow, *,
-                 worker_id: str | None = None, batch_size: int = 50, poll_seconds: float = 5.0):
+                 worker_id: str | None = None, batch_size: int = 50, poll_seconds: float = 5.0,
+                 gather_seconds: float = 0.1):
         self.db = db
         self.settings = settings
         self.clock = clock
         self.worker_id = worker_id or f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(4)}"
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
+        # After a commit's wake-up, the round waits this long: the mail of a burst of bookings
+        # then goes out in one round (its read, claim and done-mark shared) instead of one each.
+        self.gather_seconds = gather_seconds
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
         self._stopping = False
@@ -341,78 +354,112 @@ class MailSender:
         return _SmtpTransport(self.settings) if self.settings.smtp_host else _LogTransport()
 
     async def run_once(self) -> int:
-        """Attempt every mail due now; returns how many this sender attempted."""
+        """Attempt every mail due now; returns how many this sender attempted.
+
+        One round: read the due rows, claim them with one UPDATE, send them one by one (the claims'
+        lease renewed every LEASE_RENEW_SECONDS meanwhile), and record the sent ones with one
+        UPDATE at the end of the round, or sooner once the oldest unrecorded send is
+        MARK_EVERY_SECONDS old. Mail left unsent by a stop or an unreachable server is handed back
+        unattempted."""
         now = self.clock()
         due = await self.db.fetch_all("select_due_mail", {"now": now, "stale_before": now - CLAIM_LEASE,
                                                           "limit": self.batch_size})
+        if not due:
+            return 0
+        mine = await self._claim(due, now)
+        if not mine:
+            return 0
         attempted = 0
         transport = self._transport()
+        needs = {"attachments": getattr(transport, "needs_attachments", True), "html": getattr(transport, "needs_html", True)}
+        sent: list[int] = []
+        first_unrecorded = 0.0
+        renewer = asyncio.create_task(self._renew_claims())
         try:
-            for row in due:
+            for index, row in enumerate(mine):
                 if self._stopping:
+                    await self._hand_back(mine[index:])
                     break
-                now = self.clock()  # each claim starts its lease when it is taken
-                claim = await self.db.execute("claim_mail", {"id": row["id"], "worker": self.worker_id,
-                                                             "now": now, "stale_before": now - CLAIM_LEASE})
-                if claim.rowcount != 1:  # another sender has it
-                    continue
                 attempted += 1
                 # The row as read before the claim: what a mail says never changes once written,
                 # and the claim has just counted this attempt.
                 mail = {**row, "attempts": row["attempts"] + 1}
                 try:
                     # A row of facts: its text, HTML and .ics are made here.
-                    mail = rendered(mail, getattr(transport, "needs_attachments", True))
-                    await self._send_holding_lease(transport, mail)
+                    await transport.send(rendered(mail, **needs))
                 except SmtpUnreachable as error:
                     await self._failed_attempt(mail, error, now)
-                    break  # the rest stay queued for the next round instead of each waiting to time out
+                    await self._hand_back(mine[index + 1:])  # they wait for the next round instead of each timing out
+                    break
                 except Exception as error:  # a refused message or a dropped connection: retry this one later
                     await self._failed_attempt(mail, error, now)
                 else:
-                    await self._mark_sent(mail["id"])
-        finally:
-            await transport.close()
-        return attempted
-
-    async def _send_holding_lease(self, transport, mail: Mapping[str, Any]) -> None:
-        """Send one mail, renewing this sender's claim every LEASE_RENEW_SECONDS meanwhile, so a
-        slow SMTP exchange never lets another sender take the mail."""
-        async def renew() -> None:
-            while True:
-                await asyncio.sleep(LEASE_RENEW_SECONDS)
-                try:
-                    await self.db.execute("renew_mail_claim", {"id": mail["id"], "worker": self.worker_id,
-                                                               "now": self.clock()})
-                except Exception as error:  # the database is away: the send goes on, the lease may lapse
-                    logger.warning("mail %s: could not renew the claim: %s", mail["id"], error)
-
-        renewer = asyncio.create_task(renew())
-        try:
-            await transport.send(mail)
+                    if not sent:
+                        first_unrecorded = time.monotonic()
+                    sent.append(mail["id"])
+                    if time.monotonic() - first_unrecorded >= MARK_EVERY_SECONDS:
+                        await self._mark_sent(sent)
+                        sent = []
+            if sent:
+                await self._mark_sent(sent)
         finally:
             renewer.cancel()
             await asyncio.gather(renewer, return_exceptions=True)
+            await transport.close()
+        return attempted
 
-    async def _mark_sent(self, mail_id: int) -> None:
-        """The server has the mail: record it (one statement), retried until it sticks.
-        A database that returns within the lease gets the mark before any sender may take the mail
-        again, so the mail is not delivered twice. A mark whose commit was lost in transit is
-        recognised on the retry (the row already says sent)."""
+    async def _claim(self, due: list[dict], now: datetime) -> list[dict]:
+        """The rows of `due` this sender now holds (one UPDATE; a row another sender took between
+        the read and the claim is left out, found by a second read only when the counts differ)."""
+        ids = [row["id"] for row in due]
+        sql, params = self.db.expand("claim_mails", {"ids": ids}, {"worker": self.worker_id, "now": now,
+                                                                   "stale_before": now - CLAIM_LEASE})
+        claimed = await self.db.execute(sql, params)
+        if claimed.rowcount == len(ids):
+            return due
+        if claimed.rowcount == 0:
+            return []
+        sql, params = self.db.expand("select_mail_ids_claimed_by", {"ids": ids}, {"worker": self.worker_id})
+        held = {row["id"] for row in await self.db.fetch_all(sql, params)}
+        return [row for row in due if row["id"] in held]
+
+    async def _renew_claims(self) -> None:
+        """While a round lasts: every LEASE_RENEW_SECONDS this sender's claims start their lease
+        again (one statement), so a slow SMTP exchange never lets another sender take a mail."""
+        while True:
+            await asyncio.sleep(LEASE_RENEW_SECONDS)
+            try:
+                await self.db.execute("renew_mail_claims", {"worker": self.worker_id, "now": self.clock()})
+            except Exception as error:  # the database is away: the sends go on, the lease may lapse
+                logger.warning("mail sender %s: could not renew its claims: %s", self.worker_id, error)
+
+    async def _hand_back(self, rows: list[dict]) -> None:
+        """Claimed rows not attempted after all: queued again as they were (the claim's count undone)."""
+        if rows:
+            sql, params = self.db.expand("release_mail_claims", {"ids": [row["id"] for row in rows]},
+                                         {"worker": self.worker_id})
+            await self.db.execute(sql, params)
+
+    async def _mark_sent(self, mail_ids: list[int]) -> None:
+        """The server has these mails: record it (one statement), retried until it sticks.
+        A database that returns within the lease gets the mark before any sender may take the mails
+        again, so none is delivered twice. A mark whose commit was lost in transit is recognised
+        on the retry (the rows already say sent)."""
         delay = MARK_RETRY_FIRST
+        sql, params = self.db.expand("mark_mails_sent", {"ids": mail_ids}, {"worker": self.worker_id})
         while True:
             try:  # one statement, in autocommit: no BEGIN and COMMIT round trips around it
-                marked = await self.db.execute("mark_mail_sent", {"id": mail_id, "worker": self.worker_id,
-                                                                  "now": self.clock()})
-                if marked.rowcount != 1:
-                    row = await self.db.fetch_one("select_mail", {"id": mail_id})
-                    if row is None or row["status"] != "sent":
-                        logger.warning("mail %s was delivered, but its claim had passed to %s: it may go out twice",
-                                       mail_id, row and row["claimed_by"])
+                marked = await self.db.execute(sql, {**params, "now": self.clock()})
+                if marked.rowcount != len(mail_ids):
+                    for mail_id in mail_ids:
+                        row = await self.db.fetch_one("select_mail", {"id": mail_id})
+                        if row is None or row["status"] != "sent":
+                            logger.warning("mail %s was delivered, but its claim had passed to %s: it may go out twice",
+                                           mail_id, row and row["claimed_by"])
                 return
             except Exception as error:
                 logger.warning("mail %s was delivered; recording that failed (%s), retrying in %.1f s",
-                               mail_id, error, delay)
+                               ", ".join(map(str, mail_ids)), error, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, MARK_RETRY_MAX)
 
@@ -476,6 +523,8 @@ class MailSender:
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
             except asyncio.TimeoutError:
                 pass
+            if self._wake.is_set() and self.gather_seconds and not self._stopping:
+                await asyncio.sleep(self.gather_seconds)
             self._wake.clear()
             if self._stopping:
                 break

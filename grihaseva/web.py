@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import hmac
+import re
 import secrets
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -12,7 +13,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
-from quart import Response, current_app, flash, g, has_request_context, redirect, render_template, request, session
+from quart import Response, current_app, flash, g, has_request_context, render_template, request, session
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest, Forbidden, HTTPException
 from werkzeug.urls import iri_to_uri
@@ -80,15 +81,22 @@ def safe_next(target: str | None, default: str) -> str:
     return quote(target, safe="/?&=#%:@!$'()*+,;~-._")  # a Location header must be ASCII
 
 
+# A location that iri_to_uri would leave as it is (most: "/bookings/12", "/login?next=%2F").
+_PLAIN_LOCATION = re.compile(r"[A-Za-z0-9_.~/%-]*(\?[A-Za-z0-9_.~/%=&+-]*)?")
+
+
 def redirect_to(location: str, status: int = 303) -> Response:
     """A redirect that htmx fragment requests follow as a full navigation. The location may hold
     non-ASCII (a Hindi post's address): headers carry it percent-encoded."""
-    location = iri_to_uri(location)
+    if not _PLAIN_LOCATION.fullmatch(location):
+        location = iri_to_uri(location)
     if wants_partial():
         response = Response("", status=200)
         response.headers["HX-Redirect"] = location
         return response
-    return redirect(location, status)
+    # No "Redirecting..." page in the body (werkzeug's `redirect` writes one): browsers and htmx
+    # follow the Location header and never show it.
+    return Response("", status=status, headers={"Location": location})
 
 
 NOT_UTF8 = lazy_gettext("The form contained characters that are not valid UTF-8 text.")
@@ -96,11 +104,12 @@ NOT_UTF8 = lazy_gettext("The form contained characters that are not valid UTF-8 
 
 async def _parsed_form() -> MultiDict:
     """The parsed form; Quart silently drops a urlencoded body that is not UTF-8, so refuse it here."""
-    if request.mimetype in ("application/x-www-form-urlencoded", "application/x-url-encoded"):
+    if request.mimetype in ("application/x-www-form-urlencoded", "application/x-url-encoded") and not g.get("_form_utf8"):
         try:
             (await request.get_data()).decode("utf-8")
         except UnicodeDecodeError:
             raise FormError(str(NOT_UTF8)) from None
+        g._form_utf8 = True  # checked once per request (the CSRF check reads the form first)
     return await request.form
 
 

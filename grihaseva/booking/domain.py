@@ -258,16 +258,19 @@ async def availability(db, provider_id: int, around: datetime, off_today: bool =
 
 
 async def schedule(db, provider: Mapping, around: datetime, from_at: datetime, to_at: datetime,
-                   ignore_booking: int | None = None, off_today: bool = True) -> tuple[Availability, list[Busy]]:
+                   ignore_booking: int | None = None, off_today: bool = True,
+                   off_span: tuple[datetime, datetime] | None = None) -> tuple[Availability, list[Busy]]:
     """The provider's availability around `around` (`availability`'s, "available today" included
     unless `off_today` is False) and their active bookings that touch [from_at, to_at), in one
     read. `provider` is a row with the booking rules and `off_today` (`select_provider`,
-    `select_service_providers`, `lock_provider_for_booking`)."""
+    `select_service_providers`, `lock_provider_for_booking`). Time off is read for the whole
+    booking window, or only where it touches `off_span` when given (the check of one start)."""
     window = timedelta(days=provider["window_days"])
     provider_id = provider["id"] if "id" in provider else provider["user_id"]
+    off_from, off_to = off_span or (around - timedelta(days=2), around + window + timedelta(days=9))
     rows = await db.fetch_all("select_schedule", {
         "provider_id": provider_id, "from_at": from_at, "to_at": to_at, "busy_after": from_at - MAX_JOB,
-        "off_from": around - timedelta(days=2), "off_to": around + window + timedelta(days=9),
+        "off_from": off_from, "off_to": off_to,
     })
     weekly: dict[int, list[tuple[time, time]]] = {}
     time_off, taken = [], []
@@ -557,7 +560,11 @@ async def _check_slot(tx, provider_id: int, service: Service, start: datetime, n
     `provider` is their row with the booking rules when the caller has read it already."""
     if provider is None:
         provider = await tx.fetch_one("select_provider", {"id": provider_id})
-    avail, taken = await schedule(tx, provider, now, start - timedelta(days=1), start + timedelta(days=1), ignore_booking)
+    # Only what can block this start is read: jobs (with the travel buffer after them) and time
+    # off that reach into [start, start + length + buffer), not the days around it.
+    reach = start + service.duration + timedelta(minutes=provider["buffer_min"])
+    avail, taken = await schedule(tx, provider, now, start - timedelta(minutes=provider["buffer_min"]), reach,
+                                  ignore_booking, off_span=(start, reach))
     reason = slots.why_not_bookable(avail, taken, service.duration, start, now)
     if reason is None:
         return avail
@@ -578,8 +585,9 @@ async def refuse_if_already_booked(db, customer_id: int, service: Service, start
     """AlreadyBooked if the customer holds a confirmed booking of this service at an overlapping
     time: a double submit of "any available provider" would otherwise send two professionals.
     Different services at the same time stay allowed. Called without locks before a provider is
-    picked (a second tap when everyone is now busy is not "no provider is free"), and again in the
-    booking's transaction after `lock_customer`."""
+    picked (a second tap when everyone is now busy is not "no provider is free"). In the booking's
+    transaction `lock_provider_for_booking` makes the same test after both locks, and this then
+    reads the booking to name it."""
     overlap = await db.fetch_one("select_customer_same_service_overlap", {
         "customer_id": customer_id, "service_id": service.id, "starts_at": start,
         "ends_at": start + service.duration, "ignore_booking": ignore_booking or 0})
@@ -629,8 +637,9 @@ async def place_booking(db: Database, customer: Customer, service: Service, prov
     same-service overlap, then the slot. Refusals are `BookingRefused` (`SlotTaken` for a lost
     race, `AlreadyBooked` for a second booking).
 
-    Statements on a chosen provider: BEGIN, two locking reads, the overlap check, the schedule
-    (one read), four inserts (booking, notification, events, mails), COMMIT."""
+    Statements on a chosen provider: BEGIN, two locking reads (the second also reads the service's
+    terms and the customer's same-service overlap), the schedule around the start (one read),
+    four inserts (booking, notification, events, mails), COMMIT."""
     if service.women_only and customer.gender != "female":
         raise BookingRefused(str(WOMEN_ONLY_CUSTOMER), 403)
     clean = _clean_details(details)
@@ -645,14 +654,19 @@ async def place_booking(db: Database, customer: Customer, service: Service, prov
     try:
         async with db.transaction() as tx:
             buyer = await tx.fetch_one("lock_customer_for_booking", {"customer_id": customer.id, "provider_id": provider_id, "now": now})
-            provider = await tx.fetch_one("lock_provider_for_booking", {"provider_id": provider_id, "service_id": service.id})
+            provider = await tx.fetch_one("lock_provider_for_booking", {"provider_id": provider_id, "service_id": service.id,
+                                                                        "customer_id": customer.id, "starts_at": start})
             if provider is None or not provider["verified"] or not provider["is_active"]:  # or suspended meanwhile
                 raise BookingRefused(gettext("That provider is not taking bookings."), 404)
+            service = _as_now(service, provider)  # its length, price and rules as committed now
+            if service.women_only and customer.gender != "female":
+                raise BookingRefused(str(WOMEN_ONLY_CUSTOMER), 403)
             if service.women_only and provider["gender"] != "female":
                 raise BookingRefused(gettext("Women-only services are done only by women professionals."), 422)
             if not provider["offers"]:  # never offered, or dropped meanwhile
                 raise BookingRefused(gettext("That provider does not offer this service."), 422)
-            await refuse_if_already_booked(tx, customer.id, service, start)
+            if provider["same_service_booking"]:  # read with the lock; this names it in the refusal
+                await refuse_if_already_booked(tx, customer.id, service, start)
             refuse_over_cap(buyer, now, caps_for(db))
             avail = await _check_slot(tx, provider_id, service, start, now, provider=provider)
             booking = {"customer_id": customer.id, "provider_id": provider_id, "service_id": service.id,
@@ -678,6 +692,16 @@ async def place_booking(db: Database, customer: Customer, service: Service, prov
                                                       "cap": refused.cap, "now": now})
         raise
     return booking_id
+
+
+def _as_now(service: Service, provider: Mapping) -> Service:
+    """`service` with what a booking takes from it as `lock_provider_for_booking` read it in the
+    booking's transaction: the caller's copy may be a page's (cached until a catalogue event), so
+    a service deactivated, re-priced or changed meanwhile is booked as it is now, or not at all."""
+    if not provider["service_active"]:
+        raise BookingRefused(gettext("We don't offer that service (any more). See all services."), 404)
+    return replace(service, duration_min=int(provider["service_duration_min"]),
+                   price_paise=int(provider["service_price_paise"]), women_only=bool(provider["service_women_only"]))
 
 
 async def booking_for(db, booking_id: int, user) -> dict:

@@ -166,7 +166,7 @@ async def _women_only_page(service: domain.Service):
 @blueprint.get("/book/<slug>")
 async def book(slug: str):
     """The slot grid: a strip of 14 days, one day's free start times."""
-    service = await _grid_service(slug)
+    service = await _cached_service(slug)
     if _women_notice(service):
         return await _women_only_page(service)
     provider_id = _provider_choice(request.args.get("provider"))
@@ -183,9 +183,11 @@ async def book(slug: str):
     return await render("booking/book.html", service=service, reschedule=None, grid_section=Markup(section))
 
 
-async def _grid_service(slug: str) -> domain.Service:
-    """`_service_or_404` for the grid page, kept in the SectionCache until the service changes
-    (admins' catalogue changes publish on its topic). A booking reads the service afresh."""
+async def _cached_service(slug: str) -> domain.Service:
+    """`_service_or_404` for the grid page and the booking POST, kept in the SectionCache until the
+    service changes (admins' catalogue changes publish on its topic). A booking takes what it
+    charges and checks (active, length, price, women-only) as its locked transaction reads them
+    (`domain.place_booking`), not from this copy."""
     cache = getattr(db(), "section_cache", None)
     if cache is None:
         return await _service_or_404(slug)
@@ -407,7 +409,7 @@ async def _where(form, user, service: domain.Service, provider_id: int | None) -
 @requires_role("customer")
 async def place_booking(slug: str):
     """Confirm a booking. A lost race answers 409 with the fresh grid."""
-    service = await _service_or_404(slug)
+    service = await _cached_service(slug)
     form = await read_form()
     provider_id = _provider_choice(form.get("provider"))
     start = _slot(form.get("slot"))

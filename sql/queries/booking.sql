@@ -110,9 +110,22 @@ FROM users u WHERE u.id = :customer_id;
 
 -- name: lock_provider_for_booking
 -- lock_provider with everything a booking checks and shows: the provider's standing, booking
--- rules, name and address, and whether they offer the service (MySQL overrides with FOR UPDATE).
+-- rules, name and address, whether they offer the service, and what the booking takes from the
+-- service as it is now (whether it is still offered, its length, price and women-only rule: the
+-- booking page gives the service as it was read for the page, booking.views._cached_service);
+-- and the customer's confirmed booking of the same service that overlaps the new one at the
+-- service's length as it is now (select_customer_same_service_overlap's test, read after both
+-- locks: the customer's are taken first). MySQL overrides with FOR UPDATE.
 SELECT p.user_id, p.verified, p.timezone, p.buffer_min, p.min_notice_min, p.window_days, p.step_min, p.off_today,
-       u.name, u.email, u.locale, u.gender, u.is_active, ps.service_id IS NOT NULL AS offers
+       u.name, u.email, u.locale, u.gender, u.is_active, ps.service_id IS NOT NULL AS offers,
+       (SELECT s.is_active FROM services s WHERE s.id = :service_id) AS service_active,
+       (SELECT s.duration_min FROM services s WHERE s.id = :service_id) AS service_duration_min,
+       (SELECT s.price_paise FROM services s WHERE s.id = :service_id) AS service_price_paise,
+       (SELECT s.women_only FROM services s WHERE s.id = :service_id) AS service_women_only,
+       (SELECT b.id FROM bookings b
+        WHERE b.customer_id = :customer_id AND b.service_id = :service_id AND b.status = 'confirmed'
+          AND b.starts_at < datetime(:starts_at, '+' || (SELECT s.duration_min FROM services s WHERE s.id = :service_id) || ' minutes') AND b.ends_at > :starts_at
+        LIMIT 1) AS same_service_booking
 FROM providers p
 JOIN users u ON u.id = p.user_id
 LEFT JOIN provider_services ps ON ps.provider_id = p.user_id AND ps.service_id = :service_id

@@ -23,6 +23,24 @@ WHERE id = :id
   AND ((status = 'queued' AND next_attempt_at <= :now)
        OR (status = 'sending' AND claimed_at < :stale_before));
 
+-- name: claim_mails
+-- claim_mail for a round's due mail in one statement: the rows it changes are this sender's
+-- (select_mail_ids_claimed_by names them when another sender took some in between).
+UPDATE mail_outbox
+SET status = 'sending', claimed_by = :worker, claimed_at = :now, attempts = attempts + 1
+WHERE id IN (:ids)
+  AND ((status = 'queued' AND next_attempt_at <= :now)
+       OR (status = 'sending' AND claimed_at < :stale_before));
+
+-- name: select_mail_ids_claimed_by
+SELECT id FROM mail_outbox WHERE id IN (:ids) AND status = 'sending' AND claimed_by = :worker;
+
+-- name: release_mail_claims
+-- Claimed but not attempted (the sender stopped, or the SMTP server was unreachable): queued
+-- again as before the claim.
+UPDATE mail_outbox SET status = 'queued', claimed_by = NULL, claimed_at = NULL, attempts = attempts - 1
+WHERE id IN (:ids) AND status = 'sending' AND claimed_by = :worker;
+
 -- name: select_mail
 SELECT id, to_addr, subject, text_body, html_body, attachments, template, facts, status, attempts, next_attempt_at,
        claimed_by, claimed_at, last_error, created_at, sent_at
@@ -31,6 +49,10 @@ FROM mail_outbox WHERE id = :id;
 -- name: mark_mail_sent
 UPDATE mail_outbox SET status = 'sent', sent_at = :now, last_error = NULL
 WHERE id = :id AND status = 'sending' AND claimed_by = :worker;
+
+-- name: mark_mails_sent
+UPDATE mail_outbox SET status = 'sent', sent_at = :now, last_error = NULL
+WHERE id IN (:ids) AND status = 'sending' AND claimed_by = :worker;
 
 -- name: schedule_mail_retry
 UPDATE mail_outbox
@@ -47,7 +69,7 @@ SELECT id, to_addr, subject, text_body, html_body, attachments, template, facts,
        created_at, sent_at
 FROM mail_outbox ORDER BY id DESC LIMIT :limit;
 
--- name: renew_mail_claim
--- The sender still holds this mail (a long SMTP exchange): its lease starts again.
+-- name: renew_mail_claims
+-- The sender is still at work on the mail it holds (a long SMTP exchange): their leases start again.
 UPDATE mail_outbox SET claimed_at = :now
-WHERE id = :id AND status = 'sending' AND claimed_by = :worker;
+WHERE claimed_by = :worker AND status = 'sending';

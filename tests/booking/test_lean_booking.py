@@ -37,14 +37,17 @@ class _Counting:
         self.db._run_on = self._original
 
 
-async def test_a_booking_with_a_chosen_provider_sends_eight_statements_besides_begin_and_commit(demo):
+async def test_a_booking_with_a_chosen_provider_sends_seven_statements_besides_begin_and_commit(demo):
     service = await domain.active_service(demo.db, "tap-leak-repair")
     ravi = await user_id(demo, "provider@example.com")
     customer = await _customer(demo)
+    await demo.broadcaster.stop()  # its timed poll of the events would be counted too, now and then
+    await demo.mail_sender.stop()
     with _Counting(demo.db) as counted:
         booking_id = await domain.place_booking(demo.db, customer, service, ravi, TUE_5PM, DETAILS, NOW)
-    # two locks, the same-service check, the schedule; booking, notification, events, mails
-    assert counted.statements == ["SELECT"] * 4 + ["INSERT"] * 4
+    # two locks (the second with the service's terms and the same-service check), the schedule;
+    # booking, notification, events, mails
+    assert counted.statements == ["SELECT"] * 3 + ["INSERT"] * 4
     assert await demo.db.fetch_value("SELECT COUNT(*) AS n FROM events WHERE payload LIKE :p",
                                      {"p": f'%"booking_id":{booking_id}%'}) == 3
     mails = await demo.db.fetch_all("SELECT * FROM mail_outbox ORDER BY id")
@@ -55,7 +58,7 @@ async def test_a_booking_with_a_chosen_provider_sends_eight_statements_besides_b
     assert "BEGIN:VCALENDAR" in sent["attachments"] and f"booking-{booking_id}@grihaseva" in sent["attachments"]
 
 
-async def test_mariadb_counts_ten_statements_for_a_booking(demo):
+async def test_mariadb_counts_nine_statements_for_a_booking(demo):
     if demo.db.dialect != "mysql":
         pytest.skip("Com_* status counters are MariaDB's")
     service = await domain.active_service(demo.db, "tap-leak-repair")
@@ -77,7 +80,7 @@ async def test_mariadb_counts_ten_statements_for_a_booking(demo):
     sent = {name: after[name] - before[name] for name in after if after[name] != before[name]}
     sent["Com_show_status"] -= 1  # the second SHOW itself
     sent = {name: n for name, n in sent.items() if n}
-    assert sent == {"Com_begin": 1, "Com_select": 4, "Com_insert": 4, "Com_commit": 1}
+    assert sent == {"Com_begin": 1, "Com_select": 3, "Com_insert": 4, "Com_commit": 1}
 
 
 async def test_the_grid_reads_a_providers_week_once_until_an_event_for_them(demo):
@@ -139,3 +142,44 @@ async def test_mail_that_is_only_logged_makes_no_calendar_file(demo, monkeypatch
     assert [row["status"] for row in rows] == ["sent", "sent"]
     assert made == []  # nothing reads a logged mail's .ics
     assert "BEGIN:VCALENDAR" in rendered(rows[0])["attachments"] and len(made) == 1  # /dev/mail still shows it
+
+
+async def test_a_booking_takes_the_services_terms_as_committed_not_as_the_page_read_them(demo):
+    """The booking POST hands the domain the page's cached service; what the booking charges and
+    checks is read again under its locks."""
+    from datetime import timedelta
+
+    page = await domain.active_service(demo.db, "tap-leak-repair")  # as the page read it
+    ravi = await user_id(demo, "provider@example.com")
+    await demo.db.execute("UPDATE services SET price_paise = :p, duration_min = :d WHERE id = :id",
+                          {"p": page.price_paise + 10000, "d": page.duration_min + 30, "id": page.id})
+    booking_id = await domain.place_booking(demo.db, await _customer(demo), page, ravi, TUE_5PM, DETAILS, NOW)
+    row = await demo.db.fetch_one("SELECT price_paise, starts_at, ends_at FROM bookings WHERE id = :id", {"id": booking_id})
+    assert row["price_paise"] == page.price_paise + 10000
+    assert row["ends_at"] - row["starts_at"] == timedelta(minutes=page.duration_min + 30)
+
+
+async def test_a_service_withdrawn_after_the_page_read_it_is_not_booked(demo):
+    page = await domain.active_service(demo.db, "tap-leak-repair")
+    ravi = await user_id(demo, "provider@example.com")
+    await demo.db.execute("UPDATE services SET is_active = 0 WHERE id = :id", {"id": page.id})
+    with pytest.raises(domain.BookingRefused) as refused:
+        await domain.place_booking(demo.db, await _customer(demo), page, ravi, TUE_5PM, DETAILS, NOW)
+    assert refused.value.status == 404
+    assert await demo.db.fetch_value("SELECT COUNT(*) AS n FROM bookings") == 0
+
+
+async def test_the_same_service_check_under_the_lock_uses_the_services_length_as_committed(demo):
+    """A second booking of the service that overlaps the first only at the service's new, longer
+    length is refused as already booked, even when the caller's copy has the old length."""
+    from datetime import timedelta
+
+    page = await domain.active_service(demo.db, "tap-leak-repair")
+    ravi = await user_id(demo, "provider@example.com")
+    customer = await _customer(demo)
+    later = TUE_5PM + page.duration + timedelta(minutes=30)  # clear of 5 pm at the old length
+    first = await domain.place_booking(demo.db, customer, page, ravi, later, DETAILS, NOW)
+    await demo.db.execute("UPDATE services SET duration_min = :d WHERE id = :id", {"d": page.duration_min + 60, "id": page.id})
+    with pytest.raises(domain.AlreadyBooked) as already:
+        await domain.place_booking(demo.db, customer, page, ravi, TUE_5PM, DETAILS, NOW)
+    assert already.value.booking_id == first
