@@ -258,7 +258,7 @@ class BookingActions(BookingDialogue):
         try:
             if action.get("kind") == "cancel":
                 row = await domain.cancel_booking(self.db, self.user, booking_id, self.now,
-                                                  reason="Cancelled in chat", accepted_fee=action.get("fee"))
+                                                  reason=gettext("Cancelled in chat"), accepted_fee=action.get("fee"))
                 self.drop_action()
                 parts = [gettext("Done: %(what)s is cancelled.", what=_what(row))]
                 if action.get("fee"):

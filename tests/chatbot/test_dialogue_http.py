@@ -147,8 +147,19 @@ async def test_cancel_my_booking_cancels_after_a_confirm(demo):
     assert await booking_status(demo, booking) == "confirmed"  # nothing before the yes
     page = await said(client, "Yes, cancel it")
     assert "is cancelled" in page
-    row = await demo.db.fetch_one("SELECT status, cancelled_by, late_fee_paise FROM bookings WHERE id = :id", {"id": booking})
+    row = await demo.db.fetch_one("SELECT status, cancelled_by, late_fee_paise, cancel_reason FROM bookings WHERE id = :id", {"id": booking})
     assert (row["status"], row["cancelled_by"], row["late_fee_paise"]) == ("cancelled", "customer", 0)
+    assert row["cancel_reason"] == "Cancelled in chat"
+
+
+async def test_a_cancel_in_a_hindi_chat_gives_the_reason_in_hindi(demo):
+    booking = await place(demo, "tap-leak-repair", "provider@example.com", TUESDAY_5PM)
+    client = await logged_in(demo)
+    await said(client, "मेरी बुकिंग रद्द करो")
+    await said(client, "हाँ")
+    row = await demo.db.fetch_one("SELECT status, cancel_reason FROM bookings WHERE id = :id", {"id": booking})
+    assert row["status"] == "cancelled"
+    assert row["cancel_reason"] == "चैट में रद्द की गई"  # her booking page shows it, not English words
 
 
 async def test_a_late_cancel_states_the_fee_and_charges_it(demo):
