@@ -105,12 +105,16 @@ class Database(_Executor):
             listener(tx)
 
     def _sql(self, query: str) -> str:
+        sql = self.queries.get(query)
+        if sql is not None:
+            return sql
         if _IDENTIFIER.match(query):
-            try:
-                return self.queries[query]
-            except KeyError:
-                raise KeyError(f"no query named {query!r} in sql/queries") from None
-        return query
+            raise KeyError(f"no query named {query!r} in sql/queries")
+        return self._raw_sql(query)
+
+    def _raw_sql(self, sql: str) -> str:
+        """A statement given as text, as the driver takes it."""
+        return sql
 
     def expand(self, query: str, lists: dict[str, Sequence[Any]], params: Params = None) -> tuple[str, dict[str, Any]]:
         """A named query whose `IN (:name)` takes a list: (sql, params) with one bound parameter
@@ -162,7 +166,9 @@ class _SqliteTx(_Executor):
         return self.db._sql(query)
 
     async def _run(self, sql, params, want):
-        return await self.db._run_on(self.conn, sql, params, want)
+        # The transaction's BEGIN IMMEDIATE goes with its first statement, in the same trip to the
+        # connection's thread (decided there, so nothing here ever runs outside the transaction).
+        return await self.db._run_on(self.conn, sql, params, want, in_transaction=True)
 
 
 async def _run_to_completion(operation: Awaitable[T]) -> T:
@@ -183,8 +189,11 @@ async def _run_to_completion(operation: Awaitable[T]) -> T:
 _SQLITE_UNAVAILABLE = ("unable to open database", "disk I/O error", "database is locked")
 
 
-def _sqlite_statement(conn, sql: str, params: dict[str, Any], want: str) -> Any:
-    """In the aiosqlite connection's thread: run one statement and read what `want` asks for."""
+def _sqlite_statement(conn, sql: str, params: dict[str, Any], want: str, in_transaction: bool = False) -> Any:
+    """In the aiosqlite connection's thread: run one statement and read what `want` asks for;
+    `in_transaction`: within a transaction, begun here (BEGIN IMMEDIATE) if it is not yet."""
+    if in_transaction and not conn._conn.in_transaction:
+        conn._conn.execute("BEGIN IMMEDIATE")
     cursor = conn._conn.execute(sql, params)
     try:
         if want == "one":
@@ -195,6 +204,12 @@ def _sqlite_statement(conn, sql: str, params: dict[str, Any], want: str) -> Any:
         return Result(cursor.rowcount, cursor.lastrowid)
     finally:
         cursor.close()
+
+
+def _sqlite_end(conn, how: str) -> None:
+    """In the connection's thread: COMMIT or ROLLBACK the open transaction, if one was begun."""
+    if conn._conn.in_transaction:
+        conn._conn.execute(how)
 
 
 class SqliteDatabase(Database):
@@ -249,12 +264,12 @@ class SqliteDatabase(Database):
         finally:
             self._pool.put_nowait(conn)
 
-    async def _run_on(self, conn, sql, params, want):
+    async def _run_on(self, conn, sql, params, want, in_transaction: bool = False):
         # One trip to the connection's thread per statement (execute, fetch and close together),
         # not three: each trip is a thread wake-up and a loop wake-up (a tenth of a booking's CPU).
         # `_execute` is aiosqlite's own queue (pinned version, see pyproject.toml).
         try:
-            return await conn._execute(_sqlite_statement, conn, sql, params, want)
+            return await conn._execute(_sqlite_statement, conn, sql, params, want, in_transaction)
         except sqlite3.IntegrityError as error:
             raise IntegrityError(str(error)) from error
         except sqlite3.OperationalError as error:
@@ -272,16 +287,17 @@ class SqliteDatabase(Database):
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[_SqliteTx]:
         async with self._write_lock, self._connection() as conn:
-            await conn.execute("BEGIN IMMEDIATE")
-            tx_obj = _SqliteTx(self, conn)
+            tx_obj = _SqliteTx(self, conn)  # BEGIN IMMEDIATE comes with its first statement
             try:
                 yield tx_obj
             except BaseException:
-                await conn.execute("ROLLBACK")
+                # Queued behind a statement still running for a cancelled caller, so it sees
+                # whether that statement began the transaction.
+                await conn._execute(_sqlite_end, conn, "ROLLBACK")
                 raise
             else:
                 try:
-                    await conn.execute("COMMIT")
+                    await conn._execute(_sqlite_end, conn, "COMMIT")  # nothing when nothing was begun
                 except sqlite3.Error as error:  # e.g. a deferred constraint: never pool a connection mid-transaction
                     if conn.in_transaction:
                         await conn.execute("ROLLBACK")
@@ -322,9 +338,8 @@ class MysqlDatabase(Database):
         self.minsize, self.maxsize = minsize, maxsize
         self.pool = None
 
-    def _sql(self, query: str) -> str:
-        sql = super()._sql(query)
-        return sql if _IDENTIFIER.match(query) else to_pyformat(sql)
+    def _raw_sql(self, sql: str) -> str:
+        return to_pyformat(sql)
 
     async def connect(self) -> None:
         import aiomysql

@@ -9,6 +9,7 @@ in `sql/queries/<dialect>/*.sql` (row locks and upserts differ).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
@@ -53,6 +54,7 @@ def expand_lists(sql: str, lists: dict, params: dict | None = None) -> tuple[str
     return sql, params
 
 
+@lru_cache(maxsize=1024)  # statements made in code (multi-row inserts, IN lists) come back often
 def to_pyformat(sql: str) -> str:
     """`:name` -> `%(name)s` for aiomysql, escaping literal percent signs."""
     return _PARAM.sub(r"%(\1)s", sql.replace("%", "%%"))

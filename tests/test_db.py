@@ -98,6 +98,33 @@ async def test_a_cancelled_transaction_is_rolled_back(db):
     assert await users(db) == ["ravi@example.com"]
 
 
+async def test_a_transaction_cancelled_in_the_statement_that_begins_it_leaves_nothing_open(db):
+    """SQLite begins a transaction with its first statement, in the same trip to the connection's
+    thread: a cancel while that statement runs still ends the transaction before the connection is
+    used again."""
+    if db.dialect != "sqlite":
+        pytest.skip("MariaDB sends BEGIN by itself")
+    slow = ("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000000) "
+            "SELECT COUNT(*) AS c FROM n")
+
+    async def slow_first_statement():
+        async with db.transaction() as tx:
+            await tx.fetch_one(slow)
+
+    task = asyncio.create_task(slow_first_statement())
+    await asyncio.sleep(0.02)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert not any(conn.in_transaction for conn in db._all)
+    async with db.transaction():  # nothing run: nothing begun, nothing left open
+        pass
+    assert not any(conn.in_transaction for conn in db._all)
+    async with db.transaction() as tx:
+        await tx.execute("insert_user", user("ravi@example.com"))
+    assert await users(db) == ["ravi@example.com"]
+
+
 async def test_the_unique_email_raises_integrity_error(db):
     await db.execute("insert_user", user("asha@example.com"))
     with pytest.raises(IntegrityError):

@@ -234,7 +234,7 @@ def why_not_bookable(
     now = _to_utc(now, "now")
     occupied = duration + avail.buffer
     day = start.astimezone(_zone(avail.tz)).date()
-    on_schedule = start in _grid_starts(avail, day, occupied)
+    on_schedule = _on_grid(avail, day, occupied, start)
     return _blocker(avail, _Blocks.of(avail, busy), start, now, occupied, on_schedule)
 
 
@@ -419,6 +419,13 @@ def _grid_starts(avail: Availability, day: date, occupied: timedelta) -> set[dat
             starts.add(start)
             start += avail.step
     return starts
+
+
+def _on_grid(avail: Availability, day: date, occupied: timedelta, start: datetime) -> bool:
+    """`start in _grid_starts(avail, day, occupied)`, without listing the day's starts: a whole
+    number of steps (in real time) after an interval opens, its job ending by the close."""
+    return any(opens <= start and start + occupied <= closes and (start - opens) % avail.step == timedelta(0)
+               for opens, closes in _working_intervals(avail, day))
 
 
 def _working_intervals(avail: Availability, day: date) -> Iterator[tuple[datetime, datetime]]:

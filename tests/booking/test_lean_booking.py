@@ -25,9 +25,9 @@ class _Counting:
         self.db, self.statements = db, []
         self._original = db._run_on
 
-    async def _run_on(self, conn, sql, params, want):
+    async def _run_on(self, conn, sql, params, want, **how):
         self.statements.append(sql.split()[0].upper())
-        return await self._original(conn, sql, params, want)
+        return await self._original(conn, sql, params, want, **how)
 
     def __enter__(self):
         self.db._run_on = self._run_on

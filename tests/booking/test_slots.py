@@ -544,3 +544,21 @@ def test_overlaps_treats_intervals_as_half_open():
     assert overlaps(ten, ten, nine, eleven) is False  # empty interval
     # Aware values in different zones compare as instants.
     assert overlaps(nine.astimezone(NEW_YORK), ten.astimezone(NEW_YORK), nine, ten) is True
+
+
+@pytest.mark.parametrize("day", [date(2026, 3, 29), date(2026, 10, 25), date(2026, 11, 23)])  # spring, autumn, plain
+@pytest.mark.parametrize("step, length", [(30, 60), (45, 90), (20, 30)])
+def test_a_start_is_on_the_schedule_exactly_when_the_days_grid_lists_it(day, step, length):
+    """why_not_bookable tests one start against the grid arithmetically; the grid lists the day's
+    starts one by one (free_starts_on): every minute of the day, on both sides of a clock change."""
+    from grihaseva.booking.slots import _grid_starts, _on_grid
+
+    hours = {d: [(time(0, 30), time(2, 45)), (time(9), time(17, 10))] for d in range(7)}
+    avail = Availability(hours, tz="Europe/London", buffer=timedelta(minutes=10), min_notice=timedelta(0),
+                         step=timedelta(minutes=step))
+    occupied = timedelta(minutes=length) + avail.buffer
+    listed = _grid_starts(avail, day, occupied)
+    first = datetime.combine(day, time(), LONDON).astimezone(UTC)
+    for minute in range(25 * 60):
+        start = first + minute * MIN
+        assert _on_grid(avail, day, occupied, start) == (start in listed), start
