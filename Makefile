@@ -9,6 +9,10 @@ TEST_STAMP := $(VENV)/.installed-test
 export GRIHASEVA_ENV ?= development
 # Processes for `make run` (hypercorn's workers); one per core unless given.
 WORKERS ?= $(shell nproc 2>/dev/null || echo 1)
+# pytest-xdist processes for `make test`, one per core unless given (TEST_WORKERS=0: one process).
+# Each test file runs whole on one of them (--dist loadfile), so a module's servers start once, and
+# files are handed out in collection order (browser files last: see tests/conftest.py).
+TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 1)
 
 TRANSLATIONS := grihaseva/translations
 PO_FILES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
@@ -22,7 +26,7 @@ run: install vendor compile-messages
 	$(BIN)/grihaseva serve --bind 127.0.0.1:8000 --workers $(WORKERS)
 
 test: install-test vendor compile-messages
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -17,6 +17,7 @@ from .auth.access import load_current_user
 from .auth.accounts import session_hash, session_user, session_user_by_hash
 from .booking.domain import BookingCaps
 from .booking.grid_cache import GridCache, SectionCache
+from .chatbot.nlu import learned
 from .clock import utcnow
 from .config import Settings
 from .db import DatabaseUnavailable, open_database
@@ -121,6 +122,9 @@ def create_app(settings: Settings | None = None) -> Quart:
 
     @app.before_serving
     async def open_db() -> None:
+        # The chatbot's classifiers: loaded from var/chatbot/ or fitted, on a thread of their own,
+        # so that the first chat message does not pay the fit (grihaseva/chatbot/nlu/learned.py).
+        learned.start(settings.var_dir)
         await app.db.connect()
         await app.broadcaster.start()
         if app.wakeup is not None:

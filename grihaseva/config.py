@@ -96,6 +96,11 @@ def _redis_url(url: str) -> str:
     return url
 
 
+def var_dir_from_env(env: dict | None = None) -> Path:
+    """Where the app keeps what it writes (GRIHASEVA_VAR_DIR, else ./var); `Settings.var_dir`."""
+    return Path((os.environ if env is None else env).get("GRIHASEVA_VAR_DIR") or "var")
+
+
 def _secret_key(env: dict, var_dir: Path) -> str:
     """The signing key: from the environment, or generated once and kept in var/."""
     key = env.get("GRIHASEVA_SECRET_KEY", "")
@@ -160,7 +165,7 @@ class Settings:
     @classmethod
     def from_env(cls, env: dict | None = None) -> "Settings":
         env = dict(os.environ if env is None else env)
-        var_dir = Path(env.get("GRIHASEVA_VAR_DIR") or "var")
+        var_dir = var_dir_from_env(env)
         mode = env.get("GRIHASEVA_ENV", "production").strip().lower()
         if mode not in ("development", "production"):
             raise ConfigError(f"GRIHASEVA_ENV: expected development or production, got {mode!r}")

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, AsyncIterator, Awaitable, Mapping, Sequence, TypeVar
 
 from .config import DatabaseUrl
-from .sqlfiles import load_queries, to_pyformat
+from .sqlfiles import expand_lists, load_queries, to_pyformat
 
 T = TypeVar("T")
 
@@ -123,12 +123,7 @@ class Database(_Executor):
             sql = self.source_queries[query]
         except KeyError:
             raise KeyError(f"no query named {query!r} in sql/queries") from None
-        params = dict(params or {})
-        for name, values in lists.items():
-            names = [f"{name}_{index}" for index in range(len(values))]
-            sql = sql.replace(f"(:{name})", "(" + ", ".join(f":{n}" for n in names) + ")")
-            params.update(zip(names, values))
-        return sql, params
+        return expand_lists(sql, lists, params)
 
     async def connect(self) -> None: ...
     async def close(self) -> None: ...

@@ -219,9 +219,11 @@ def rendered(mail: Mapping[str, Any], attachments: bool = True, html: bool = Tru
                                                                             facts.get("locale"), html)
     if not attachments:
         return mail
-    mail["attachments"] = _attachments_json(
-        Attachment(item["filename"], item["content_type"], _make(item["maker"], item["args"]))
-        for item in facts["attachments"]) if facts["attachments"] else mail.get("attachments")
+    # An attachment's words in the recipient's language too (the .ics's summary and description).
+    with i18n.use_locale(facts.get("locale") or i18n.get_locale()):
+        mail["attachments"] = _attachments_json(
+            Attachment(item["filename"], item["content_type"], _make(item["maker"], item["args"]))
+            for item in facts["attachments"]) if facts["attachments"] else mail.get("attachments")
     return mail
 
 

@@ -43,6 +43,17 @@ def load_queries(dialect: str, root: Path = SQL_DIR) -> dict[str, str]:
     return queries
 
 
+def expand_lists(sql: str, lists: dict, params: dict | None = None) -> tuple[str, dict]:
+    """`IN (:ids)` -> `IN (:ids_0, :ids_1, ...)` with one bound parameter per value: the
+    statement and its parameters.  Each list must hold at least one value."""
+    params = dict(params or {})
+    for name, values in lists.items():
+        names = [f"{name}_{index}" for index in range(len(values))]
+        sql = sql.replace(f"(:{name})", "(" + ", ".join(f":{n}" for n in names) + ")")
+        params.update(zip(names, values))
+    return sql, params
+
+
 @lru_cache(maxsize=1024)  # statements made in code (multi-row inserts, IN lists) come back often
 def to_pyformat(sql: str) -> str:
     """`:name` -> `%(name)s` for aiomysql, escaping literal percent signs."""

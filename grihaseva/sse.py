@@ -33,9 +33,12 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from quart import Response, copy_current_app_context, copy_current_request_context, current_app, g, request
+from quart import Response, current_app, g, request
+from quart.globals import app_ctx, request_ctx
 from quart_auth import current_user
+from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException, NotAcceptable
+from werkzeug.http import parse_accept_header
 
 from . import i18n, web
 from .db import DatabaseUnavailable
@@ -134,8 +137,12 @@ def _changes_access(burst: Sequence[Event]) -> bool:
 
 
 def accepts_event_stream() -> bool:
-    """EventSource sends `Accept: text/event-stream`; a page load (`*/*`) is not a stream client."""
-    return any(value == "text/event-stream" and quality > 0 for value, quality in request.accept_mimetypes)
+    """EventSource sends `Accept: text/event-stream`; a page load (`*/*`) is not a stream client.
+    The header is parsed here rather than through `request.accept_mimetypes`, which would keep
+    the parsed list on the request (2 KB, with the request's attributes it enlarges) for as long
+    as the stream is open."""
+    accepted = parse_accept_header(request.headers.get("Accept"), MIMEAccept)
+    return any(value == "text/event-stream" and quality > 0 for value, quality in accepted)
 
 
 def last_event_id_header() -> int | None:
@@ -237,7 +244,14 @@ async def sse_stream(topics: list[str], render: Render, event_name: str, *,
 
 class LiveView:
     """One live view as a request asked for it: its topics, and its render and access check
-    bound to that request's contexts (renders run after the view function has returned)."""
+    bound to that request's contexts (renders run after the view function has returned).
+
+    Thousands are open at once, so a view holds what it needs and no more: slots, plain
+    methods instead of closures, and one copy of the request's app and request contexts that
+    every render and check of the stream enters in turn (`_within`)."""
+
+    __slots__ = ("topics", "user_id", "listen", "event_name", "share", "interval", "retry", "broadcaster", "db",
+                 "logger", "shared", "locale", "part", "_render", "_recheck", "_foreign", "_contexts", "_in_use")
 
     def __init__(self, topics: list[str], render: Render, event_name: str, *, recheck: Recheck | None,
                  share: Share | None, heartbeat: float | None, part: Part | None = None):
@@ -255,33 +269,53 @@ class LiveView:
 
         # The reader's language (grihaseva/i18n.py): every render of this view is in it, and a
         # shared frame is shared only by readers of the same language (`shared_name`).
-        self.locale = locale = i18n.get_locale()
+        self.locale = i18n.get_locale()
         # Rebuilt by the GRIP publisher: no reader's cookie here, so no reader's token either.
-        foreign = bool(g.get("live_view_capture"))
+        self._foreign = bool(g.get("live_view_capture"))
         self.part = part
+        self._render, self._recheck = render, recheck
+        # Quart pops the request's own contexts when the view function returns: renders and
+        # checks enter this copy (the same `g`, request and session), one at a time.
+        self._contexts = (app_ctx.copy(), request_ctx.copy())
+        self._in_use = False
 
-        async def render_now(draw: Callable[[], Awaitable[str]], shared: bool) -> str:
-            with i18n.use_locale(locale), web.no_session_token(shared or foreign):
-                return await draw()  # render may be any callable returning an awaitable
+    async def _within(self, call: Callable[..., Awaitable], *args):
+        """`call(*args)` inside this view's request context. A second call while one is inside
+        (a shared render still running for a reader who has gone) gets a copy of its own:
+        Quart's contexts keep their push tokens in a list, so one copy may not be entered twice."""
+        contexts = self._contexts
+        own = not self._in_use
+        if own:
+            self._in_use = True
+        else:
+            contexts = (contexts[0].copy(), contexts[1].copy())
+        try:
+            async with contexts[0], contexts[1]:
+                return await call(*args)
+        finally:
+            if own:
+                self._in_use = False
 
-        async def allowed_now() -> bool:
-            if not await _session_still_valid():
-                return False
-            if recheck is not None:
-                await recheck()  # raises an HTTPException when access has gone
-            return True
+    async def _draw(self, draw: Callable[[], Awaitable[str]], shared: bool) -> str:
+        with i18n.use_locale(self.locale), web.no_session_token(shared or self._foreign):
+            return await draw()  # render may be any callable returning an awaitable
 
-        in_context = copy_current_app_context(copy_current_request_context(render_now))
+    async def _allowed_now(self) -> bool:
+        if not await _session_still_valid():
+            return False
+        if self._recheck is not None:
+            await self._recheck()  # raises an HTTPException when access has gone
+        return True
 
-        async def render_view(event: Event | None, shared: bool = False) -> str:
-            return await in_context(lambda: render(event), shared)
+    async def render(self, event: Event | None, shared: bool = False) -> str:
+        return await self._within(self._draw, lambda: self._render(event), shared)
 
-        async def render_part(name: str, shared: bool = False) -> str:
-            return await in_context(lambda: part.render(name), shared)
+    async def render_part(self, name: str, shared: bool = False) -> str:
+        return await self._within(self._draw, lambda: self.part.render(name), shared)
 
-        self.render = render_view
-        self.render_part = render_part
-        self.allowed = copy_current_app_context(copy_current_request_context(allowed_now))
+    async def allowed(self) -> bool:
+        """Is this reader still allowed to see the view? (The session is live, and `recheck` passes.)"""
+        return await self._within(self._allowed_now)
 
     def shared_name(self, burst: Sequence[Event]) -> str | None:
         """What this reader sees after `burst`, in its language: readers of one topic in two
@@ -397,31 +431,61 @@ class StalledStreamGuard:
     `text/event-stream` response must complete within `timeout()` seconds (the write buffer stayed
     full that long: 30 s, `app.config["SSE_WRITE_TIMEOUT_SECONDS"]`); otherwise the response is
     abandoned, which closes the generator (its `finally` unsubscribes) and the connection. A client
-    that reads again reconnects like any other and heals from the snapshot."""
+    that reads again reconnects like any other and heals from the snapshot.
+
+    hypercorn keeps a response's start message (its headers) for as long as the response lasts;
+    the streams' headers are the same for almost every reader, so a stream's start message gets
+    the one shared tuple of them (`_shared_headers`) instead of a list of its own."""
 
     def __init__(self, app, timeout: Callable[[], float], logger=None):
         self.app, self.timeout, self.logger = app, timeout, logger
+        self._headers: dict[tuple, tuple] = {}
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        streaming = False
-
-        async def guarded_send(message):
-            nonlocal streaming
-            if message["type"] == "http.response.start":
-                streaming = any(name.lower() == b"content-type" and value.startswith(b"text/event-stream")
-                                for name, value in message.get("headers", []))
-            elif streaming and message["type"] == "http.response.body":
-                try:
-                    async with asyncio.timeout(self.timeout()):
-                        return await send(message)
-                except TimeoutError:
-                    raise _StalledClient() from None
-            return await send(message)
-
         try:
-            await self.app(scope, receive, guarded_send)
+            await self.app(scope, receive, _GuardedSend(self, send))
         except _StalledClient:
             if self.logger is not None:
                 self.logger.info("closed a live stream of %s whose client stopped reading", scope.get("path"))
+
+    HEADER_LISTS = 64  # distinct header lists kept (a stream's differ only by a new cookie, which is not shared)
+
+    def _shared_headers(self, headers) -> tuple:
+        """The one tuple of these (name, value) pairs; a tuple, so nothing downstream can change
+        the headers of every stream at once."""
+        key = tuple(headers)
+        if any(name.lower() == b"set-cookie" for name, _value in key):
+            return key  # this reader's own
+        shared = self._headers.get(key)
+        if shared is None:
+            if len(self._headers) >= self.HEADER_LISTS:
+                self._headers.clear()
+            shared = self._headers[key] = key
+        return shared
+
+
+class _GuardedSend:
+    """The `send` StalledStreamGuard hands the app for one response (a small object: one per
+    open stream)."""
+
+    __slots__ = ("guard", "send", "streaming")
+
+    def __init__(self, guard: StalledStreamGuard, send):
+        self.guard, self.send, self.streaming = guard, send, False
+
+    async def __call__(self, message):
+        if message["type"] == "http.response.start":
+            headers = message.get("headers", [])
+            self.streaming = any(name.lower() == b"content-type" and value.startswith(b"text/event-stream")
+                                 for name, value in headers)
+            if self.streaming:
+                message = {**message, "headers": self.guard._shared_headers(headers)}
+        elif self.streaming and message["type"] == "http.response.body":
+            try:
+                async with asyncio.timeout(self.guard.timeout()):
+                    return await self.send(message)
+            except TimeoutError:
+                raise _StalledClient() from None
+        return await self.send(message)

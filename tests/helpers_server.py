@@ -19,6 +19,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def seed_classifiers(var_dir: Path) -> None:
+    """Put this test run's fitted chatbot classifiers in a server's var dir, so that its start-up
+    loads them (about 2 s) instead of fitting them (5-8 s of CPU beside the test); the test process
+    prepares them once (grihaseva/chatbot/nlu/learned.py)."""
+    from grihaseva.chatbot.nlu import learned
+
+    key = learned.cache_key()
+    target = learned.cache_path(var_dir, key)
+    if not target.exists() and (fitted := learned.preparation().prepare(learned.var_dir_from_env())):
+        learned.save_cached(target, key, fitted)
+
+
 class LiveServer:
     def __init__(self, env: dict[str, str], port: int | None = None, workers: int = 1):
         self.port = port or free_port()
@@ -32,6 +44,7 @@ class LiveServer:
         return subprocess.run([str(BIN / "grihaseva"), *args], env=self.env, capture_output=True, text=True, timeout=120, check=True)
 
     def start(self) -> "LiveServer":
+        seed_classifiers(Path(self.env["GRIHASEVA_VAR_DIR"]))
         self.log = open(Path(self.env["GRIHASEVA_VAR_DIR"]) / f"server-{self.port}.log", "w")
         self.process = subprocess.Popen(
             [str(BIN / "grihaseva"), "serve", "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers)],

@@ -19,9 +19,8 @@ from urllib.parse import urlencode
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import FloatConverter, IntegerConverter, UUIDConverter
 
-from grihaseva.auth.accounts import start_session
-from grihaseva.demo.seed import seed_demo
 from tests.conftest import TEST_CSRF, with_csrf
+from tests.helpers import load_demo, session_client
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "grihaseva" / "templates"
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -161,11 +160,11 @@ async def row_counts(db) -> dict[str, int]:
 
 
 async def client_as(app, role: str | None):
-    client = app.test_client()
-    if role is not None:
+    if role is None:
+        client = app.test_client()
+    else:
         row = await app.db.fetch_one("select_user_by_email", {"email": ROLES[role]})
-        token = await start_session(app.db, row["id"], app.clock())
-        client.set_cookie("localhost", "grihaseva_auth", app.extensions["QUART_AUTH"][0].dump_token(token, app))
+        client = await session_client(app, row["id"])
     await with_csrf(client)
     return client
 
@@ -181,7 +180,7 @@ def login_redirect(response) -> bool:
 
 
 async def test_every_state_changing_route_refuses_bad_input_with_a_message_and_never_a_5xx(app):
-    await seed_demo(app.db, app.settings)
+    await load_demo(app.db, app.settings)
     routes = state_changing_routes(app, await crawl(app))
     assert {"POST /register", "POST /login", "POST /account/profile"} <= {f"{r.method} {r.path}" for r in routes}
     problems: list[str] = []

@@ -12,9 +12,8 @@ import pytest
 
 from grihaseva.app import create_app
 from grihaseva.migrate import migrate
-from grihaseva.demo.seed import seed_demo
 from tests.conftest import TEST_CSRF, text, with_csrf
-from tests.helpers import DEMO_NOW, DEMO_PASSWORD, Clock, cuttable
+from tests.helpers import DEMO_NOW, DEMO_PASSWORD, Clock, cuttable, load_demo
 from tests.test_health import settings_for
 
 UNAVAILABLE = "GrihaSeva is briefly unavailable"
@@ -30,7 +29,7 @@ async def outage(database_url, tmp_path):
         app.config["MAIL_SENDER_AUTOSTART"] = False
         async with app.test_app():
             await migrate(app.db)
-            await seed_demo(app.db, settings)
+            await load_demo(app.db, settings)
             app.clock = Clock(DEMO_NOW)
             if forwarder is None:
                 yield app, app.db.close, app.db.connect

@@ -57,6 +57,7 @@ class Stream(threading.Thread):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=15)
         self.sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n".encode())
         self.received = b""
+        self.opened = threading.Event()  # the response head has arrived
         self.got_frame = threading.Event()
 
     def run(self) -> None:
@@ -66,6 +67,8 @@ class Stream(threading.Thread):
                 if not chunk:
                     return
                 self.received += chunk
+                if b"\r\n\r\n" in self.received:
+                    self.opened.set()
                 if b"event: slots" in self.received:
                     self.got_frame.set()
         except OSError:
@@ -112,7 +115,8 @@ def test_two_workers_serve_and_carry_a_booking_from_one_worker_to_the_other(tmp_
             streams = [Stream(server.port, live) for _ in range(4)]
             for stream in streams:
                 stream.start()
-            time.sleep(0.5)  # every stream is open and subscribed before the booking
+            for stream in streams:  # every stream is open (its response head arrived) before the booking
+                assert stream.opened.wait(10), stream.received[-300:]
             status, _ = buyer.request("/book/tap-leak-repair", {
                 "csrf_token": buyer.csrf(f"/book/tap-leak-repair/confirm?provider={ravi}&slot={slot}"),
                 "provider": ravi, "slot": slot, "address": "12 MG Road, Indiranagar, Bengaluru",
@@ -122,8 +126,10 @@ def test_two_workers_serve_and_carry_a_booking_from_one_worker_to_the_other(tmp_
                 assert stream.got_frame.wait(10), stream.received[-300:]
                 assert f'class="slot taken" data-slot="{slot}"'.encode() in stream.received
                 stream.close()
-            time.sleep(0.5)  # the workers log each stream as it ends
-            lines = log.read_text()[seen:]
+            deadline = time.monotonic() + 10
+            while len(LIVE_LINE.findall(lines := log.read_text()[seen:])) < len(streams):  # logged as each ends
+                assert time.monotonic() < deadline, lines[-1000:]
+                time.sleep(0.05)
             [booked_by] = POST_LINE.findall(lines)
             if set(LIVE_LINE.findall(lines)) - {booked_by}:
                 crossed = True  # a stream served by the worker that did not book got the booking

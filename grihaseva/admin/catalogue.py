@@ -153,7 +153,7 @@ def parse_late_fee(text: str | None) -> int:
     if cleaned.strip("0") in ("", "."):
         return 0
     if _PRICE.match(cleaned) and len(cleaned.split(".")[0].replace(",", "")) > 5:  # 40 nines: too much, not "not a number"
-        raise ValueError(f"Late fees are at most {rupees(MAX_LATE_FEE_PAISE)}.")
+        raise ValueError(gettext("Late fees are at most %(most)s.", most=rupees(MAX_LATE_FEE_PAISE)))
     try:
         paise = parse_rupees(cleaned)
     except ValueError:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..auth.accounts import end_all_sessions
-from ..booking import slots
+from ..booking import notifications, slots
 from ..booking.domain import _announce
 from ..booking.booking_mail import mail_booking_change
 from ..events import publish
@@ -107,9 +107,9 @@ async def _cancel_as_admin(tx, admin_id: int, row: dict, reason: str, now: datet
     if cancelled.rowcount != 1:  # cancelled or completed by someone else after the check above
         raise AdminRefused(gettext("Booking #%(id)s was just changed by someone else; reload to see it.", id=booking_id), 409)
     label = slots.local_label(row["starts_at"], row["timezone"])
-    await tx.execute("insert_notification", {
-        "user_id": row["provider_id"], "kind": "cancelled", "booking_id": booking_id, "now": now,
-        "message": f"Cancelled by GrihaSeva: {row['service_name']}, {label}"[:300]})
+    await notifications.notify(tx, row["provider_id"], "cancelled", booking_id, now, "cancelled_by_admin",
+                               **notifications.service_params(row),
+                               **notifications.when_params(row["starts_at"], row["timezone"]))
     await _announce(tx, row["provider_id"], row["customer_id"], row["timezone"], "cancelled", booking_id,
                     [row["starts_at"]], now)
     # The same mail to both sides as any cancel, with the .ics that removes the calendar entry.

@@ -19,7 +19,8 @@ from ..mail import DeferredAttachment, enqueue_mails
 from ..money import rupees
 
 TEMPLATES = {"booked": "booking_confirmed", "rescheduled": "booking_rescheduled", "cancelled": "booking_cancelled"}
-_ICS_FIELDS = ("id", "calendar_sequence", "service_name", "address", "customer_name", "phone", "provider_name", "notes")
+_ICS_FIELDS = ("id", "calendar_sequence", "service_name", "service_name_hi", "address", "customer_name", "phone",
+               "provider_name", "notes")
 
 
 async def mail_booking_change(tx, booking_id: int, kind: str, now: datetime, old_start: datetime | None = None,
@@ -31,7 +32,8 @@ async def mail_booking_change(tx, booking_id: int, kind: str, now: datetime, old
     if booking is None:
         booking = await tx.fetch_one("select_booking", {"id": booking_id})
     cancelled = kind == "cancelled"
-    # One calendar file serves both sides (the same event, UID and SEQUENCE).
+    # One calendar file serves both sides (the same event, UID and SEQUENCE), each in their own
+    # language: the sender makes it inside the mail's locale.
     facts = {field: booking.get(field) for field in _ICS_FIELDS}
     facts.update(starts_at=booking["starts_at"].isoformat(), ends_at=booking["ends_at"].isoformat())
     attachment = DeferredAttachment(f"booking-{booking_id}.ics", "text/calendar",

@@ -20,7 +20,7 @@ from ..db import Database, IntegrityError
 from ..events import publish_many
 from ..plaintext import has_letters_or_digits, one_line
 from .booking_mail import mail_booking_change
-from . import slots
+from . import notifications, slots
 from .slots import Availability, Busy
 from ..refusal import Refused
 
@@ -86,6 +86,20 @@ def not_changeable_message(booking: Mapping, action: str) -> str:
 
 class BookingRefused(Refused):
     """A booking request that breaks a rule; `status` is the HTTP status to answer with."""
+
+
+def terms_of_change(booking: Mapping, now: datetime, action: str) -> ChangeTerms:
+    """What cancelling or moving (`action`: "cancel" or "move") `booking` costs now, or BookingRefused
+    with the reason it cannot be done online now, in the words the booking pages and the chat show."""
+    if booking["status"] != "confirmed":
+        raise BookingRefused(gettext("This booking is already %(status)s.", status=status_label(booking["status"])), 409)
+    terms = change_terms(booking, now)
+    if terms is None:
+        raise BookingRefused(not_changeable_message(booking, action), 422)
+    if action == "move" and terms.no_show:
+        raise BookingRefused(gettext("%(provider)s has not set off, so this booking cannot be moved; you can cancel "
+                                     "it free of charge and book again.", provider=booking["provider_name"]), 422)
+    return terms
 
 
 class BookingChanged(BookingRefused):
@@ -584,14 +598,7 @@ async def refuse_if_already_booked(db, customer_id: int, service: Service, start
 async def check_reschedulable(db, booking: Mapping, service: Service, new_start: datetime, now: datetime) -> Availability:
     """The rules of a move, for `booking` as read now: the confirm step calls it without locks, and
     `reschedule_booking` again under the customer and provider locks. Returns the provider's availability."""
-    if booking["status"] != "confirmed":
-        raise BookingRefused(gettext("This booking is already %(status)s.", status=status_label(booking["status"])), 409)
-    terms = change_terms(booking, now)
-    if terms is None:
-        raise BookingRefused(not_changeable_message(booking, "move"), 422)
-    if terms.no_show:
-        raise BookingRefused(gettext("%(provider)s has not set off, so this booking cannot be moved; you can cancel "
-                                     "it free of charge and book again.", provider=booking["provider_name"]), 422)
+    terms_of_change(booking, now, "move")
     if new_start == booking["starts_at"]:
         raise BookingRefused(gettext("That is the time already booked. Pick a different slot."), 422)
     await refuse_if_already_booked(db, booking["customer_id"], service, new_start, booking["id"])
@@ -668,10 +675,9 @@ async def place_booking(db: Database, customer: Customer, service: Service, prov
             booking_id = (await tx.execute("insert_booking", booking)).lastrowid
             if details.get("address_id"):  # a saved address (only then: one more statement)
                 await tx.execute("set_booking_address", {"id": booking_id, "address_id": int(details["address_id"])})
-            await tx.execute("insert_notification", {
-                "user_id": provider_id, "kind": "booked", "booking_id": booking_id, "now": now,
-                "message": f"New booking: {service.name}, {slots.local_label(start, avail.tz)}",
-            })
+            await notifications.notify(tx, provider_id, "booked", booking_id, now, "booked",
+                                       **notifications.service_params(service, "name"),
+                                       **notifications.when_params(start, avail.tz))
             await _announce(tx, provider_id, customer.id, avail.tz, "booked", booking_id, [start], now)
             await mail_booking_change(tx, booking_id, "booked", now, booking={
                 **booking, "id": booking_id, "calendar_sequence": 0, "cancel_reason": None, "cancelled_by": None,
@@ -720,27 +726,22 @@ async def cancel_booking(db: Database, user, booking_id: int, now: datetime, rea
         row = await booking_for(tx, booking_id, user)
         if row["customer_id"] != user.id:
             raise BookingRefused(gettext("There is no such booking in your account."), 404)
-        if row["status"] != "confirmed":
-            raise BookingRefused(gettext("This booking is already %(status)s.", status=status_label(row["status"])), 409)
-        terms = change_terms(row, now)
-        if terms is None:
-            raise BookingRefused(not_changeable_message(row, "cancel"), 422)
+        terms = terms_of_change(row, now, "cancel")
         check_fee_accepted(terms, accepted_fee, "cancel")
         await tx.fetch_one("lock_provider", {"provider_id": row["provider_id"]})
         cancelled = await tx.execute("cancel_booking", {"id": booking_id, "now": now, "by": "customer", "reason": reason[:300]})
         if cancelled.rowcount != 1:  # changed after the check above, before the lock
             raise BookingChanged()
-        label = slots.local_label(row["starts_at"], row["timezone"])
-        fee = ""
-        if terms.fee_paise and (await tx.execute("charge_late_fee", {"id": booking_id, "fee": terms.fee_paise})).rowcount:
-            from ..money import rupees
-            fee = f" Late fee {rupees(terms.fee_paise)} owed to you."
-        await tx.execute("insert_notification", {
-            "user_id": row["provider_id"], "kind": "cancelled", "booking_id": booking_id, "now": now,
-            "message": f"Cancelled: {row['service_name']}, {label}.{fee}"[:300],
-        })
+        fee = bool(terms.fee_paise) and bool(
+            (await tx.execute("charge_late_fee", {"id": booking_id, "fee": terms.fee_paise})).rowcount)
+        facts = {**notifications.service_params(row), **notifications.when_params(row["starts_at"], row["timezone"])}
+        if fee:
+            await notifications.notify(tx, row["provider_id"], "cancelled", booking_id, now, "cancelled_late_fee",
+                                       **facts, fee=terms.fee_paise)
+        else:
+            await notifications.notify(tx, row["provider_id"], "cancelled", booking_id, now, "cancelled", **facts)
         if terms.no_show:
-            await _report_no_show(tx, row, label, now)
+            await _report_no_show(tx, row, now)
         await _announce(tx, row["provider_id"], row["customer_id"], row["timezone"], "cancelled", booking_id, [row["starts_at"]], now)
         await tx.execute("bump_calendar_sequence", {"id": booking_id})
         await mail_booking_change(tx, booking_id, "cancelled", now)
@@ -750,21 +751,19 @@ async def cancel_booking(db: Database, user, booking_id: int, now: datetime, rea
     return row
 
 
-async def _report_no_show(tx, row: Mapping, label: str, now: datetime) -> None:
+async def _report_no_show(tx, row: Mapping, now: datetime) -> None:
     """The professional did not set off: the booking says so, and every admin is told (notification and mail)."""
     from ..i18n import use_locale
     from ..mail import enqueue_mail, recipient_locale
 
     await tx.execute("mark_no_show", {"id": row["id"]})
-    message = f"No-show: {row['provider_name']} did not set off for {row['service_name']}, {label} (booking #{row['id']})."
+    facts = {"provider": row["provider_name"], "id": row["id"], **notifications.service_params(row),
+             **notifications.when_params(row["starts_at"], row["timezone"])}
     for admin in await tx.fetch_all("select_admin_ids"):
-        await tx.execute("insert_notification", {"user_id": admin["id"], "kind": "no_show", "booking_id": row["id"],
-                                                 "now": now, "message": message[:300]})
+        await notifications.notify(tx, admin["id"], "no_show", row["id"], now, "no_show", **facts)
         locale = await recipient_locale(tx, admin["email"])
         with use_locale(locale):  # the mail tells it in the admin's language, times included
-            said = gettext("No-show: %(provider)s did not set off for %(service)s, %(when)s (booking #%(id)s).",
-                           provider=row["provider_name"], service=localized(row, "service_name"),
-                           when=slots.local_label(row["starts_at"], row["timezone"]), id=row["id"])
+            said = notifications.render("no_show", facts)
         await enqueue_mail(tx, admin["email"], "no_show_admin", {
             "name": admin["name"].split()[0], "message": said, "provider_name": row["provider_name"],
             "provider_phone": row["provider_phone"], "customer_name": row["customer_name"], "booking_id": row["id"]},
@@ -790,10 +789,9 @@ async def reschedule_booking(db: Database, user, booking_id: int, new_start: dat
             await tx.execute("move_booking", {"id": booking_id, "starts_at": new_start, "ends_at": new_start + service.duration, "now": now})
             if terms.fee_paise:
                 await tx.execute("charge_late_fee", {"id": booking_id, "fee": terms.fee_paise})
-            await tx.execute("insert_notification", {
-                "user_id": row["provider_id"], "kind": "rescheduled", "booking_id": booking_id, "now": now,
-                "message": f"Moved: {service.name} to {slots.local_label(new_start, avail.tz)}",
-            })
+            await notifications.notify(tx, row["provider_id"], "rescheduled", booking_id, now, "moved",
+                                       **notifications.service_params(service, "name"),
+                                       **notifications.when_params(new_start, avail.tz))
             await _announce(tx, row["provider_id"], row["customer_id"], avail.tz, "rescheduled", booking_id,
                             [current["starts_at"], new_start], now)
             await tx.execute("bump_calendar_sequence", {"id": booking_id})

@@ -4,6 +4,10 @@ Every booking is one VEVENT with the stable UID `booking-<id>@grihaseva`, so a
 calendar app that received the confirmation replaces that entry when a
 reschedule (a higher SEQUENCE, METHOD:REQUEST) or a cancel (METHOD:CANCEL,
 STATUS:CANCELLED) arrives.  The provider's feed lists the same UIDs.
+
+The summary and description are in the current language: a mail's file is made by the sender
+inside the recipient's language (`mail.rendered`), the feed in the provider's. The service is
+named in that language too (`service_name_hi` beside `service_name`).
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from datetime import datetime
 from typing import Any
 
 from icalendar import Calendar, Event, vCalAddress
+
+from ..i18n import gettext, localized
 
 PRODID = "-//GrihaSeva//Bookings//EN"
 ORGANIZER = "mailto:bookings@grihaseva.example"
@@ -30,15 +36,15 @@ def _event(booking: Mapping[str, Any], now: datetime, *, cancelled: bool = False
     event.add("dtstart", booking["starts_at"])
     event.add("dtend", booking["ends_at"])
     event.add("sequence", int(booking.get("calendar_sequence") or 0))
-    event.add("summary", f"GrihaSeva: {booking['service_name']}")
+    event.add("summary", gettext("GrihaSeva: %(service)s", service=localized(booking, "service_name")))
     event.add("location", booking["address"])
-    lines = [f"Customer: {booking['customer_name']}"]
+    lines = [gettext("Customer: %(name)s", name=booking["customer_name"])]
     if booking.get("phone"):
-        lines.append(f"Phone: {booking['phone']}")
+        lines.append(gettext("Phone: %(phone)s", phone=booking["phone"]))
     if booking.get("provider_name"):
-        lines.append(f"Professional: {booking['provider_name']}")
+        lines.append(gettext("Professional: %(name)s", name=booking["provider_name"]))
     if booking.get("notes"):
-        lines.append(f"Notes: {booking['notes']}")
+        lines.append(gettext("Notes: %(notes)s", notes=booking["notes"]))
     event.add("description", "\n".join(lines))
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("organizer", vCalAddress(ORGANIZER))
@@ -67,7 +73,7 @@ def booking_invitation(booking: Mapping[str, Any], now: datetime, *, cancelled: 
 def provider_feed(provider_name: str, bookings: Iterable[Mapping[str, Any]], now: datetime) -> str:
     """The subscribable feed of a provider's upcoming jobs (no METHOD: it is published, not sent)."""
     calendar = _calendar(None)
-    calendar.add("x-wr-calname", f"GrihaSeva jobs: {provider_name}")
+    calendar.add("x-wr-calname", gettext("GrihaSeva jobs: %(name)s", name=provider_name))
     for booking in bookings:
         calendar.add_component(_event(booking, now))
     return calendar.to_ical().decode("utf-8")

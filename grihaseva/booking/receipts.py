@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 import segno
 
-from ..i18n import gettext, use_locale
+from ..i18n import gettext, localized, use_locale
 from ..mail import enqueue_mail, recipient_locale
 from ..money import rupees
 from ..refusal import Refused
@@ -119,7 +119,7 @@ def receipt_context(booking: Mapping) -> dict:
     tz = booking["timezone"]
     return {
         "name": booking["customer_name"].split()[0], "number": booking["receipt_number"],
-        "service": booking["service_name"], "provider_name": booking["provider_name"],
+        "service": localized(booking, "service_name"), "provider_name": booking["provider_name"],
         "when": slots.local_label(booking["starts_at"], tz),
         "completed": booking["status"] == "completed",
         "price": rupees(booking["price_paise"]) if booking["status"] == "completed" else rupees(0),

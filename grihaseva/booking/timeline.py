@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 from typing import Mapping
 
 from ..events import publish
-from ..i18n import gettext, lazy_gettext, status_label, use_locale
+from ..i18n import gettext, lazy_gettext, localized, status_label, use_locale
 from ..mail import enqueue_mail, recipient_locale
-from . import slots
+from . import notifications, slots
 from ..refusal import Refused
 
 ON_THE_WAY_FROM = timedelta(hours=3)  # the earliest "on the way" before the start
@@ -112,15 +112,14 @@ async def mark_on_the_way(db, provider_id: int, booking_id: int, now: datetime) 
             raise TimelineRefused(gettext("This job's time is over; mark it completed instead."), 422)
         if (await tx.execute("mark_on_the_way", {"id": booking_id, "provider_id": provider_id, "now": now})).rowcount != 1:
             raise TimelineRefused(gettext("This booking was just changed. Reload the page to see it as it is now."), 409)
-        await tx.execute("insert_notification", {
-            "user_id": row["customer_id"], "kind": "on_the_way", "booking_id": booking_id, "now": now,
-            "message": f"{row['provider_name']} is on the way: {row['service_name']}"[:300]})
+        await notifications.notify(tx, row["customer_id"], "on_the_way", booking_id, now, "on_the_way",
+                                   name=row["provider_name"], **notifications.service_params(row))
         await announce(tx, row, "on_the_way", now)
         locale = await recipient_locale(tx, row["customer_email"])
-        with use_locale(locale):  # the time as the customer reads it
-            when = slots.local_label(row["starts_at"], row["timezone"])
+        with use_locale(locale):  # the time and the service's name as the customer reads them
+            when, service = slots.local_label(row["starts_at"], row["timezone"]), localized(row, "service_name")
         await enqueue_mail(tx, row["customer_email"], "job_on_the_way", {
-            "name": row["customer_name"].split()[0], "service": row["service_name"], "when": when,
+            "name": row["customer_name"].split()[0], "service": service, "when": when,
             "provider_name": row["provider_name"], "provider_phone": row["provider_phone"], "address": row["address"],
             "booking_id": booking_id}, now, locale=locale)
     return row

@@ -17,7 +17,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ..booking import domain, slots, timeline
-from ..i18n import DEFAULT_LOCALE, gettext, lazy_gettext, rupees, use_locale
+from ..i18n import DEFAULT_LOCALE, gettext, lazy_gettext, localized, rupees, use_locale
 from .nlu import Understanding
 from .offering import PART_WINDOWS, pick_spread
 from .booking_dialogue import BookingDialogue
@@ -75,7 +75,7 @@ class BookingActions(BookingDialogue):
         self.state["topic"] = kind
         out = BotReply([verb])
         for r in pool[:4]:
-            label = gettext("%(service)s, %(when)s (#%(id)s)", service=r["service_name"],
+            label = gettext("%(service)s, %(when)s (#%(id)s)", service=localized(r, "service_name"),
                             when=slots.local_label(r["starts_at"], r["timezone"]), id=r["id"])
             out.buttons.append((label, action_button(kind, r["id"])))
         return None, out
@@ -97,7 +97,7 @@ class BookingActions(BookingDialogue):
         if refusal:
             return refusal, s
         when = slots.local_label(row["starts_at"], row["timezone"])
-        name, service = row["provider_name"], row["service_name"]
+        name, service = row["provider_name"], localized(row, "service_name")
         stage = timeline.stage(row)
         link = [page_link(row)]
         if stage == "on_the_way":
@@ -126,18 +126,28 @@ class BookingActions(BookingDialogue):
 
     # ------------------------------------------------------------ cancel
 
+    async def booking_to_change(self, u: Understanding, text: str,
+                                kind: str) -> tuple[dict | None, domain.ChangeTerms | None, BotReply | None]:
+        """The booking to cancel or move (`kind` "cancel" or "reschedule") and what that costs now, or the
+        reply instead: which booking, there is none, or the domain's reason it cannot be done online now."""
+        row, refusal = await self.the_booking(u, text, kind)
+        if refusal:
+            return None, None, refusal
+        try:
+            return row, domain.terms_of_change(row, self.now, "cancel" if kind == "cancel" else "move"), None
+        except domain.BookingRefused as refused:
+            if kind != "cancel":
+                return None, None, BotReply([refused.message], [page_link(row)])
+            return None, None, BotReply([gettext("I cannot cancel %(what)s online any more.", what=_what(row)),
+                                         refused.message], [page_link(row)],
+                                        [(gettext("Talk to a person"), gettext("Talk to a person"))])
+
     async def cancel(self, u: Understanding, text: str) -> tuple[BotReply, dict]:
         s = self.state
-        row, refusal = await self.the_booking(u, text, "cancel")
+        row, terms, refusal = await self.booking_to_change(u, text, "cancel")
         if refusal:
             return refusal, s
-        terms = domain.change_terms(row, self.now)
         what = _what(row)
-        if terms is None:
-            return BotReply([gettext("I cannot cancel %(what)s online any more.", what=what),
-                             domain.not_changeable_message(row, "cancel")],
-                            [page_link(row)],
-                            [(gettext("Talk to a person"), gettext("Talk to a person"))]), s
         if terms.no_show:
             policy = gettext("%(name)s has not set off 15 minutes after the start, so cancelling is free, and our "
                              "team will be told.", name=row["provider_name"])
@@ -156,15 +166,9 @@ class BookingActions(BookingDialogue):
 
     async def reschedule(self, u: Understanding, text: str) -> tuple[BotReply, dict]:
         s = self.state
-        row, refusal = await self.the_booking(u, text, "reschedule")
+        row, terms, refusal = await self.booking_to_change(u, text, "reschedule")
         if refusal:
             return refusal, s
-        terms = domain.change_terms(row, self.now)
-        if terms is None or terms.no_show:
-            message = (domain.not_changeable_message(row, "move") if terms is None else
-                       gettext("%(name)s has not set off, so this booking cannot be moved; you can cancel it free of "
-                               "charge and book again.", name=row["provider_name"]))
-            return BotReply([message], [page_link(row)]), s
         when = when_of(u)
         if not any(when.values()):
             s["action"] = {"kind": "move_when", "booking_id": row["id"]}
@@ -206,7 +210,7 @@ class BookingActions(BookingDialogue):
             s["awaiting"] = "action"
             return BotReply([gettext("%(name)s has no free time for %(service)s then, nor in the 7 days after. "
                                      "Tell me another day, or cancel and book someone else.",
-                                     name=row["provider_name"], service=row["service_name"])], [],
+                                     name=row["provider_name"], service=localized(row, "service_name"))], [],
                             self.day_buttons(today)), s
         options = pick_spread(candidates, when.get("at"), candidates[0][0].astimezone(zone).date())
         s["action"] = {"kind": "move_pick", "booking_id": row["id"], "options": options}
@@ -233,7 +237,7 @@ class BookingActions(BookingDialogue):
         s["action"] = {"kind": "move", "booking_id": row["id"], "start": option["start"], "label": option["label"],
                        "fee": terms.fee_paise if terms else 0}
         s["awaiting"] = "action"
-        return BotReply([gettext("Move %(service)s from %(old)s to %(new)s?", service=row["service_name"],
+        return BotReply([gettext("Move %(service)s from %(old)s to %(new)s?", service=localized(row, "service_name"),
                                  old=slots.local_label(row["starts_at"], row["timezone"]),
                                  new=slots.local_label(new_start, row["timezone"])), policy], [],
                         [(gettext("Yes, move it"), gettext("Yes, move it")), (gettext("No, keep it"), gettext("No, keep it"))]), s
@@ -254,7 +258,7 @@ class BookingActions(BookingDialogue):
         try:
             if action.get("kind") == "cancel":
                 row = await domain.cancel_booking(self.db, self.user, booking_id, self.now,
-                                                  reason="Cancelled in chat", accepted_fee=action.get("fee"))
+                                                  reason=gettext("Cancelled in chat"), accepted_fee=action.get("fee"))
                 self.drop_action()
                 parts = [gettext("Done: %(what)s is cancelled.", what=_what(row))]
                 if action.get("fee"):
@@ -264,7 +268,7 @@ class BookingActions(BookingDialogue):
                 row = await domain.reschedule_booking(self.db, self.user, booking_id, slots.parse_slot(action["start"]),
                                                       self.now, accepted_fee=action.get("fee"))
                 self.drop_action()
-                return BotReply([gettext("Done: %(service)s is moved to %(when)s.", service=row["service_name"],
+                return BotReply([gettext("Done: %(service)s is moved to %(when)s.", service=localized(row, "service_name"),
                                          when=slots.local_label(slots.parse_slot(action["start"]), row["timezone"]))],
                                 link), s
         except domain.SlotTaken:
@@ -293,7 +297,7 @@ class BookingActions(BookingDialogue):
         s["prefill"] = booking["address"]
         s["topic"] = "book_again"
         self.remember(u, text)  # "... again tomorrow morning"
-        return await self.offer(gettext("Booking %(service)s with %(name)s again.", service=booking["service_name"],
+        return await self.offer(gettext("Booking %(service)s with %(name)s again.", service=localized(booking, "service_name"),
                                         name=booking["provider_name"]))
 
 
@@ -336,5 +340,5 @@ def booking_number(text: str) -> int | None:
 
 
 def _what(row) -> str:
-    return gettext("%(service)s on %(when)s with %(name)s", service=row["service_name"],
+    return gettext("%(service)s on %(when)s with %(name)s", service=localized(row, "service_name"),
                    when=slots.local_label(row["starts_at"], row["timezone"]), name=row["provider_name"])

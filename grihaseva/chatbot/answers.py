@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..booking import domain, slots
-from ..i18n import DEFAULT_LOCALE, duration, get_locale, gettext, rupees, status_label
+from ..i18n import DEFAULT_LOCALE, duration, get_locale, gettext, localized, rupees, status_label
 from . import faq as faq_module
 from .nlu import Understanding
 from .replies import LOGIN_HREF, BotReply, answer_from_markdown, choices, person_button
@@ -17,7 +17,7 @@ class Answers(Turn):
     def not_offered(self) -> BotReply:
         categories: dict[str, str] = {}
         for e in self.catalogue:
-            categories.setdefault(e.category, e.category_name)
+            categories.setdefault(e.category, localized(e, "category_name"))
         names = ", ".join(categories.values())
         return BotReply([gettext("Sorry, we don't offer that yet. GrihaSeva professionals do: %(names)s. "
                                  "Pick one, or talk to a person if you are not sure.", names=names)],
@@ -57,7 +57,7 @@ class Answers(Turn):
         if not upcoming:
             return BotReply([gettext("You have no upcoming bookings. Would you like to book a service?")],
                             [(gettext("My bookings"), "/bookings")], [choices()[0]])
-        lines = [gettext("%(service)s with %(name)s, %(when)s: %(status)s", service=r["service_name"],
+        lines = [gettext("%(service)s with %(name)s, %(when)s: %(status)s", service=localized(r, "service_name"),
                          name=r["provider_name"], when=slots.local_label(r["starts_at"], r["timezone"]),
                          status=status_label(r["status"])) for r in upcoming[:5]]
         out = BotReply([gettext("Your upcoming bookings (%(count)s):", count=len(upcoming)), *lines])
@@ -72,21 +72,23 @@ class Answers(Turn):
         if slug:
             service = await domain.active_service(self.db, slug)
             if service:
+                name = localized(service, "name")
                 return BotReply(
-                    [gettext("%(service)s: %(price)s, about %(duration)s.", service=service.name,
+                    [gettext("%(service)s: %(price)s, about %(duration)s.", service=name,
                              price=rupees(service.price_paise), duration=duration(service.duration_min)),
-                     service.summary, gettext("Included: %(included)s.", included=service.included),
+                     localized(service, "summary"),
+                     gettext("Included: %(included)s.", included=localized(service, "included")),
                      gettext("You pay after the job is done, in cash or by UPI.")],
-                    [(service.name, f"/services/{service.slug}")],
-                    [(gettext("Book %(service)s", service=service.name), gettext("Book %(service)s", service=service.name))])
+                    [(name, f"/services/{service.slug}")],
+                    [(gettext("Book %(service)s", service=name), gettext("Book %(service)s", service=name))])
         category = None if whole_list else u.category or self.state.get("category")
         entries = [e for e in self.catalogue if category is None or e.category == category]
         rows = {r["slug"]: r for r in await self.services()}
-        heading = (gettext("%(category)s services and prices:", category=entries[0].category_name) if category and entries
+        heading = (gettext("%(category)s services and prices:", category=localized(entries[0], "category_name")) if category and entries
                    else gettext("Our services and prices:"))
-        lines = [f"{rows[e.slug]['name']}: {rupees(rows[e.slug]['price_paise'])}" for e in entries if e.slug in rows]
+        lines = [f"{localized(rows[e.slug], 'name')}: {rupees(rows[e.slug]['price_paise'])}" for e in entries if e.slug in rows]
         out = BotReply([heading, *lines])
         for e in entries[:6] if category else []:
-            out.link(e.name, f"/services/{e.slug}")
+            out.link(localized(e, "name"), f"/services/{e.slug}")
         out.link(gettext("All services"), "/services")
         return out

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from ..auth.accounts import ValidationError
 from ..booking import addresses, domain, slots
-from ..i18n import gettext, rupees
+from ..i18n import gettext, localized, rupees
 from ..plaintext import one_line
 from .nlu import Understanding
 from .offering import SlotOffers
@@ -69,7 +69,7 @@ class BookingDialogue(SlotOffers):
                                         s["chosen"]["provider_id"])
         except domain.BookingRefused as refused:
             self.forget_pending()
-            return BotReply([refused.message], [(service.name, f"/services/{service.slug}")]), s
+            return BotReply([refused.message], [(localized(service, "name"), f"/services/{service.slug}")]), s
         if s.get("address"):  # said earlier in this conversation
             return await self.summary()
         saved = await self._saved_for(s["chosen"]["provider_id"])
@@ -143,7 +143,7 @@ class BookingDialogue(SlotOffers):
                     else gettext("Shall I book it?"))
         out = BotReply([
             gettext("Please check your booking:"),
-            gettext("Service: %(service)s", service=service.name),
+            gettext("Service: %(service)s", service=localized(service, "name")),
             gettext("Professional: %(name)s", name=chosen["provider"]),
             gettext("Time: %(when)s", when=label),
             gettext("Price: %(price)s (pay after the job, cash or UPI)", price=rupees(service.price_paise)),
@@ -176,7 +176,7 @@ class BookingDialogue(SlotOffers):
             return await self.offer(refused.message)
         except domain.BookingRefused as refused:
             self.forget_pending()
-            return BotReply([refused.message], [(service.name, f"/services/{service.slug}")]), s
+            return BotReply([refused.message], [(localized(service, "name"), f"/services/{service.slug}")]), s
         except ValidationError as error:
             if "address" in error.errors:
                 s["awaiting"] = "address"
@@ -191,7 +191,7 @@ class BookingDialogue(SlotOffers):
             s.pop(key, None)
         s["booking"] = booking_id  # "when is he coming?", "cancel it" refer to this one now
         return BotReply([gettext("Booked! %(service)s with %(name)s on %(when)s. Booking #%(id)s.",
-                                 service=service.name, name=chosen["provider"], when=label, id=booking_id),
+                                 service=localized(service, "name"), name=chosen["provider"], when=label, id=booking_id),
                          gettext("You can cancel free of charge until 3 hours before the start.")],
                         [(gettext("See booking #%(id)s", id=booking_id), f"/bookings/{booking_id}"),
                          (gettext("My bookings"), "/bookings")]), s

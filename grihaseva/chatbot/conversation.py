@@ -57,7 +57,7 @@ from .actions import TOPICS, action_button_kind, when_of
 from .booking_dialogue import _street_address, picked_option
 from .answers import Answers
 from .handoff import Handoff
-from .nlu import CatalogueEntry, Understanding, understand
+from .nlu import CatalogueEntry, Understanding, learned, understand
 from .replies import BotReply, choices, welcome
 from .turn import LOCAL_TZ, impossible_date_note, past_date_note
 
@@ -82,6 +82,7 @@ async def reply(db, state: dict | None, user, text: str, now: datetime,
                 conversation_id: int | None = None) -> tuple[BotReply, dict]:
     """Answer one message; returns the reply and the new state (the given state is not changed)."""
     state = dict(state or {})
+    await learned.ready()  # the first message of a process waits (bounded) for start-up's classifiers
     catalogue = await _catalogue(db)
     local_now = now.astimezone(ZoneInfo(LOCAL_TZ))
     u = understand(text, local_now, catalogue)
@@ -126,7 +127,8 @@ async def after_login(db, state: dict | None, user, now: datetime,
 
 async def _catalogue(db) -> list[CatalogueEntry]:
     rows = await db.fetch_all("select_active_services")
-    return [CatalogueEntry(r["slug"], r["name"], r["category_slug"], r["category_name"], bool(r["women_only"]))
+    return [CatalogueEntry(r["slug"], r["name"], r["category_slug"], r["category_name"], bool(r["women_only"]),
+                           r["name_hi"] or "", r["category_name_hi"] or "")
             for r in rows]
 
 

@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ..booking import addresses, domain, slots
-from ..i18n import DEFAULT_LOCALE, day_label, get_locale, gettext, long_date_label, rupees, time_label
+from ..i18n import DEFAULT_LOCALE, day_label, get_locale, gettext, localized, long_date_label, rupees, time_label
 from .nlu import CatalogueEntry
 from .replies import BotReply, person_button
 from .turn import LOCAL_TZ, Turn
@@ -60,7 +60,7 @@ class SlotOffers(Turn):
             s["awaiting"] = "service"
             cats: dict[str, str] = {}
             for e in self.catalogue:
-                cats.setdefault(e.category, e.category_name)
+                cats.setdefault(e.category, localized(e, "category_name"))
             return BotReply([gettext("Which service do you need?")], [(gettext("All services"), "/services")],
                             [(name, name) for name in cats.values()]), s
         service = await domain.active_service(self.db, slug)
@@ -69,7 +69,7 @@ class SlotOffers(Turn):
             s["service"] = None
             return BotReply([gettext("Sorry, that service is not offered any more.")],
                             [(gettext("All services"), "/services")]), s
-        page = (service.name, f"/services/{service.slug}")
+        page = (localized(service, "name"), f"/services/{service.slug}")
         if self.user is not None and service.women_only and self.user.gender != "female":
             return BotReply([str(domain.WOMEN_ONLY_CUSTOMER)], [page]), s
         if self.user is not None and self.user.role != "customer":  # say so before offering times
@@ -101,32 +101,32 @@ class SlotOffers(Turn):
         if clashes.get("hit"):
             hit = clashes["hit"]
             parts.append(gettext("You already have %(service)s booked on %(when)s, so I left out times that "
-                                 "overlap it.", service=service.name, when=slots.local_label(hit, LOCAL_TZ)))
+                                 "overlap it.", service=localized(service, "name"), when=slots.local_label(hit, LOCAL_TZ)))
         if not found:
             parts.append(gettext("Sorry, there are no free times for %(service)s in the next %(days)s days. "
                                  "Another service, or a person from our team, may help.",
-                                 service=service.name, days=BOOKING_WINDOW_DAYS))
+                                 service=localized(service, "name"), days=BOOKING_WINDOW_DAYS))
             s["awaiting"] = "day"
             return BotReply(parts, [page], [*self.day_buttons(today), person_button()]), s
         when = self.when_text()
         who = gettext(" (women professionals only, as you asked)") if s.get("women") else ""
         if how == "asked":
-            parts.append(gettext("Free times for %(service)s (%(price)s) %(when)s%(who)s:", service=service.name,
+            parts.append(gettext("Free times for %(service)s (%(price)s) %(when)s%(who)s:", service=localized(service, "name"),
                                  price=rupees(service.price_paise), when=when, who=who))
         elif how == "later_day":
             parts.append(gettext("Nothing is free %(when)s. The nearest free times for %(service)s%(who)s:",
-                                 when=when, service=service.name, who=who))
+                                 when=when, service=localized(service, "name"), who=who))
         else:  # "any_time": nothing at that time of day
             parts.append(gettext("Nothing is free %(when)s in the next %(days)s days. The nearest free times for "
                                  "%(service)s at any time of day%(who)s:", when=when, days=LOOK_AHEAD_DAYS,
-                                 service=service.name, who=who))
+                                 service=localized(service, "name"), who=who))
         parts.append(gettext("Pick a time below.") if not alternatives else
                      gettext("Pick a time below, or choose another %(category)s job.",
-                             category=_in_sentence(alternatives[0].category_name)))
+                             category=_in_sentence(localized(alternatives[0], "category_name"))))
         s["options"] = found
         s["awaiting"] = "slot"
         out = BotReply(parts, [page], [(o["label"], o["label"]) for o in found])
-        out.buttons.extend((e.name, e.name) for e in alternatives)
+        out.buttons.extend((localized(e, "name"), localized(e, "name")) for e in alternatives)
         if how != "asked":
             out.buttons.append((gettext("Another day"), gettext("Another day")))
         return out, s
@@ -141,8 +141,8 @@ class SlotOffers(Turn):
         else:
             days = self.day_buttons(today)
         return BotReply([*([note] if note else []), gettext("%(service)s (%(price)s). Which day suits you?",
-                                                          service=service.name, price=rupees(service.price_paise))],
-                        [(service.name, f"/services/{service.slug}")], days)
+                                                          service=localized(service, "name"), price=rupees(service.price_paise))],
+                        [(localized(service, "name"), f"/services/{service.slug}")], days)
 
     def day_buttons(self, today: date) -> list[tuple[str, str]]:
         days = [(gettext("Today"), gettext("Today")), (gettext("Tomorrow"), gettext("Tomorrow"))]
@@ -153,19 +153,19 @@ class SlotOffers(Turn):
     def _nobody(self, service: domain.Service, filtered: str | None, parts: list[str]) -> BotReply:
         """No professional at all for this service (here, or a woman): say which filter, offer the way out."""
         s = self.state
-        page = (service.name, f"/services/{service.slug}")
+        page = (localized(service, "name"), f"/services/{service.slug}")
         if filtered == "women":
             parts.append(gettext("Sorry, none of our women professionals does %(service)s yet, so I cannot send "
-                                 "a woman for this job.", service=service.name))
+                                 "a woman for this job.", service=localized(service, "name")))
             return BotReply(parts, [page], [(gettext("Any professional is fine"), gettext("Any professional is fine")),
                                             person_button()])
         if filtered == "pin":
             parts.append(gettext("Sorry, no professional does %(service)s at PIN code %(pin)s yet.",
-                                 service=service.name, pin=s.get("pin") or ""))
+                                 service=localized(service, "name"), pin=s.get("pin") or ""))
             return BotReply(parts, [page, (gettext("All services"), "/services")], [person_button()])
         parts.append(gettext("Sorry, there are no free times for %(service)s in the next %(days)s days. "
                              "Another service, or a person from our team, may help.",
-                             service=service.name, days=BOOKING_WINDOW_DAYS))
+                             service=localized(service, "name"), days=BOOKING_WINDOW_DAYS))
         return BotReply(parts, [page], [person_button()])
 
     async def _qualified(self, service: domain.Service) -> tuple[list, str | None]:

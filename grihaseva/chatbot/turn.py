@@ -13,7 +13,7 @@ import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from ..i18n import day_label, gettext
+from ..i18n import day_label, gettext, localized
 from .nlu import CatalogueEntry, Understanding
 
 LOCAL_TZ = "Asia/Kolkata"
@@ -118,7 +118,7 @@ class Turn:
         return next((e.category for e in self.catalogue if e.slug == slug), None)
 
     def _name_of(self, slug: str) -> str:
-        return next((e.name for e in self.catalogue if e.slug == slug), slug)
+        return next((localized(e, "name") for e in self.catalogue if e.slug == slug), slug)
 
 
 def impossible_date_note(text: str | None, day: date) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from ..booking import receipts, slots
+from ..booking import notifications as notices, receipts, slots
 from ..i18n import gettext, status_label
 from ..booking.domain import BookingChanged, BookingRefused, _announce, _day_start, local_today
 from ..events import publish
@@ -103,11 +103,9 @@ async def cancel_job(db, provider_id: int, booking_id: int, reason: str | None, 
         cancelled = await tx.execute("cancel_booking", {"id": booking_id, "now": now, "by": "provider", "reason": reason})
         if cancelled.rowcount != 1:  # changed after the check above, before the lock
             raise BookingChanged()
-        await tx.execute("insert_notification", {
-            "user_id": row["customer_id"], "kind": "cancelled", "booking_id": booking_id, "now": now,
-            "message": f"Cancelled by the professional: {row['service_name']}, "
-                       f"{slots.local_label(row['starts_at'], row['timezone'])}. Reason: {reason}"[:300],
-        })
+        await notices.notify(tx, row["customer_id"], "cancelled", booking_id, now, "cancelled_by_provider",
+                             **notices.service_params(row), **notices.when_params(row["starts_at"], row["timezone"]),
+                             reason=reason)
         await _announce(tx, provider_id, row["customer_id"], row["timezone"], "cancelled", booking_id,
                         [row["starts_at"]], now)
         await tx.execute("bump_calendar_sequence", {"id": booking_id})
@@ -115,8 +113,10 @@ async def cancel_job(db, provider_id: int, booking_id: int, reason: str | None, 
 
 
 async def notifications(db, user_id: int, now: datetime, limit: int = 50) -> list[dict]:
-    """The newest notifications; the unread ones among them are marked read (they are now seen)."""
-    rows = await db.fetch_all("select_notifications", {"user_id": user_id, "limit": limit})
+    """The newest notifications, each with its `text` in the reader's language; the unread ones
+    among them are marked read (they are now seen)."""
+    rows = [{**row, "text": notices.text(row)}
+            for row in await db.fetch_all("select_notifications", {"user_id": user_id, "limit": limit})]
     if any(row["read_at"] is None for row in rows):
         async with db.transaction() as tx:
             await tx.execute("mark_notifications_read", {"user_id": user_id, "now": now, "up_to": rows[0]["id"]})

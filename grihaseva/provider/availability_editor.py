@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from ..i18n import clock_label, gettext, weekday_names
+from ..i18n import clock_label, gettext, localized, weekday_names
 from ..booking import slots
 from ..events import publish
 from .standing import refuse_if_suspended
@@ -259,7 +259,7 @@ def parse_time_off(form, tz: str, now: datetime, window_days: int) -> tuple[date
 
 def _describe(booking: dict, tz: str) -> str:
     first_name = (booking["customer_name"].split() or ["the customer"])[0]
-    return gettext("%(service)s for %(name)s on %(when)s", service=booking["service_name"], name=first_name,
+    return gettext("%(service)s for %(name)s on %(when)s", service=localized(booking, "service_name"), name=first_name,
                    when=slots.local_label(booking["starts_at"], tz))
 
 
@@ -373,7 +373,7 @@ async def save_services(db, provider_id: int, chosen: list[str], now: datetime) 
                 raise AvailabilityRefused({"service": gettext(
                     "You have a confirmed booking for a service you are dropping: %(booking)s. "
                     "Keep offering %(service)s until that job is done, or cancel the job from your dashboard first.",
-                    booking=_describe(booking, provider["timezone"]), service=booking["service_name"])}, 409)
+                    booking=_describe(booking, provider["timezone"]), service=localized(booking, "service_name"))}, 409)
         await tx.execute("delete_provider_services", {"provider_id": provider_id})
         for service_id in ids:
             await tx.execute("insert_provider_service", {"provider_id": provider_id, "service_id": service_id})

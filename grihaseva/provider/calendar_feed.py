@@ -11,6 +11,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from ..booking.ics import provider_feed
+from ..i18n import use_locale
 
 FEED_PAST = timedelta(days=1)  # jobs that ended within the last day stay in the feed
 
@@ -40,4 +41,5 @@ async def feed_for_secret(db, secret: str, now: datetime) -> str | None:
         return None
     provider = await db.fetch_one("select_provider", {"id": feed["provider_id"]})
     rows = await db.fetch_all("select_upcoming_confirmed", {"provider_id": feed["provider_id"], "from_at": now - FEED_PAST})
-    return provider_feed(provider["name"], rows, now)
+    with use_locale(provider["locale"]):  # the provider's language, whoever fetches the feed
+        return provider_feed(provider["name"], rows, now)

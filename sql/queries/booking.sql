@@ -59,8 +59,8 @@ UPDATE bookings SET starts_at = :starts_at, ends_at = :ends_at, updated_at = :no
 WHERE id = :id AND status = 'confirmed';
 
 -- name: insert_notification
-INSERT INTO notifications (user_id, kind, message, booking_id, created_at)
-VALUES (:user_id, :kind, :message, :booking_id, :now);
+INSERT INTO notifications (user_id, kind, message, message_key, message_params, booking_id, created_at)
+VALUES (:user_id, :kind, :message, :message_key, :message_params, :booking_id, :now);
 
 -- name: select_overlapping_active_pairs
 -- Integrity check: two active bookings of one provider that overlap (must be empty).

@@ -32,7 +32,7 @@ WHERE ps.service_id = :service_id AND p.verified = 1 AND u.is_active = 1
 ORDER BY u.name;
 
 -- name: select_provider
-SELECT u.id, u.name, u.gender, u.phone, u.is_active, p.bio, p.timezone, p.verified, p.hourly_rate_paise,
+SELECT u.id, u.name, u.gender, u.phone, u.is_active, u.locale, p.bio, p.timezone, p.verified, p.hourly_rate_paise,
        p.buffer_min, p.min_notice_min, p.window_days, p.step_min, p.upi_id, p.off_today
 FROM providers p JOIN users u ON u.id = p.user_id
 WHERE p.user_id = :id;

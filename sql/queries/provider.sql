@@ -44,7 +44,7 @@ UPDATE bookings SET calendar_sequence = calendar_sequence + 1 WHERE id = :id;
 SELECT COUNT(*) AS n FROM notifications WHERE user_id = :user_id AND read_at IS NULL;
 
 -- name: select_notifications
-SELECT id, kind, message, booking_id, created_at, read_at FROM notifications
+SELECT id, kind, message, message_key, message_params, booking_id, created_at, read_at FROM notifications
 WHERE user_id = :user_id ORDER BY id DESC LIMIT :limit;
 
 -- name: mark_notifications_read

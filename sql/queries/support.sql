@@ -14,7 +14,7 @@ WHERE r.id = :id;
 -- Open requests oldest first, then the latest answered ones (newest first), for the admins' queue.
 SELECT r.id, r.customer_id, r.conversation_id, r.booking_id, r.kind, r.message, r.contact, r.locale, r.status,
        r.answer, r.answered_at, r.created_at, u.name AS customer_name,
-       s.name AS service_name, b.starts_at AS booking_starts_at, p.timezone AS booking_timezone,
+       s.name AS service_name, s.name_hi AS service_name_hi, b.starts_at AS booking_starts_at, p.timezone AS booking_timezone,
        pu.name AS provider_name, au.name AS answered_by_name
 FROM support_requests r
 LEFT JOIN users u ON u.id = r.customer_id

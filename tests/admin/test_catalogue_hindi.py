@@ -83,6 +83,10 @@ async def test_a_new_service_can_be_added_with_its_hindi_texts(demo):
     ("name_hi", "न" * 121, "हिन्दी नाम 2 से 120 अक्षरों का रखें, या ख़ाली छोड़ दें।"),
     ("summary_hi", "स" * 301, "यहाँ ज़्यादा से ज़्यादा 300 अक्षर लिखें।"),
     ("included_hi", "स" * 501, "यहाँ ज़्यादा से ज़्यादा 500 अक्षर लिखें।"),
+    ("late_fee_rupees", "-5", "देर का शुल्क शून्य से कम नहीं हो सकता"),
+    ("late_fee_rupees", "lots", "देर का शुल्क रुपयों में लिखें, जैसे 99 या 149.50 (कोई शुल्क नहीं तो 0)।"),
+    ("late_fee_rupees", "99999", "देर का शुल्क ज़्यादा से ज़्यादा ₹10,000 हो सकता है।"),
+    ("late_fee_rupees", "9" * 40, "देर का शुल्क ज़्यादा से ज़्यादा ₹10,000 हो सकता है।"),
 ])
 async def test_bad_hindi_texts_get_a_message_in_the_admin_s_language_and_nothing_is_saved(demo, field, value, message):
     admin = await logged_in(demo, "admin@example.com")

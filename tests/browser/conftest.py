@@ -4,6 +4,8 @@ registering the way a person does."""
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -11,18 +13,30 @@ from tests.helpers import DEMO_PASSWORD
 from tests.helpers_server import LiveServer
 
 
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory) -> Path:
+    """A SQLite file that `grihaseva migrate` and `grihaseva seed-demo` made once for the run; each
+    module's servers get a copy (running both commands per module cost two process starts)."""
+    var = tmp_path_factory.mktemp("demo-template")
+    maker = LiveServer({"GRIHASEVA_DATABASE_URL": f"sqlite:///{var}/demo.db", "GRIHASEVA_VAR_DIR": str(var)})
+    maker.run("migrate")
+    maker.run("seed-demo")
+    assert not (var / "demo.db-wal").exists(), "seed-demo left its WAL behind"
+    return var / "demo.db"
+
+
 @pytest.fixture(scope="module")
-def demo_servers(tmp_path_factory):
-    """Starts `processes` servers on one migrated, demo-seeded SQLite database (so a page can lose its
-    server and reconnect to another); all are stopped when the module's tests are done."""
+def demo_servers(tmp_path_factory, demo_database):
+    """Starts `processes` servers on one migrated, demo-seeded SQLite database of this module's own
+    (so a page can lose its server and reconnect to another); all are stopped when the module's
+    tests are done."""
     started: list[LiveServer] = []
 
     def start(name: str, processes: int = 1) -> list[LiveServer]:
         var = tmp_path_factory.mktemp(name)
+        shutil.copyfile(demo_database, var / "demo.db")
         env = {"GRIHASEVA_DATABASE_URL": f"sqlite:///{var}/demo.db", "GRIHASEVA_VAR_DIR": str(var)}
         servers = [LiveServer(env) for _ in range(processes)]
-        servers[0].run("migrate")
-        servers[0].run("seed-demo")
         for server in servers:
             started.append(server)
             server.start()

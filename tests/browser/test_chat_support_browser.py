@@ -55,10 +55,12 @@ def test_a_complaint_appears_in_the_admins_queue_and_the_answer_in_the_open_chat
         page.click(".chat-page .chat-form button[type=submit]")
         page.wait_for_selector(".chat-page .msg.bot >> text=I have passed it to a person >> nth=1")
         page.goto(server.url + "/services")
+        page.evaluate("""() => document.addEventListener("htmx:sseOpen", (event) => {
+            if (event.target.id === "chat-listener") window.chatListenerOpen = true;
+        })""")
         page.click("#chat-widget > summary")
         page.wait_for_selector("#chat-log .msg.user >> text=talk to a person please")
-        page.wait_for_function("() => document.querySelector('#chat-listener[sse-connect]') !== null")
-        page.wait_for_timeout(300)  # the listener's stream opens
+        page.wait_for_function("() => window.chatListenerOpen === true", timeout=10000)  # its stream is open
         page.evaluate("window.notReloaded = true")
         admin.goto(server.url + "/admin/support")
         _answer(admin, "A person from our team will call you now.")

@@ -30,7 +30,9 @@ def test_widget_answers_a_question_in_place_and_keeps_the_conversation_across_pa
         page.wait_for_selector("#chat-log .msg.bot >> text=Namaste!")
         page.fill("#chat-input", QUESTION)
         page.press("#chat-input", "Enter")
-        page.wait_for_selector(f"#chat-log .msg.bot >> text={ANSWER}", timeout=5000)
+        # a generous wait: the server fits the chatbot's classifier at its first message (seconds on
+        # a loaded machine); the answer still comes in place, without a reload (asserted below)
+        page.wait_for_selector(f"#chat-log .msg.bot >> text={ANSWER}", timeout=30000)
         assert page.evaluate("window.notReloaded === true")  # swapped in, no page load
         assert page.input_value("#chat-input") == ""
         assert page.locator("#chat-log .msg.user").all_inner_texts() == [QUESTION]

@@ -10,7 +10,7 @@ import pytest
 
 from grihaseva.blog.demo_posts import POSTS
 from grihaseva.demo.data import DEMO_PIN
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, wait_until_live
 from tests.conftest import IN_CI
 
 pytestmark = pytest.mark.browser
@@ -67,13 +67,21 @@ def open_page(chromium, server, who, path, **options):
         log_in(page, server.url, who, lands_on=LANDS[who])
     if path == "CONFIRM":  # the confirm step of the first free time
         page.goto(server.url + f"/book/tap-leak-repair?provider=any&pin={DEMO_PIN}")
-        page.wait_for_timeout(300)
+        settled(page)
         page.locator("a.slot.free").first.click()
         page.wait_for_url("**/confirm?**")
     else:
         page.goto(server.url + path)
-    page.wait_for_timeout(300)
+    settled(page)
     return context, page
+
+
+def settled(page) -> None:
+    """The page as a person sees it once it has loaded: its fonts in (they set the sizes measured
+    here) and, on a live page, the stream open with its snapshot swapped in."""
+    page.wait_for_function("() => document.readyState === 'complete' && document.fonts.status === 'loaded'")
+    if page.locator("[sse-connect]").count():
+        wait_until_live(page)
 
 
 @pytest.mark.parametrize(("who", "path"), PAGES)

@@ -209,3 +209,73 @@ async def test_asking_to_move_a_booking_asks_which_one_then_offers_that_professi
     assert all(label.startswith("Fri 27 Nov") and label.endswith("with Suresh Naidu") for label, _ in bot.buttons)
     visitor, _ = await chat(seeded, None, "cancel my booking")
     assert visitor.links == [("Log in", "/login?next=/chat")]
+
+
+async def test_the_cancellation_rule_asked_in_hindi_is_an_answer_not_a_cancel(seeded):
+    user = await customer(seeded)
+    await chat(seeded, user, "I need a plumber tomorrow evening", "1", "12 MG Road, Indiranagar, Bengaluru", "yes")
+    bot, state = await chat(seeded, user, "रद्द करने का नियम क्या है?")
+    assert "3 घंटे पहले तक रद्द करना मुफ़्त" in " ".join(bot.parts)
+    assert "action" not in state and "awaiting" not in state
+    rows = await seeded.fetch_all("select_customer_bookings", {"customer_id": user.id})
+    assert [r["status"] for r in rows] == ["confirmed"]
+    bot, state = await chat(seeded, user, "मेरी बुकिंग रद्द करो")  # asking for the cancel itself still is one
+    assert state["action"]["kind"] == "cancel"
+
+
+async def test_a_hindi_day_button_is_read_as_that_date(seeded):
+    """The Hindi day buttons show "बुध 25 नव॰" and post "25 नवंबर"; both are that day."""
+    bot, state = await chat(seeded, None, "मुझे प्लंबर चाहिए")
+    assert state["awaiting"] == "day" and ("बुध 25 नव॰", "25 नवंबर") in bot.buttons
+    for said in ("25 नवंबर", "बुध 25 नव॰"):  # the button's value, and its label typed back
+        offered, after = await conversation.reply(seeded, state, None, said, NOW)
+        assert after["day"] == "2026-11-25" and after["awaiting"] == "slot" and after["lang"] == "hi"
+        assert offered.buttons[0][0] == "बुध 25 नव॰, सुबह 9:00 IST, Imran Shaikh के साथ"
+
+
+async def test_a_hindi_day_button_moves_a_booking_to_that_date(seeded):
+    user = await customer(seeded)
+    await chat(seeded, user, "AC service on Thursday morning", "1", "12 MG Road, Indiranagar, Bengaluru", "yes")
+    bot, state = await chat(seeded, user, "मेरी बुकिंग का समय बदलना है")
+    assert state["action"]["kind"] == "move_when" and ("बुध 25 नव॰", "25 नवंबर") in bot.buttons
+    bot, state = await conversation.reply(seeded, state, user, "25 नवंबर", NOW)
+    assert state["action"]["kind"] == "move_pick"
+    assert bot.buttons and all(label.startswith("बुध 25 नव॰") for label, _ in bot.buttons)
+
+
+@pytest.mark.parametrize("said", ["geyser repair", "geyser not heating", "गीजर ठीक करवाना है"])
+async def test_a_geyser_is_an_electrical_job(seeded, said):
+    """The catalogue has no geyser service: either phrase is the electrical category, whose
+    everyday job (Switch and socket repair, diagnosis included) is offered first."""
+    bot, state = await chat(seeded, None, said)
+    assert (state["category"], state["service"], state["awaiting"]) == ("electrical", "switchboard-repair", "day")
+
+
+async def test_a_geyser_with_a_day_offers_electrical_times_and_the_other_electrical_jobs(seeded):
+    for said in ("geyser repair tomorrow", "geyser not heating, can someone come tomorrow evening"):
+        bot, state = await chat(seeded, None, said)
+        assert state["awaiting"] == "slot" and state["day"] == "2026-11-24", said
+        labels = [label for label, _ in bot.buttons]
+        assert labels[0].startswith("Tue 24 Nov") and labels[-3:] == ["Fan installation", "AC service",
+                                                                      "Wiring inspection"], said
+
+
+async def test_a_move_or_cancel_the_domain_refuses_is_told_in_the_domains_words(seeded):
+    from datetime import timedelta
+
+    user = await customer(seeded)
+    await chat(seeded, user, "I need a plumber tomorrow evening", "1", "12 MG Road, Indiranagar, Bengaluru", "yes")
+    [row] = await seeded.fetch_all("select_customer_bookings", {"customer_id": user.id})
+    no_show = row["starts_at"] + timedelta(minutes=20)  # Imran has not set off 15 minutes after the start
+    bot, state = await conversation.reply(seeded, {}, user, "move my booking to friday", no_show)
+    assert bot.parts == ["Imran Shaikh has not set off, so this booking cannot be moved; you can cancel it free of "
+                         "charge and book again."] and "action" not in state
+    bot, state = await conversation.reply(seeded, {}, user, "cancel my booking", no_show)
+    assert state["action"] == {"kind": "cancel", "booking_id": row["id"], "fee": 0}  # cancelling is free
+    for step in ("mark_on_the_way", "mark_started"):
+        await seeded.execute(step, {"id": row["id"], "provider_id": row["provider_id"], "now": no_show})
+    bot, state = await conversation.reply(seeded, {}, user, "cancel my booking", no_show)
+    assert bot.parts[1] == "The job has started, so it can no longer be cancelled online. Talk to Imran Shaikh."
+    assert bot.parts[0].startswith("I cannot cancel Tap and leak repair on ") and "action" not in state
+    bot, state = await conversation.reply(seeded, {}, user, "move my booking to friday", no_show)
+    assert bot.parts == ["The job has started, so it can no longer be moved online. Talk to Imran Shaikh."]

@@ -147,8 +147,19 @@ async def test_cancel_my_booking_cancels_after_a_confirm(demo):
     assert await booking_status(demo, booking) == "confirmed"  # nothing before the yes
     page = await said(client, "Yes, cancel it")
     assert "is cancelled" in page
-    row = await demo.db.fetch_one("SELECT status, cancelled_by, late_fee_paise FROM bookings WHERE id = :id", {"id": booking})
+    row = await demo.db.fetch_one("SELECT status, cancelled_by, late_fee_paise, cancel_reason FROM bookings WHERE id = :id", {"id": booking})
     assert (row["status"], row["cancelled_by"], row["late_fee_paise"]) == ("cancelled", "customer", 0)
+    assert row["cancel_reason"] == "Cancelled in chat"
+
+
+async def test_a_cancel_in_a_hindi_chat_gives_the_reason_in_hindi(demo):
+    booking = await place(demo, "tap-leak-repair", "provider@example.com", TUESDAY_5PM)
+    client = await logged_in(demo)
+    await said(client, "मेरी बुकिंग रद्द करो")
+    await said(client, "हाँ")
+    row = await demo.db.fetch_one("SELECT status, cancel_reason FROM bookings WHERE id = :id", {"id": booking})
+    assert row["status"] == "cancelled"
+    assert row["cancel_reason"] == "चैट में रद्द की गई"  # her booking page shows it, not English words
 
 
 async def test_a_late_cancel_states_the_fee_and_charges_it(demo):
@@ -317,6 +328,24 @@ async def test_romanised_hindi_gets_the_chosen_interface_language(demo):
     assert "खाली समय" in page or "मंगल 24 नव॰" in page
     english = await said(demo.test_client(), "kal shaam plumber chahiye")
     assert "Free times for Tap and leak repair" in english
+
+
+async def test_hindi_replies_name_the_catalogue_in_hindi_and_its_buttons_are_understood(demo):
+    """The service and category names in a Hindi reply are the catalogue's Hindi names (migration
+    015); the buttons post those names back and the bot takes them as the service or category."""
+    client = await logged_in(demo)
+    page = await said(client, "मुझे कल शाम प्लंबर चाहिए")
+    assert "नल और लीकेज की मरम्मत" in visible_text(page) and "Tap and leak repair" not in page
+    assert "बंद नाली खोलना" in buttons(page)  # another plumbing job, in Hindi
+    page = await said(client, "बंद नाली खोलना")
+    assert "बंद नाली खोलना" in visible_text(page) and "मंगल 24 नव॰" in page  # the drain job, still tomorrow evening
+    page = await said(client, "फेशियल कितने का है")
+    assert "घर पर फ़ेशियल" in visible_text(page) and "Facial" not in visible_text(page)
+    visitor = demo.test_client()  # a new conversation, nothing remembered
+    page = await said(visitor, "मुझे बुकिंग करनी है")  # no service named: the categories, in Hindi
+    assert buttons(page) == ["सफ़ाई", "प्लंबिंग", "बिजली का काम", "घर पर ब्यूटी सेवा"]
+    page = await said(visitor, "प्लंबिंग")
+    assert "आपको कौन-सी सेवा चाहिए?" not in page and "नल और लीकेज की मरम्मत" in visible_text(page)
 
 
 def timeline_zone():

@@ -42,6 +42,20 @@ def two_servers(tmp_path, redis_server):  # noqa: F811
                 server.stop()
 
 
+async def subscribed(redis_server, listeners: int, timeout: float = 15.0) -> None:  # noqa: F811
+    """Waits until `listeners` clients are subscribed to the test's channel (PUBSUB NUMSUB)."""
+    import redis.asyncio
+
+    client = redis.asyncio.Redis.from_url(redis_server.url)
+    try:
+        deadline = time.monotonic() + timeout
+        while (count := dict(await client.pubsub_numsub(redis_server.channel)).get(redis_server.channel.encode(), 0)) < listeners:
+            assert time.monotonic() < deadline, f"{count} of {listeners} wake-up listeners subscribed after {timeout} s"
+            await asyncio.sleep(0.05)
+    finally:
+        await client.aclose()
+
+
 async def test_a_reaction_on_one_process_reaches_the_other_by_redis_and_by_the_poll_once_redis_stops(two_servers, redis_server):  # noqa: F811
     a, b = two_servers
     asha = Browser(a.url).log_in("customer@example.com")
@@ -49,7 +63,7 @@ async def test_a_reaction_on_one_process_reaches_the_other_by_redis_and_by_the_p
     try:
         snapshot = await stream.next()
         base = count_of(snapshot.data, "love")
-        await asyncio.sleep(0.3)  # B's wake-up listener is subscribed well before the first toggle
+        await subscribed(redis_server, 2)  # both processes' wake-up listeners, before the first toggle
 
         async def toggle_and_wait(on: bool, expected: int, bound: float) -> float:
             started = time.monotonic()

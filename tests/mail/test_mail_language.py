@@ -60,10 +60,9 @@ async def test_a_booking_mail_names_the_service_in_each_recipient_s_language(app
     from datetime import timedelta
 
     from grihaseva.booking.slots import slot_token
-    from grihaseva.demo.seed import seed_demo
-    from tests.helpers import logged_in, user_id
+    from tests.helpers import load_demo, logged_in, user_id
 
-    await seed_demo(app.db, app.settings)
+    await load_demo(app.db, app.settings)
     customer = await logged_in(app, "customer@example.com")
     await post(customer, "/language", {"lang": "hi", "next": "/bookings"})
     start = clock.now.replace(hour=11, minute=30) + timedelta(days=1)  # Wed 16 Jan 2030, 5:00 pm in Kolkata
@@ -78,6 +77,34 @@ async def test_a_booking_mail_names_the_service_in_each_recipient_s_language(app
     assert "Tap and leak repair" not in text_part(hindi) + html_part(hindi)
     [english] = smtp.to("provider@example.com")
     assert english["Subject"].startswith("Booking confirmed: Tap and leak repair, Wed 16 Jan, 5:00 pm IST")
+    # The calendar file: one event (the same UID and SEQUENCE), in each recipient's language.
+    hindi_event, english_event = _event(hindi), _event(english)
+    assert str(hindi_event["SUMMARY"]) == "GrihaSeva बुकिंग: नल और लीकेज की मरम्मत"
+    assert str(hindi_event["DESCRIPTION"]).splitlines() == ["ग्राहक: Asha Menon", "फ़ोन: +91 99000 12345",
+                                                            "प्रोफ़ेशनल: Ravi Kumar"]
+    assert str(english_event["SUMMARY"]) == "GrihaSeva: Tap and leak repair"
+    assert str(english_event["DESCRIPTION"]).splitlines() == ["Customer: Asha Menon", "Phone: +91 99000 12345",
+                                                              "Professional: Ravi Kumar"]
+    assert hindi_event["UID"] == english_event["UID"] and hindi_event["SEQUENCE"] == english_event["SEQUENCE"]
+
+    booking_id = int(str(hindi_event["UID"]).split("-")[1].split("@")[0])
+    response = await post(customer, f"/bookings/{booking_id}/cancel", {"reason": "योजना बदल गई"})
+    assert response.status_code == 303, await text(response)
+    await _deliver(app, clock)
+    cancel = _event(smtp.to("customer@example.com")[-1], "CANCEL")
+    assert str(cancel["SUMMARY"]) == "GrihaSeva बुकिंग: नल और लीकेज की मरम्मत" and str(cancel["STATUS"]) == "CANCELLED"
+    assert str(_event(smtp.to("provider@example.com")[-1], "CANCEL")["SUMMARY"]) == "GrihaSeva: Tap and leak repair"
+
+
+def _event(message, method: str = "REQUEST"):
+    """The one VEVENT of a mail's .ics attachment, as a calendar app reads it."""
+    from icalendar import Calendar
+
+    [attachment] = [part for part in message.iter_attachments() if part.get_content_type() == "text/calendar"]
+    calendar = Calendar.from_ical(attachment.get_content())
+    assert str(calendar["METHOD"]) == method
+    [event] = calendar.walk("VEVENT")
+    return event
 
 
 def test_hindi_subjects_keep_every_space_when_folded_for_smtp():

@@ -34,6 +34,19 @@ async def test_the_feed_lists_the_owners_upcoming_jobs(demo):
     assert "METHOD" not in calendar
 
 
+async def test_the_feed_is_in_the_provider_s_language_whoever_fetches_it(demo):
+    await book(demo, TUE_5PM)
+    await demo.db.execute("UPDATE users SET locale = 'hi' WHERE email = 'provider@example.com'")
+    client = await logged_in(demo, "provider@example.com")
+    path, _ = await make_link(client)
+    response = await demo.test_client().get(path, headers={"Accept-Language": "en"})
+    calendar = Calendar.from_ical(await response.get_data())
+    assert str(calendar["X-WR-CALNAME"]) == "GrihaSeva के काम: Ravi Kumar"
+    [event] = calendar.walk("VEVENT")
+    assert str(event["SUMMARY"]) == "GrihaSeva बुकिंग: नल और लीकेज की मरम्मत"
+    assert str(event["DESCRIPTION"]).splitlines()[0] == "ग्राहक: Asha Menon"
+
+
 async def test_only_a_hash_of_the_secret_is_stored(demo):
     client = await logged_in(demo, "provider@example.com")
     _, secret = await make_link(client)

@@ -175,7 +175,22 @@ async def test_the_on_the_way_and_receipt_mails_are_in_the_customers_language(de
         await timeline.mark_on_the_way(demo.db, ravi, booking_id, MON_4PM - timedelta(minutes=30))
         await appointments.complete_job(demo.db, ravi, booking_id, MON_4PM + timedelta(minutes=50))
     on_the_way, receipt = [m for m in await mails(demo, "customer@example.com") if m["template"] != "booking_confirmed"]
-    assert on_the_way["subject"] == "Ravi Kumar रास्ते में हैं: Tap and leak repair"
+    assert on_the_way["subject"] == "Ravi Kumar रास्ते में हैं: नल और लीकेज की मरम्मत"  # the service's Hindi name too
     assert "सोम 23 नव॰, शाम 4:00 IST" in on_the_way["text_body"]  # the time as she reads it
-    assert receipt["subject"] == "रसीद GS-2026-000001: Tap and leak repair"
+    assert receipt["subject"] == "रसीद GS-2026-000001: नल और लीकेज की मरम्मत"
     assert "कुल: ₹349" in receipt["text_body"] and "कब: सोम 23 नव॰, शाम 4:00 IST" in receipt["text_body"]
+
+
+async def test_the_receipt_page_and_the_dashboard_name_the_service_in_the_readers_language(demo):
+    ravi = await user_id(demo, "provider@example.com")
+    booking_id = await book(demo, MON_4PM)
+    provider = await logged_in(demo, "provider@example.com")
+    assert "नल और लीकेज की मरम्मत" in visible_text(await text(await provider.get("/provider/dashboard?lang=hi")))
+    assert "Tap and leak repair" in visible_text(await text(await provider.get("/provider/dashboard?lang=en")))
+    await appointments.complete_job(demo.db, ravi, booking_id, MON_4PM + timedelta(minutes=50))
+    demo.clock.now = MON_4PM + timedelta(hours=1)
+    customer = await logged_in(demo, "customer@example.com")
+    hindi = visible_text(html.unescape(await text(await customer.get(f"/bookings/{booking_id}/receipt?lang=hi"))))
+    assert "नल और लीकेज की मरम्मत" in hindi and "Tap and leak repair" not in hindi
+    english = visible_text(html.unescape(await text(await customer.get(f"/bookings/{booking_id}/receipt?lang=en"))))
+    assert "Tap and leak repair" in english and "नल और लीकेज" not in english

@@ -16,7 +16,7 @@ One module per concern, each with its rules in its docstring:
     text.py                    tokenising and typo correction (`Msg`)
     targets.py                 the service or category named
     dates.py, times.py         the day, span or date problem; part of day, clock time, window
-    learned.py                 the classifiers, fitted at first use from the training split
+    learned.py, data/          the classifiers and their training split; kept under the var dir
     cues.py, intents.py        small readings of a message; the intent rules in order
     model.py                   `Understanding`, `CatalogueEntry`, the intents
 """
@@ -92,7 +92,7 @@ def understand(text: str, now: datetime, catalogue: Sequence[CatalogueEntry]) ->
             if category is not None and category not in m.service_category.values():
                 category = None
         if rule_intent == "fallback" and intent in ("book", "find_slots") and not (service or category):
-            intent = "fallback"  # a job none of our services names ("geyser repair"): told as not offered
+            intent = "fallback"  # a job none of our services or trades names: told as not offered
     u = Understanding(intent=intent, service=service, category=category, day=day, part_of_day=part, at=at,
                       faq=topic if intent == "faq" else None, women=women,
                       day_from=reading.day_from, day_to=reading.day_to, after=after, before=before,

@@ -7,7 +7,7 @@
 * A weekday name ("saturday", "this saturday", "on sat", "next monday",
   "shanivar") is the first such day after today.  Said on that same weekday,
   "this tuesday" means today and a bare "tuesday" or "next tuesday" means a
-  week from today (this matches dateparser's own reading).
+  week from today (as dateparser, which the chatbot once used, read them).
 * "on 28th" / "the 2nd" / "on 30": that day of this month, or of next month
   when it has already passed.  Dates with a month ("28 Nov", "Dec 3",
   "28/11", day first) are read here and checked (below).

@@ -1,18 +1,37 @@
 """The learned half of understanding: an intent classifier and a service classifier.
 
-Both are scikit-learn pipelines fitted, in process, on the training split
-(tests/chatbot/labelled.jsonl) the first time they are needed, and kept for
-the life of the process (`classifiers()`; about a second on this machine).
-Nothing is downloaded and no fitted model is stored in the repository: the
-labelled data is the source, and a change to it is picked up by the next
-process.  The held-out split is never read here.
+Both are scikit-learn pipelines fitted on the training split, which ships inside the package
+(`TRAINING_FILE`, grihaseva/chatbot/nlu/data/training.jsonl, package data).  The held-out split
+(tests/chatbot/heldout.jsonl) is never read here; the model comparison and the threshold tuning
+that read it live in evaluate.py.
+
+Fitting takes 1-7 s, so it is done once and kept (`Preparation`):
+
+- The app starts it at start-up (`start(var_dir)` in `before_serving`), on a thread of its own
+  (never the loop's default executor).  The thread loads the fitted models from
+  `<var_dir>/chatbot/classifiers-<key>.pickle`, or fits them and writes that file.
+- The key (`cache_key`) hashes everything the fitted models depend on: the training split, the
+  code and word lists that read the messages (the rules' reading and intent are features), the
+  demo catalogue the training texts are normalised with, `MODEL_VERSION` and the versions of
+  scikit-learn, NumPy and SciPy.  A change to any of them gives a new file name, so a stale model
+  is never loaded; files of other keys are deleted when a new one is written.
+- The file is written whole to a private temporary file and renamed into place, so another
+  process sees the old file, the new one or none, never half of one.  A file that cannot be read
+  (torn, truncated, another format) is logged and fitted again, never a crash.  The cache is
+  pickle: only files this module wrote in the app's own var dir are ever loaded.
+- A chat reply that arrives before the thread is done waits for it (`ready`, at most
+  `WAIT_SECONDS`), then uses the rules alone until it is.  Outside the app (evaluate, benches,
+  tests that call `understand`), the first `classifiers()` call prepares them in the caller's
+  thread, with the cache under the default var dir (GRIHASEVA_VAR_DIR, else ./var).
+
+Nothing is downloaded and no fitted model is stored in the repository.
 
 Features (`features`): the message as the rules see it (lower-cased,
 Devanagari mapped to the romanised words of lexicon.toml, typos corrected)
 plus the raw lower-cased text, so that Devanagari words the word list does
 not know still count.  TF-IDF over word 1-2-grams and character 2-5-grams
 (within word boundaries) of both, then a linear model.  `CANDIDATES` are the
-models compared (`python -m grihaseva.chatbot.nlu.learned` prints the
+models compared (`python -m grihaseva.chatbot.evaluate --compare-models` prints the
 cross-validated training score and the held-out score of each); `CHOSEN` is
 the one used, picked by held-out score (docs/ARCHITECTURE.md has the figures).
 
@@ -25,17 +44,30 @@ its service when no rule fires.
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import json
 import logging
+import os
+import pickle
+import secrets
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ...config import var_dir_from_env
+
 log = logging.getLogger(__name__)
 
-TRAINING_FILE = Path(__file__).resolve().parents[3] / "tests" / "chatbot" / "labelled.jsonl"
-HELDOUT_FILE = TRAINING_FILE.with_name("heldout.jsonl")  # read only by the comparison below
+HERE = Path(__file__).resolve().parent
+TRAINING_FILE = HERE / "data" / "training.jsonl"
 CHOSEN = "tfidf-linearsvc"
+# Bump when what `fit` makes changes in a way the hashed files do not show (a library's default).
+MODEL_VERSION = 1
+# How long a chat reply waits for start-up's fitting before it answers by the rules alone.
+WAIT_SECONDS = 10.0
+CACHE_DIR = "chatbot"  # under the var dir
 
 
 def features(normalised: str, raw: str, rule_intent: str | None = None) -> str:
@@ -161,91 +193,172 @@ def fit(rows: list[dict], name: str = CHOSEN) -> Classifiers:
     return Classifiers(intent_model=intent, service=service, name=name, topic=topic)
 
 
-_lock = threading.Lock()
-_fitted: Classifiers | None = None
-_failed = False
-ENABLED = True  # False: understanding by rules only (the tuning below compares against that)
+def model_inputs() -> list[Path]:
+    """The files a fitted model depends on besides the libraries: the training split, the code and
+    word lists that read its messages, and the demo catalogue the training texts are read with."""
+    return [TRAINING_FILE, *sorted(HERE.glob("*.py")), HERE / "lexicon.toml", HERE.parents[1] / "demo" / "data.py"]
+
+
+def cache_key() -> str:
+    """A hash of everything the fitted models depend on (the cache file's name)."""
+    import numpy
+    import scipy
+    import sklearn
+
+    digest = hashlib.sha256(f"model {MODEL_VERSION} {CHOSEN}; scikit-learn {sklearn.__version__}, "
+                            f"numpy {numpy.__version__}, scipy {scipy.__version__}\n".encode())
+    for path in model_inputs():
+        content = path.read_bytes()
+        digest.update(f"{path.name} {len(content)}\n".encode())
+        digest.update(content)
+    return digest.hexdigest()
+
+
+def cache_path(var_dir: Path, key: str) -> Path:
+    return Path(var_dir) / CACHE_DIR / f"classifiers-{key[:24]}.pickle"
+
+
+def load_cached(path: Path, key: str) -> Classifiers | None:
+    """The classifiers kept in `path` for `key`, or None when there is no usable file."""
+    try:
+        with open(path, "rb") as fh:
+            kept = pickle.load(fh)  # a file this module wrote in the app's var dir, never another
+    except FileNotFoundError:
+        return None
+    except Exception as error:  # torn, truncated, written by another version: fit again
+        log.warning("chatbot: cannot read the kept classifiers %s (%s); fitting them again", path, error)
+        return None
+    if not (isinstance(kept, dict) and kept.get("key") == key and isinstance(kept.get("classifiers"), Classifiers)):
+        log.warning("chatbot: %s holds other classifiers than expected; fitting them again", path)
+        return None
+    return kept["classifiers"]
+
+
+def save_cached(path: Path, key: str, classifiers: Classifiers) -> None:
+    """Write the classifiers whole to a private file and rename it into place; drop other keys' files."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    try:
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump({"key": key, "classifiers": classifiers}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(draft, path)
+    finally:
+        draft.unlink(missing_ok=True)
+    for old in path.parent.glob("classifiers-*.pickle"):
+        if old != path:
+            old.unlink(missing_ok=True)
+
+
+class Preparation:
+    """One process's classifiers: loaded from the var dir's cache or fitted, once.
+
+    `fits` and `loads` count what `prepare` did (tests assert a second start does not fit)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()     # held while loading or fitting
+        self._start_lock = threading.Lock()
+        self._done = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.classifiers: Classifiers | None = None
+        self.fits = 0
+        self.loads = 0
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def prepare(self, var_dir: Path) -> Classifiers | None:
+        """Load or fit the classifiers (once; a second call returns the first's)."""
+        with self._lock:
+            if not self._done.is_set():
+                try:
+                    self.classifiers = self._load_or_fit(Path(var_dir))
+                except Exception:  # never a crash: understanding goes on by the rules
+                    log.exception("chatbot: the classifiers could not be prepared; understanding by rules only")
+                    self.classifiers = None
+                self._done.set()
+        return self.classifiers
+
+    def _load_or_fit(self, var_dir: Path) -> Classifiers | None:
+        try:
+            key = cache_key()
+        except FileNotFoundError as error:
+            log.error("chatbot: no training data (%s); understanding by rules only", error.filename)
+            return None
+        path = cache_path(var_dir, key)
+        started = time.perf_counter()
+        kept = load_cached(path, key)
+        if kept is not None:
+            self.loads += 1
+            log.info("chatbot: loaded the kept classifiers in %.1f s", time.perf_counter() - started)
+            return kept
+        started = time.perf_counter()
+        fitted = fit(load_rows())
+        self.fits += 1
+        log.info("chatbot: fitted the classifiers in %.1f s", time.perf_counter() - started)
+        try:
+            save_cached(path, key, fitted)
+        except OSError as error:
+            log.warning("chatbot: cannot keep the fitted classifiers in %s (%s); the next start fits again",
+                        path, error.strerror or error)
+        return fitted
+
+    def start(self, var_dir: Path) -> None:
+        """Prepare on a thread of its own (the app's start-up); at most once."""
+        with self._start_lock:
+            if self._thread is not None or self._done.is_set():
+                return
+            self._thread = threading.Thread(target=self.prepare, args=(Path(var_dir),),
+                                            name="chatbot-classifiers", daemon=True)
+            self._thread.start()
+
+    def get(self) -> Classifiers | None:
+        """The classifiers; None while start-up's thread is still at them (the rules answer)."""
+        if self._done.is_set():
+            return self.classifiers
+        if self._thread is not None:
+            return None
+        return self.prepare(var_dir_from_env())
+
+    async def ready(self, timeout: float | None = None) -> bool:
+        """Wait (without blocking the loop) until start-up's thread is done, at most `timeout` s
+        (default `WAIT_SECONDS`)."""
+        if self._done.is_set() or self._thread is None:
+            return True
+        timeout = WAIT_SECONDS if timeout is None else timeout
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not self._done.is_set():
+            if loop.time() >= deadline:
+                log.warning("chatbot: the classifiers are not ready after %.0f s; answering by the rules", timeout)
+                return False
+            await asyncio.sleep(0.02)
+        return True
+
+
+_process = Preparation()
+ENABLED = True  # False: understanding by rules only (the comparison in evaluate.py uses it)
+
+
+def preparation() -> Preparation:
+    """This process's `Preparation` (what it did: `fits`, `loads`)."""
+    return _process
 
 
 def classifiers() -> Classifiers | None:
-    """The fitted classifiers (fitted once per process), or None when there is no training data."""
-    global _fitted, _failed
-    if not ENABLED:
-        return None
-    if _fitted is not None or _failed:
-        return _fitted
-    with _lock:
-        if _fitted is None and not _failed:
-            try:
-                _fitted = fit(load_rows())
-            except FileNotFoundError:
-                log.warning("chatbot: no training data at %s; understanding by rules only", TRAINING_FILE)
-                _failed = True
-    return _fitted
+    """This process's fitted classifiers, or None (rules only: disabled, not ready, no data)."""
+    return _process.get() if ENABLED else None
 
 
-def _compare() -> None:
-    """Each candidate, with and without the rules' intent as a feature: the training split's
-    5-fold cross-validated intent accuracy, and the held-out intent accuracy (all, Devanagari)."""
-    import time
-
-    from sklearn.model_selection import StratifiedKFold, cross_val_score
-
-    from .text import devanagari_share
-
-    rows, held = load_rows(), load_rows(HELDOUT_FILE)
-    labels = [r["intent"] for r in rows]
-    dev = [i for i, r in enumerate(held) if devanagari_share(r["text"]) >= 0.5]
-    rules = rule_intents(held)
-    print(f"{'rules alone':<34} held-out {sum(a == r['intent'] for a, r in zip(rules, held)) / len(held):.1%}, "
-          f"Devanagari {sum(rules[i] == held[i]['intent'] for i in dev) / len(dev):.1%}")
-    for with_rules in (False, True):
-        texts = training_texts(rows, with_rules)
-        held_texts = training_texts(held, with_rules)
-        for name in CANDIDATES:
-            cv = cross_val_score(make_model(name), texts, labels,
-                                 cv=StratifiedKFold(5, shuffle=True, random_state=0))
-            t0 = time.perf_counter()
-            model = make_model(name).fit(texts, labels)
-            fit_s = time.perf_counter() - t0
-            pred = model.predict(held_texts)
-            acc = sum(p == r["intent"] for p, r in zip(pred, held)) / len(held)
-            dacc = sum(pred[i] == held[i]["intent"] for i in dev) / len(dev)
-            label = f"{name}{' + rules intent' if with_rules else ''}"
-            print(f"{label:<34} training 5-fold {cv.mean():.1%}, held-out {acc:.1%}, "
-                  f"Devanagari {dacc:.1%}, fit {fit_s:.2f} s")
+def start(var_dir: Path) -> None:
+    """Load or fit this process's classifiers on their own thread (called at the app's start-up)."""
+    if ENABLED:
+        _process.start(var_dir)
 
 
-def _tune() -> None:
-    """SERVICE_FROM_MODEL, by 5-fold cross-validation on the training split only."""
-    from sklearn.model_selection import KFold
-
-    from .model import catalogue_from_demo
-
-    rows = load_rows()
-    texts = training_texts(rows)
-    catalogue = catalogue_from_demo()
-    from .rules import by_rules
-
-    rule_target = [(r["service"], r["category"]) for r in (by_rules(x["text"], _RULES_NOW_FOR_TUNING, catalogue)
-                                                        for x in rows)]
-    scores: list[dict] = [{}] * len(rows)
-    for train_idx, test_idx in KFold(5, shuffle=True, random_state=0).split(texts):
-        fitted = fit([rows[i] for i in train_idx])
-        for i in test_idx:
-            scores[i] = fitted.service_scores(texts[i])
-    base = sum(t == (r.get("service"), r.get("category")) for t, r in zip(rule_target, rows)) / len(rows)
-    print(f"service/category by rules alone: {base:.1%}")
-    for th in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
-        ok = sum((t if t != (None, None) else model_target(sc, th)) == (r.get("service"), r.get("category"))
-                 for t, sc, r in zip(rule_target, scores, rows))
-        print(f"  SERVICE_FROM_MODEL={th}: {ok / len(rows):.1%}")
-
-
-_RULES_NOW_FOR_TUNING = __import__("datetime").datetime(2026, 11, 24, 10, 0)
-
-
-if __name__ == "__main__":
-    import sys
-
-    _tune() if sys.argv[1:] == ["tune"] else _compare()
+async def ready(timeout: float | None = None) -> bool:
+    """Wait until start-up's classifiers are ready (at most `timeout` s); True when they are."""
+    return await _process.ready(timeout)

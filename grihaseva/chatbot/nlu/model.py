@@ -19,6 +19,10 @@ class CatalogueEntry:
     category: str
     category_name: str
     women_only: bool
+    # The catalogue's Hindi names (migration 015), empty when not translated: what the bot shows a
+    # Hindi reader (`i18n.localized`), and understood when they come back (a tapped button).
+    name_hi: str = ""
+    category_name_hi: str = ""
 
 
 @dataclass
@@ -51,6 +55,7 @@ def catalogue_from_demo() -> list[CatalogueEntry]:
     return [
         CatalogueEntry(slug=s["slug"], name=s["name"], category=s["category"],
                        category_name=cats[s["category"]]["name"],
-                       women_only=bool(cats[s["category"]]["women_only"]))
+                       women_only=bool(cats[s["category"]]["women_only"]),
+                       name_hi=s.get("name_hi", ""), category_name_hi=cats[s["category"]].get("name_hi", ""))
         for s in demo_data.SERVICES
     ]

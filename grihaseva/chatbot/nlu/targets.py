@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from .lexicon import CATEGORY_WORDS, GENERIC_NAME_WORDS, SERVICE_RULES
 from .model import CatalogueEntry
-from .text import Msg
+from .text import Msg, tokenise
 
 
 @dataclass
@@ -55,15 +55,29 @@ def matcher(catalogue: tuple[CatalogueEntry, ...]) -> Matcher:
             words.update(_name_words(name))
             words.add(cat.replace("-", " "))
         categories.append((cat, frozenset(words)))
+    name_words = frozenset(w for e in catalogue for text in (e.name, e.category_name, e.slug, e.category)
+                           for w in re.findall(r"[a-z0-9]+", text.lower()))
+    # The Hindi names the bot shows (and posts back from its buttons) name their service or
+    # category as a whole phrase, read the way a message is read; before any rule's guess.
+    for e in catalogue:
+        phrase = _phrase(e.name_hi, name_words)
+        if phrase:
+            rules.insert(0, (e.slug, 4, (frozenset({phrase}),)))
+    hindi_categories = {e.category: _phrase(e.category_name_hi, name_words) for e in catalogue}
+    categories = [(cat, words | {hindi_categories[cat]} if hindi_categories.get(cat) else words)
+                  for cat, words in categories]
     return Matcher(
         rules=tuple(rules),
         categories=tuple(categories),
         service_category={e.slug: e.category for e in catalogue},
         women_only_categories=frozenset(e.category for e in catalogue if e.women_only),
         women_only_services=frozenset(e.slug for e in catalogue if e.women_only),
-        name_words=frozenset(w for e in catalogue for text in (e.name, e.category_name, e.slug, e.category)
-                             for w in re.findall(r"[a-z0-9]+", text.lower())),
+        name_words=name_words,
     )
+
+
+def _phrase(name: str, protected: frozenset[str]) -> str:
+    return " ".join(tokenise(name, protected)) if name else ""
 
 
 def _first_index(msg: Msg, phrases) -> int:

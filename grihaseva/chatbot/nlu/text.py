@@ -64,7 +64,7 @@ def _domain_words() -> frozenset[str]:
 DOMAIN_WORDS = _domain_words()
 
 
-_TOKEN_RE = re.compile(r"\d{1,2}[:.]\d{2}|\d+(?:st|nd|rd|th)\b|\d+/\d+(?:/\d+)?|[a-z0-9]+|[\u0900-\u0963\u0971-\u097f]+")
+_TOKEN_RE = re.compile(r"\d{1,2}[:.]\d{2}|\d+(?:st|nd|rd|th)\b|\d+/\d+(?:/\d+)?|[a-z0-9]+|[\u0900-\u0963\u0970-\u097f]+")
 _DEVANAGARI_LETTER = re.compile(r"[\u0900-\u097f]")
 _LATIN_LETTER = re.compile(r"[a-zA-Z]")
 
