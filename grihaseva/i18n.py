@@ -155,15 +155,17 @@ def localized(item: object, field: str) -> str:
     """`item`'s `field` in the reader's language: the column `<field>_<lang>` (the catalogue's
     Hindi names: `name_hi`, `service_name_hi`, ...) when it is there and not empty, else the
     English `field`. `item` is a row (a mapping) or an object with those attributes."""
-    def value(name: str):
-        return item.get(name) if isinstance(item, Mapping) else getattr(item, name, None)
-
     code = get_locale()
     if code != DEFAULT_LOCALE:
-        translated = value(f"{field}_{code}")
+        translated = field_value(item, f"{field}_{code}")
         if translated:
             return translated
-    return value(field) or ""
+    return field_value(item, field) or ""
+
+
+def field_value(item: object, name: str):
+    """`item[name]` of a row (a mapping), or `item.name` of an object; None when it has none."""
+    return item.get(name) if isinstance(item, Mapping) else getattr(item, name, None)
 
 
 def lang_attribute(text: str | None) -> Markup:

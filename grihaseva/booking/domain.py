@@ -734,12 +734,11 @@ async def cancel_booking(db: Database, user, booking_id: int, now: datetime, rea
             raise BookingChanged()
         fee = bool(terms.fee_paise) and bool(
             (await tx.execute("charge_late_fee", {"id": booking_id, "fee": terms.fee_paise})).rowcount)
-        facts = {**notifications.service_params(row), **notifications.when_params(row["starts_at"], row["timezone"])}
-        if fee:
-            await notifications.notify(tx, row["provider_id"], "cancelled", booking_id, now, "cancelled_late_fee",
-                                       **facts, fee=terms.fee_paise)
-        else:
-            await notifications.notify(tx, row["provider_id"], "cancelled", booking_id, now, "cancelled", **facts)
+        await notifications.notify(tx, row["provider_id"], "cancelled", booking_id, now,
+                                   "cancelled_late_fee" if fee else "cancelled",
+                                   **notifications.service_params(row),
+                                   **notifications.when_params(row["starts_at"], row["timezone"]),
+                                   **({"fee": terms.fee_paise} if fee else {}))
         if terms.no_show:
             await _report_no_show(tx, row, now)
         await _announce(tx, row["provider_id"], row["customer_id"], row["timezone"], "cancelled", booking_id, [row["starts_at"]], now)

@@ -36,13 +36,10 @@ MESSAGES = {
 def service_params(row: Mapping, field: str = "service_name") -> dict:
     """A service's names in every language, from a row (`service_name`, `service_name_hi`) or a
     `Service` (`name`, `name_hi`): {"service": "Tap and leak repair", "service_hi": "नल …"}."""
-    def value(name: str):
-        return row.get(name) if isinstance(row, Mapping) else getattr(row, name, None)
-
-    params = {"service": value(field) or ""}
+    params = {"service": i18n.field_value(row, field) or ""}
     for code in i18n.LANGUAGES:
-        if code != i18n.DEFAULT_LOCALE and value(f"{field}_{code}"):
-            params[f"service_{code}"] = value(f"{field}_{code}")
+        if code != i18n.DEFAULT_LOCALE and i18n.field_value(row, f"{field}_{code}"):
+            params[f"service_{code}"] = i18n.field_value(row, f"{field}_{code}")
     return params
 
 
