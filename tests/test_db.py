@@ -214,6 +214,105 @@ async def test_sqlite_writers_in_two_processes_wait_instead_of_database_is_locke
         await db.close()
 
 
+async def _until(condition, what: str) -> None:
+    for _ in range(500):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"not within 5 s: {what}")
+
+
+async def test_sqlite_writers_of_two_processes_take_turns_through_the_lock_file(tmp_path):
+    """A writer whose turn another process holds waits on the lock file in a thread (not in SQLite's
+    busy handler, which sleeps up to 100 ms a try), the loop running meanwhile, and starts when the
+    other commits."""
+    import fcntl
+    import os
+
+    url = DatabaseUrl(dialect="sqlite", path=str(tmp_path / "shared.db"))
+    db, other = open_database(url), open_database(url)  # two open files: as two processes would be
+    await db.connect()
+    await migrate(db)
+    await other.connect()
+    assert (tmp_path / "shared.db-writer.lock").exists()
+    order: list[str] = []
+    release = asyncio.Event()
+    try:
+        async def first() -> None:
+            async with db.transaction() as tx:
+                await tx.execute("insert_rate_hit", {"bucket": "test", "subject": "first", "now": NOW})
+                order.append("first holds")
+                await release.wait()
+                order.append("first commits")
+
+        async def second() -> None:
+            async with other.transaction() as tx:
+                order.append("second begins")
+                await tx.execute("insert_rate_hit", {"bucket": "test", "subject": "second", "now": NOW})
+
+        holder = asyncio.create_task(first())
+        await _until(lambda: order == ["first holds"], "the first transaction began")
+        waiter = asyncio.create_task(second())
+        await _until(lambda: other._writers._in_thread == 1, "the second writer waits on the lock file")
+        ticks = 0
+        for _ in range(5):  # the loop is not blocked by the wait
+            await asyncio.sleep(0.01)
+            ticks += 1
+        assert ticks == 5 and order == ["first holds"] and not waiter.done()
+        release.set()
+        await asyncio.wait_for(asyncio.gather(holder, waiter), 5)
+        assert order == ["first holds", "first commits", "second begins"]
+        assert other._writers._in_thread == 0
+        assert await db.fetch_value("SELECT COUNT(*) AS n FROM rate_hits") == 2
+        probe = os.open(tmp_path / "shared.db-writer.lock", os.O_RDWR)
+        try:
+            fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)  # handed back: free for any process
+        finally:
+            os.close(probe)
+    finally:
+        await other.close()
+        await db.close()
+
+
+async def test_a_writer_cancelled_while_waiting_for_its_turn_leaves_the_lock_free(tmp_path):
+    url = DatabaseUrl(dialect="sqlite", path=str(tmp_path / "shared.db"))
+    db, other = open_database(url), open_database(url)
+    await db.connect()
+    await migrate(db)
+    await other.connect()
+    release = asyncio.Event()
+    started = asyncio.Event()
+    try:
+        async def hold() -> None:
+            async with db.transaction() as tx:
+                await tx.execute("insert_rate_hit", {"bucket": "test", "subject": "held", "now": NOW})
+                started.set()
+                await release.wait()
+
+        async def write(database, subject: str) -> None:
+            async with database.transaction() as tx:
+                await tx.execute("insert_rate_hit", {"bucket": "test", "subject": subject, "now": NOW})
+
+        holder = asyncio.create_task(hold())
+        await started.wait()
+        gone = asyncio.create_task(write(other, "never"))
+        await _until(lambda: other._writers._in_thread == 1, "the writer waits on the lock file")
+        gone.cancel()  # a client that went away while its booking waited
+        with pytest.raises(asyncio.CancelledError):
+            await gone
+        release.set()
+        await holder
+        # Both files write again, each in turn, several times: the abandoned wait took the lock
+        # and gave it back, and holds nothing now.
+        await asyncio.wait_for(asyncio.gather(*(write(other if n % 2 else db, f"after{n}") for n in range(6))), 10)
+        await _until(lambda: other._writers._in_thread == 0, "the thread is done")
+        subjects = {row["subject"] for row in await db.fetch_all("SELECT subject FROM rate_hits")}
+        assert subjects == {"held"} | {f"after{n}" for n in range(6)}
+    finally:
+        await other.close()
+        await db.close()
+
+
 async def test_a_failed_sqlite_commit_rolls_back_and_leaves_the_connection_usable(tmp_path):
     database = open_database(DatabaseUrl(dialect="sqlite", path=str(tmp_path / "deferred.db")), pool_size=1)
     await database.connect()
