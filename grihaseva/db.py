@@ -222,7 +222,7 @@ class _WriterQueue:
     def __init__(self, path: str):
         self.path = path + "-writer.lock"
         self._fd: int | None = None
-        self._thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer-queue")
+        self._thread: ThreadPoolExecutor | None = None  # started at the first wait
         self._in_thread = 0  # waits (and hand-backs) still queued on the thread
 
     def open(self) -> None:
@@ -230,6 +230,9 @@ class _WriterQueue:
             self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
 
     def close(self) -> None:
+        if self._thread is not None:
+            self._thread.shutdown(wait=False)  # what is queued still runs; the thread then ends
+            self._thread = None
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
@@ -245,6 +248,8 @@ class _WriterQueue:
             except BlockingIOError:
                 pass
         loop = asyncio.get_running_loop()
+        if self._thread is None:
+            self._thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer-queue")
         self._in_thread += 1
         waited = loop.run_in_executor(self._thread, fcntl.flock, fd, fcntl.LOCK_EX)
         waited.add_done_callback(self._thread_done)
