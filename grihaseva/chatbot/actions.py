@@ -4,9 +4,10 @@ the same domain functions as the booking pages (`domain.cancel_booking`,
 `domain.reschedule_booking`, with the late fee the customer was shown), so every rule holds here
 exactly as there.
 
-Which booking: the one named by its number ("#12"), else by its service ("my facial"), else the one
-this conversation is about (`state["booking"]`: just booked, or asked about), else the customer's
-only upcoming one; several: the customer picks. A follow-up that names only another service
+Which booking: the one named by its number ("#12"), else by its place in the list the last reply
+showed ("cancel the first one", "2", "दूसरी वाली": `listed_position`), else by its service ("my
+facial"), else the one this conversation is about (`state["booking"]`: just booked, or asked about;
+not after a list of several), else the customer's only upcoming one; several: the customer picks. A follow-up that names only another service
 ("and the facial?") asks the same thing about that booking (`state["topic"]`).
 """
 
@@ -20,10 +21,19 @@ from ..booking import domain, slots, timeline
 from ..i18n import DEFAULT_LOCALE, gettext, lazy_gettext, localized, rupees, use_locale
 from .nlu import Understanding
 from .offering import PART_WINDOWS, pick_spread
-from .booking_dialogue import BookingDialogue
+from .booking_dialogue import BookingDialogue, words as message_words
 from .replies import LOGIN_HREF, BotReply
 
 _NUMBER = re.compile(r"#\s*(\d{1,12})\b")
+# A place in a list: "the first", "second one", "पहली", "booking 2", "number 2", "no. 2", a lone "2".
+# Not "1st" or "2nd" (dates: "move it to 2nd December"), not a number with a time or a month.
+_PLACE_WORDS = {"first": 0, "pehla": 0, "pehli": 0, "second": 1, "doosra": 1, "doosri": 1, "dusra": 1,
+                "dusri": 1, "third": 2, "teesra": 2, "teesri": 2, "tisra": 2, "fourth": 3, "fifth": 4,
+                "last": -1, "पहला": 0, "पहली": 0, "दूसरा": 1, "दूसरी": 1, "तीसरा": 2, "तीसरी": 2, "चौथा": 3,
+                "चौथी": 3, "पाँचवाँ": 4, "पाँचवीं": 4, "आख़िरी": -1, "आखिरी": -1}
+# (Not "पहले", "दूसरे": "5 बजे से पहले" is "before 5", "दूसरे दिन" "another day".)
+_PLACE_NUMBER = re.compile(r"^\s*(\d)\s*$|\b(?:booking|number|no\.?|बुकिंग|नंबर)\s*(\d)\b(?!\s*(?:am|pm|baje|बजे|:|\d))",
+                           re.IGNORECASE)
 TOPICS = ("status", "cancel", "reschedule", "book_again")
 
 
@@ -51,6 +61,10 @@ class BookingActions(BookingDialogue):
                 return None, BotReply([gettext("There is no such booking in your account.")],
                                       [(gettext("My bookings"), "/bookings")])
             return match[0], None
+        if (position := listed_position(text, len(self.listed))) is not None:
+            match = [r for r in rows if r["id"] == self.listed[position]]
+            if match:
+                return match[0], None
         named = [r for r in pool if (u.service and r["service_slug"] == u.service)
                  or (not u.service and u.category and self._category_of(r["service_slug"]) == u.category)]
         if u.service or u.category:
@@ -90,6 +104,23 @@ class BookingActions(BookingDialogue):
         return row, None
 
     # ------------------------------------------------------------ status
+
+    def picks_from_list(self, text: str) -> bool:
+        """The message only names a place in the list the last reply showed: "2", "the second one"."""
+        return len(message_words(text)) <= 4 and listed_position(text, len(self.listed)) is not None
+
+    async def listed_booking(self, u: Understanding, text: str) -> tuple[BotReply, dict]:
+        """A booking picked from the list: where it stands, and buttons to cancel or move it."""
+        out, s = await self.status(u, text)
+        booking = s.get("booking")
+        if booking:
+            row = await self.db.fetch_one("select_booking", {"id": booking})
+            terms = domain.change_terms(row, self.now) if row else None
+            if terms and not out.buttons:  # (a no-show's reply has its own)
+                out.buttons.append((gettext("Cancel it"), action_button("cancel", booking)))
+                if not terms.no_show:
+                    out.buttons.append((gettext("Move it"), action_button("reschedule", booking)))
+        return out, s
 
     async def status(self, u: Understanding, text: str) -> tuple[BotReply, dict]:
         s = self.state
@@ -304,6 +335,19 @@ class BookingActions(BookingDialogue):
 # The value a "which booking?" button posts: its words in the reply's language, with the number.
 _BUTTON_WORDS = {"status": lazy_gettext("status of booking #%(id)s"), "cancel": lazy_gettext("cancel booking #%(id)s"),
                  "reschedule": lazy_gettext("move booking #%(id)s")}
+
+
+def listed_position(text: str, listed: int) -> int | None:
+    """The place (0-based) in a list of `listed` items that the message names, if exactly one."""
+    if listed < 2:
+        return None
+    places = {_PLACE_WORDS[w] % listed for w in message_words(text) if w in _PLACE_WORDS
+              and _PLACE_WORDS[w] < listed}
+    for match in _PLACE_NUMBER.finditer(text):
+        number = int(match.group(1) or match.group(2))
+        if 1 <= number <= listed:
+            places.add(number - 1)
+    return places.pop() if len(places) == 1 else None
 
 
 def action_button(kind: str, booking_id: int) -> str:

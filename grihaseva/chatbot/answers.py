@@ -57,9 +57,18 @@ class Answers(Turn):
         if not upcoming:
             return BotReply([gettext("You have no upcoming bookings. Would you like to book a service?")],
                             [(gettext("My bookings"), "/bookings")], [choices()[0]])
+        shown = upcoming[:5]
         lines = [gettext("%(service)s with %(name)s, %(when)s: %(status)s", service=localized(r, "service_name"),
                          name=r["provider_name"], when=slots.local_label(r["starts_at"], r["timezone"]),
-                         status=status_label(r["status"])) for r in upcoming[:5]]
+                         status=status_label(r["status"])) for r in shown]
+        if len(shown) > 1:
+            # Numbered, and remembered for the next message: "cancel the first one", "2". The
+            # booking discussed before is not "it" any more once the customer looks at them all.
+            lines = [f"{n}. {line}" for n, line in enumerate(lines, 1)]
+            self.state["listed"] = [r["id"] for r in shown]
+            self.state.pop("booking", None)
+        else:
+            self.state["booking"] = shown[0]["id"]
         out = BotReply([gettext("Your upcoming bookings (%(count)s):", count=len(upcoming)), *lines])
         for r in upcoming[:5]:
             out.link(gettext("Booking #%(id)s", id=r["id"]), f"/bookings/{r['id']}")

@@ -216,6 +216,15 @@ def _norm(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+# Words in Latin or Devanagari script (Python's \w splits a Devanagari word at every vowel sign).
+_WORD = re.compile(r"[\u0900-\u0963\u0966-\u097f]+|[^\W_]+")
+
+
+def words(text: str) -> list[str]:
+    """The message's words, lower-cased: "दूसरी वाली" is two words, not five pieces."""
+    return [w for w in _WORD.findall(text.lower()) if w]
+
+
 def picked_option(text: str, options: list[dict]) -> dict | None:
     """The offered option the message picks: its exact label, "2", "the second one", "दूसरा"."""
     if not options:
@@ -224,9 +233,9 @@ def picked_option(text: str, options: list[dict]) -> dict | None:
     for option in options:
         if _norm(option["label"]) == said:
             return option
-    words = re.findall(r"\w+", said)
-    picks = [w for w in words if w not in _PICK_FILLERS]
-    if len(picks) != 1 or len(words) > 5:
+    said_words = words(said)
+    picks = [w for w in said_words if w not in _PICK_FILLERS]
+    if len(picks) != 1 or len(said_words) > 5:
         return None  # "1, MG Road" is an address, not option 1
     word = picks[0]
     if word.isdigit() and 1 <= int(word) <= len(options):

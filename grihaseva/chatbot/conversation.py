@@ -25,6 +25,8 @@ chatbot's dialogue state"):
                           booking_id, fee, start, label, options}
     booking, topic        the booking being discussed and what was asked about it (status, cancel,
                           reschedule), so "and the facial?" asks the same about another booking
+    listed                the booking ids "my bookings" just listed, in order: "the first one" in
+                          the next message (only) means listed[0]
     support               a visitor's complaint waiting for their contact
     lang                  the language of the last reply
 
@@ -278,6 +280,8 @@ class _Turn(Answers, Handoff):
                 and intent in ("book", "find_slots", "service_info", "fallback", "confirm")
                 and (len(text.split()) <= 4 or _FOLLOW_UP.search(text))):
             intent = topic  # "and the facial?" after "when is my plumber coming?"
+        if self.listed and intent in ("fallback", "confirm", "find_slots") and self.picks_from_list(text):
+            return await self.listed_booking(u, text)  # "2" after "my bookings" listed several
         if intent not in TOPICS:
             s.pop("topic", None)
         if intent == "greeting":

@@ -30,6 +30,9 @@ class Turn:
                  conversation_id: int | None = None):
         self.db, self.state, self.user, self.now, self.catalogue = db, state, user, now, catalogue
         self.conversation_id = conversation_id
+        # The booking ids the last reply listed, in order ("my bookings"): "the first one" or "2"
+        # in this message means one of them. Good for the one message after the list only.
+        self.listed: list[int] = list(state.pop("listed", None) or [])
         self.cache: dict = {}  # reads shared by the parts of one turn
         self.notes: list[str] = []  # what the understanding corrected (an impossible or past date)
 

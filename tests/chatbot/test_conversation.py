@@ -101,6 +101,9 @@ async def test_no_slot_at_that_time_of_day_all_week_offers_other_times_of_day(se
     ("option 3", "Tue 24 Nov, 5:00 pm IST with Imran Shaikh"),
     ("the first one please", "Tue 24 Nov, 4:00 pm IST with Imran Shaikh"),
     ("Tue 24 Nov, 5:00 PM IST with Imran Shaikh", "Tue 24 Nov, 5:00 pm IST with Imran Shaikh"),
+    # Hindi ordinals: Python's \w splits "दूसरी" at its vowel signs, so they once never matched
+    ("दूसरी वाली", "Tue 24 Nov, 4:30 pm IST with Imran Shaikh"),
+    ("तीसरा", "Tue 24 Nov, 5:00 pm IST with Imran Shaikh"),
 ])
 async def test_offered_slots_can_be_picked_by_label_number_or_ordinal(seeded, said, label):
     bot, state = await chat(seeded, await customer(seeded), "I need a plumber tomorrow evening", said)
@@ -279,3 +282,69 @@ async def test_a_move_or_cancel_the_domain_refuses_is_told_in_the_domains_words(
     assert bot.parts[0].startswith("I cannot cancel Tap and leak repair on ") and "action" not in state
     bot, state = await conversation.reply(seeded, {}, user, "move my booking to friday", no_show)
     assert bot.parts == ["The job has started, so it can no longer be moved online. Talk to Imran Shaikh."]
+
+
+async def _two_bookings_listed(db, user) -> tuple[list[dict], dict]:
+    """A plumber on Tuesday and a deep cleaning on Saturday, booked in that order, then "my bookings"."""
+    state: dict = {}
+    for text in ("I need a plumber tomorrow evening", "1", "Flat 3, Andheri West", "yes",
+                 "house cleaning on saturday morning", "1", "Flat 3, Andheri West", "yes"):
+        _, state = await conversation.reply(db, state, user, text, NOW)
+    rows = sorted(await db.fetch_all("select_customer_bookings", {"customer_id": user.id}), key=lambda r: r["starts_at"])
+    bot, state = await conversation.reply(db, state, user, "my bookings", NOW)
+    assert bot.parts == ["Your upcoming bookings (2):",
+                         "1. Tap and leak repair with Imran Shaikh, Tue 24 Nov, 4:00 pm IST: confirmed",
+                         "2. Home deep cleaning with Anita Desai, Sat 28 Nov, 2:00 pm IST: confirmed"]
+    return rows, state
+
+
+@pytest.mark.parametrize("said", ["cancel the first one", "cancel booking 1", "पहली बुकिंग रद्द करो", "cancel number 1"])
+async def test_a_booking_named_by_its_place_in_the_list_just_shown_is_the_one_changed(seeded, said):
+    """Not the one booked last, which the conversation was about before the list."""
+    user = await customer(seeded)
+    (plumber, cleaning), state = await _two_bookings_listed(seeded, user)
+    assert state["listed"] == [plumber["id"], cleaning["id"]] and "booking" not in state
+    bot, state = await conversation.reply(seeded, state, user, said, NOW)
+    assert state["action"]["kind"] == "cancel" and state["action"]["booking_id"] == plumber["id"], bot.parts
+    assert "listed" not in state  # good for the one message after the list
+
+
+async def test_after_a_list_an_unnamed_booking_is_asked_about_and_a_later_place_word_is_not_a_pick(seeded):
+    user = await customer(seeded)
+    (plumber, cleaning), state = await _two_bookings_listed(seeded, user)
+    bot, after = await conversation.reply(seeded, state, user, "cancel my booking", NOW)
+    assert bot.parts == ["Which booking should I cancel?"] and "action" not in after  # not the one booked last
+    assert [value for _, value in bot.buttons] == [f"cancel booking #{plumber['id']}", f"cancel booking #{cleaning['id']}"]
+    _, later = await conversation.reply(seeded, after, user, "hello", NOW)
+    bot, later = await conversation.reply(seeded, later, user, "cancel the first one", NOW)
+    assert bot.parts == ["Which booking should I cancel?"]  # no list just shown: "first" picks nothing
+
+
+@pytest.mark.parametrize(("said", "which", "lang"), [("2", 1, "en"), ("the second one", 1, "en"),
+                                                     ("दूसरी वाली", 1, "hi"), ("1", 0, "en")])
+async def test_a_place_alone_after_the_list_shows_that_booking_with_what_can_be_done(seeded, said, which, lang):
+    user = await customer(seeded)
+    rows, state = await _two_bookings_listed(seeded, user)
+    picked = rows[which]
+    bot, state = await conversation.reply(seeded, state, user, said, NOW)
+    assert state["booking"] == picked["id"] and "action" not in state
+    assert bot.lang == lang and picked["provider_name"] in bot.parts[0]
+    from grihaseva.chatbot.actions import action_button_kind
+    from grihaseva.i18n import use_locale
+
+    with use_locale(lang):  # the values are in the reply's language, as a tap posts them
+        kinds = [(action_button_kind(value), value.rsplit("#", 1)[1].split()[0]) for _, value in bot.buttons]
+    assert kinds == [("cancel", str(picked["id"])), ("reschedule", str(picked["id"]))]
+    if lang == "hi":
+        assert [label for label, _ in bot.buttons] == ["इसे रद्द करें", "समय बदलें"]
+    bot, state = await conversation.reply(seeded, state, user, bot.buttons[0][1], NOW)  # the tap on "Cancel it"
+    assert state["action"] == {"kind": "cancel", "booking_id": picked["id"], "fee": 0}
+
+
+async def test_a_time_or_a_date_after_the_list_is_not_taken_for_a_place(seeded):
+    from grihaseva.chatbot.actions import listed_position
+
+    for said in ("move my booking to 2 pm", "move it to 2nd December", "cancel booking 12", "बुकिंग 5 बजे से पहले",
+                 "first and second", "3"):
+        assert listed_position(said, 2) is None, said
+    assert listed_position("move the second one to 2 pm", 2) == 1

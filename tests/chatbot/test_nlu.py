@@ -7,7 +7,6 @@ labelled files are written against.
 from __future__ import annotations
 
 import json
-import time as _time
 from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -406,24 +405,6 @@ def test_match_faq_on_the_packaged_file():
     assert match_faq("any hidden charges?", kb) == "prices"
     assert match_faq("what is the cancellation policy", kb) == "cancellation"
     assert match_faq("the weather is nice", kb) is None
-
-
-# --------------------------------------------------------------------------
-# speed
-# --------------------------------------------------------------------------
-
-def test_per_message_latency_is_small():
-    texts = [c.text for c in ev.load_cases(LABELLED)]
-    for t in texts:  # warm-up
-        u(t)
-    samples = []
-    for t in texts:
-        start = _time.perf_counter()
-        u(t)
-        samples.append(_time.perf_counter() - start)
-    samples.sort()
-    p95 = samples[int(len(samples) * 0.95)]
-    assert p95 < 0.050
 
 
 # --------------------------------------------------------------------------
