@@ -148,7 +148,8 @@ class MysqlLease:
                 await cursor.execute("SELECT GET_LOCK(%s, 0)", (LEASE_NAME,))
                 (got,) = await cursor.fetchone()
             await conn.rollback()
-        except Exception:
+        except BaseException:  # a cancel too: mid-statement the connection is unusable
+            conn.close()  # (and a lock it may have got goes with it)
             self.db.pool.release(conn)
             raise
         if got == 1:
@@ -168,6 +169,10 @@ class MysqlLease:
             return False
 
     async def release(self) -> None:
+        """Give the lock and the connection back, whatever happens on the way. Cancelled
+        mid-statement (the app stopping while the publisher gives its lease up), the connection
+        is closed and still handed back: a connection the pool never gets back keeps its
+        `wait_closed()`, and so the process's shutdown, waiting until the process is killed."""
         if self._conn is None:
             return
         conn, self._conn = self._conn, None
@@ -175,9 +180,12 @@ class MysqlLease:
             async with conn.cursor() as cursor:
                 await cursor.execute("SELECT RELEASE_LOCK(%s)", (LEASE_NAME,))
             await conn.rollback()
-            self.db.pool.release(conn)
-        except Exception:
+        except BaseException as error:
             conn.close()  # the server drops the lock with the connection
+            if not isinstance(error, Exception):
+                raise
+        finally:
+            self.db.pool.release(conn)
 
 
 class FileLease:

@@ -53,3 +53,39 @@ async def test_a_direct_request_still_streams_in_process(grip_app):
         assert (await stream.next()).event == "reactions"
     assert await grip_app.db.fetch_all("select_live_channels") == []
 
+
+
+
+@pytest.mark.mysql
+async def test_a_lease_release_cancelled_mid_statement_still_lets_the_pool_close():
+    """Stopping the app while the publisher gives its lease up cancels RELEASE_LOCK mid-flight: the
+    connection must still go back to the pool, or `db.close()` (the app's shutdown) waits until
+    the process is killed (seen: `grihaseva serve` behind Pushpin ignoring SIGTERM for 10 s)."""
+    import asyncio
+
+    from grihaseva.db import open_database
+    from grihaseva.grip import LEASE_NAME, MysqlLease
+    from tests.conftest import fresh_mysql_database
+
+    with fresh_mysql_database("_lease") as url:
+        db = open_database(url)
+        await db.connect()
+        lease = MysqlLease(db)
+        assert await lease.acquire()
+        releasing = asyncio.create_task(lease.release())
+        await asyncio.sleep(0)  # RELEASE_LOCK sent, its answer awaited
+        releasing.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await releasing
+        await asyncio.wait_for(db.close(), 5)  # before: waited for ever for the lost connection
+        other = open_database(url)  # and the lock went with the closed connection
+        await other.connect()
+        try:
+            for _ in range(100):
+                if await other.fetch_value("SELECT IS_FREE_LOCK(:name) AS free", {"name": LEASE_NAME}) == 1:
+                    break
+                await asyncio.sleep(0.02)
+            else:
+                raise AssertionError("the lease's lock is still held")
+        finally:
+            await other.close()
