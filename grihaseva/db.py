@@ -374,7 +374,7 @@ class SqliteDatabase(Database):
     @asynccontextmanager
     async def _turn(self) -> AsyncIterator[None]:
         """This process's turn among the processes writing the file (see `_WriterQueue`)."""
-        if self._writers is None or self._writers._fd is None:
+        if self._writers is None:  # (":memory:": one process)
             yield
             return
         await self._writers.acquire()

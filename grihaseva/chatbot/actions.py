@@ -21,17 +21,18 @@ from ..booking import domain, slots, timeline
 from ..i18n import DEFAULT_LOCALE, gettext, lazy_gettext, localized, rupees, use_locale
 from .nlu import Understanding
 from .offering import PART_WINDOWS, pick_spread
-from .booking_dialogue import BookingDialogue, words as message_words
+from .booking_dialogue import ORDINALS, BookingDialogue
+from .nlu.text import words as message_words
 from .replies import LOGIN_HREF, BotReply
 
 _NUMBER = re.compile(r"#\s*(\d{1,12})\b")
 # A place in a list: "the first", "second one", "पहली", "booking 2", "number 2", "no. 2", a lone "2".
-# Not "1st" or "2nd" (dates: "move it to 2nd December"), not a number with a time or a month.
-_PLACE_WORDS = {"first": 0, "pehla": 0, "pehli": 0, "second": 1, "doosra": 1, "doosri": 1, "dusra": 1,
-                "dusri": 1, "third": 2, "teesra": 2, "teesri": 2, "tisra": 2, "fourth": 3, "fifth": 4,
-                "last": -1, "पहला": 0, "पहली": 0, "दूसरा": 1, "दूसरी": 1, "तीसरा": 2, "तीसरी": 2, "चौथा": 3,
-                "चौथी": 3, "पाँचवाँ": 4, "पाँचवीं": 4, "आख़िरी": -1, "आखिरी": -1}
-# (Not "पहले", "दूसरे": "5 बजे से पहले" is "before 5", "दूसरे दिन" "another day".)
+# The offered times' ordinals without "1st", "2nd" (dates: "move it to 2nd December"), and more; in
+# the tokeniser's spelling of Devanagari (no nukta, anusvara for candrabindu). Not "पहले", "दूसरे":
+# "5 बजे से पहले" is "before 5", "दूसरे दिन" "another day". Not a number with a time or a month.
+_PLACE_WORDS = {**{word: n for word, n in ORDINALS.items() if not word[0].isdigit()},
+                "pehli": 0, "doosri": 1, "dusri": 1, "teesri": 2, "fourth": 3, "fifth": 4,
+                "चौथा": 3, "चौथी": 3, "पांचवां": 4, "पांचवीं": 4, "आखिरी": -1}
 _PLACE_NUMBER = re.compile(r"^\s*(\d)\s*$|\b(?:booking|number|no\.?|बुकिंग|नंबर)\s*(\d)\b(?!\s*(?:am|pm|baje|बजे|:|\d))",
                            re.IGNORECASE)
 TOPICS = ("status", "cancel", "reschedule", "book_again")
@@ -111,22 +112,23 @@ class BookingActions(BookingDialogue):
 
     async def listed_booking(self, u: Understanding, text: str) -> tuple[BotReply, dict]:
         """A booking picked from the list: where it stands, and buttons to cancel or move it."""
-        out, s = await self.status(u, text)
-        booking = s.get("booking")
-        if booking:
-            row = await self.db.fetch_one("select_booking", {"id": booking})
-            terms = domain.change_terms(row, self.now) if row else None
-            if terms and not out.buttons:  # (a no-show's reply has its own)
-                out.buttons.append((gettext("Cancel it"), action_button("cancel", booking)))
-                if not terms.no_show:
-                    out.buttons.append((gettext("Move it"), action_button("reschedule", booking)))
-        return out, s
-
-    async def status(self, u: Understanding, text: str) -> tuple[BotReply, dict]:
-        s = self.state
         row, refusal = await self.the_booking(u, text, "status")
         if refusal:
-            return refusal, s
+            return refusal, self.state
+        out = self.status_of(row)
+        terms = domain.change_terms(row, self.now)
+        if terms and not out.buttons:  # (a no-show's reply has its own)
+            out.buttons.append((gettext("Cancel it"), action_button("cancel", row["id"])))
+            if not terms.no_show:
+                out.buttons.append((gettext("Move it"), action_button("reschedule", row["id"])))
+        return out, self.state
+
+    async def status(self, u: Understanding, text: str) -> tuple[BotReply, dict]:
+        row, refusal = await self.the_booking(u, text, "status")
+        return (refusal or self.status_of(row)), self.state
+
+    def status_of(self, row: dict) -> BotReply:
+        """Where the booking stands, from its timeline."""
         when = slots.local_label(row["starts_at"], row["timezone"])
         name, service = row["provider_name"], localized(row, "service_name")
         stage = timeline.stage(row)
@@ -148,12 +150,12 @@ class BookingActions(BookingDialogue):
             parts = [gettext("%(name)s has not set off yet, 15 minutes after the start. You can cancel free of charge, "
                              "or I can pass this to a person from our team.", name=name)]
             return BotReply(parts, link, [(gettext("Cancel it"), action_button("cancel", row["id"])),
-                                          (gettext("Talk to a person"), gettext("Talk to a person"))]), s
+                                          (gettext("Talk to a person"), gettext("Talk to a person"))])
         else:
             parts = [gettext("%(service)s with %(name)s is confirmed for %(when)s.", service=service, name=name, when=when),
                      gettext("%(name)s has not set off yet; you will see it here and get a mail when they do.",
                              name=name)]
-        return BotReply(parts, link), s
+        return BotReply(parts, link)
 
     # ------------------------------------------------------------ cancel
 

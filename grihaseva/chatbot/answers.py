@@ -70,7 +70,7 @@ class Answers(Turn):
         else:
             self.state["booking"] = shown[0]["id"]
         out = BotReply([gettext("Your upcoming bookings (%(count)s):", count=len(upcoming)), *lines])
-        for r in upcoming[:5]:
+        for r in shown:
             out.link(gettext("Booking #%(id)s", id=r["id"]), f"/bookings/{r['id']}")
         out.link(gettext("My bookings"), "/bookings")
         return out

@@ -23,6 +23,7 @@ from ..booking import addresses, domain, slots
 from ..i18n import gettext, localized, rupees
 from ..plaintext import one_line
 from .nlu import Understanding
+from .nlu.text import words
 from .offering import SlotOffers
 from .replies import LOGIN_HREF, BotReply, choices
 from .turn import LOCAL_TZ, PIN_CODE
@@ -207,22 +208,13 @@ class BookingDialogue(SlotOffers):
         return slots.why_not_bookable(avail, taken, service.duration, start, self.now) is None
 
 
-_ORDINALS = {"first": 0, "1st": 0, "pehla": 0, "second": 1, "2nd": 1, "doosra": 1, "dusra": 1,
+ORDINALS = {"first": 0, "1st": 0, "pehla": 0, "second": 1, "2nd": 1, "doosra": 1, "dusra": 1,
              "third": 2, "3rd": 2, "teesra": 2, "tisra": 2, "last": -1,
              "पहला": 0, "पहली": 0, "दूसरा": 1, "दूसरी": 1, "तीसरा": 2, "तीसरी": 2}
 
 
 def _norm(text: str) -> str:
     return " ".join(text.lower().split())
-
-
-# Words in Latin or Devanagari script (Python's \w splits a Devanagari word at every vowel sign).
-_WORD = re.compile(r"[\u0900-\u0963\u0966-\u097f]+|[^\W_]+")
-
-
-def words(text: str) -> list[str]:
-    """The message's words, lower-cased: "दूसरी वाली" is two words, not five pieces."""
-    return [w for w in _WORD.findall(text.lower()) if w]
 
 
 def picked_option(text: str, options: list[dict]) -> dict | None:
@@ -233,15 +225,15 @@ def picked_option(text: str, options: list[dict]) -> dict | None:
     for option in options:
         if _norm(option["label"]) == said:
             return option
-    said_words = words(said)
+    said_words = words(said)  # (Python's \w splits a Devanagari word at every vowel sign)
     picks = [w for w in said_words if w not in _PICK_FILLERS]
     if len(picks) != 1 or len(said_words) > 5:
         return None  # "1, MG Road" is an address, not option 1
     word = picks[0]
     if word.isdigit() and 1 <= int(word) <= len(options):
         return options[int(word) - 1]
-    if word in _ORDINALS and (_ORDINALS[word] < len(options)):
-        return options[_ORDINALS[word]]
+    if word in ORDINALS and (ORDINALS[word] < len(options)):
+        return options[ORDINALS[word]]
     return None
 
 

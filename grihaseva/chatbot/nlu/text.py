@@ -106,6 +106,13 @@ def _correct(token: str) -> str:
     return word
 
 
+def words(text: str) -> list[str]:
+    """The message's words as the tokeniser reads them (Devanagari in one spelling, lower case,
+    clock times and "2nd" whole), without corrections or abbreviations expanded: for matching a
+    short answer against what the bot offered ("दूसरी वाली", "the second one")."""
+    return _TOKEN_RE.findall(_normalise_raw(text))
+
+
 def tokenise(text: str, protected: frozenset[str] = frozenset()) -> list[str]:
     """Normalised tokens; words in `protected` (the catalogue's own names) are never corrected."""
     raw = _TOKEN_RE.findall(_normalise_raw(text))
